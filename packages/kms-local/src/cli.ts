@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { startKmsLocal } from './start-kms-local.js';
+
+const USAGE = `Usage: kms-local [options]
+
+Starts a local AWS KMS endpoint that @aws-sdk/client-kms and the AWS CLI talk to.
+
+Options:
+  --port <n>         TCP port (default 4599; 0 picks a free port)
+  --host <addr>      address to listen on (default 127.0.0.1)
+  --data <file>      persist keys and aliases to this JSON file (atomic writes)
+  --seed <file>      preload keys and aliases from this JSON seed file (idempotent)
+  --region <name>    region in key ARNs (default us-east-1)
+  --account-id <id>  12-digit account id in key ARNs (default 111122223333)
+  -h, --help         show this help
+`;
+
+async function main(): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        port: { type: 'string', default: '4599' },
+        host: { type: 'string', default: '127.0.0.1' },
+        data: { type: 'string' },
+        seed: { type: 'string' },
+        region: { type: 'string' },
+        'account-id': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    process.stderr.write(`kms-local: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port)) {
+    process.stderr.write(`kms-local: --port must be a number, not ${values.port}\n`);
+    return 2;
+  }
+  const kms = await startKmsLocal({
+    port,
+    host: values.host,
+    ...(values.data === undefined ? {} : { dataFile: values.data }),
+    ...(values.seed === undefined ? {} : { seed: values.seed }),
+    ...(values.region === undefined ? {} : { region: values.region }),
+    ...(values['account-id'] === undefined ? {} : { accountId: values['account-id'] }),
+  });
+  process.stdout.write(
+    [
+      `kms-local listening on ${kms.endpoint} (account ${kms.accountId}, region ${kms.region})`,
+      '',
+      'Point the AWS SDK and CLI at it:',
+      `  export AWS_ENDPOINT_URL_KMS=${kms.endpoint}`,
+      `  export AWS_REGION=${kms.region}`,
+      '  export AWS_ACCESS_KEY_ID=kms-local AWS_SECRET_ACCESS_KEY=kms-local',
+      '',
+      'Press Ctrl+C to stop.',
+      '',
+    ].join('\n'),
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await kms.close();
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(1);
+  },
+);
