@@ -1,0 +1,81 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pack, publishedPackages } from '../../scripts/packages.mjs';
+
+const packages = publishedPackages();
+const commands = packages.flatMap((pkg) => Object.entries(pkg.manifest.bin ?? {}).map(([command, file]) => [command, pkg.name, file] as const));
+const workdir = mkdtempSync(join(tmpdir(), 'kms-jwt-require-esm-'));
+const consumer = join(workdir, 'consumer');
+
+/** Installs each packed tarball into consumer/node_modules, linking its dependencies (packed siblings first). */
+beforeAll(() => {
+  const modules = join(consumer, 'node_modules');
+  mkdirSync(modules, { recursive: true });
+  for (const pkg of packages) {
+    const tarball = pack(pkg, join(workdir, 'tarballs'));
+    const target = join(modules, pkg.name);
+    mkdirSync(target, { recursive: true });
+    execFileSync('tar', ['-xzf', tarball, '-C', target, '--strip-components=1']);
+  }
+  const packed = new Set(packages.map((pkg) => pkg.name));
+  for (const pkg of packages) {
+    const deps = { ...pkg.manifest.dependencies, ...pkg.manifest.peerDependencies };
+    for (const dep of Object.keys(deps)) {
+      if (packed.has(dep)) continue;
+      const link = join(modules, dep);
+      try {
+        mkdirSync(dirname(link), { recursive: true });
+        symlinkSync(realpathSync(join(pkg.dir, 'node_modules', dep)), link, 'dir');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+    }
+  }
+});
+
+afterAll(() => rmSync(workdir, { recursive: true, force: true }));
+
+function runInConsumer(source: string): string {
+  return execFileSync(process.execPath, ['--no-warnings', '-e', source], { cwd: consumer, encoding: 'utf8' });
+}
+
+describe('packed tarballs', () => {
+  it('finds the published packages to check', () => {
+    expect(packages.map((pkg) => pkg.name)).toContain('kms-local');
+  });
+
+  describe.each(packages.map((pkg) => pkg.name))('%s', (name) => {
+    it('loads with require() (require(esm)) and exposes the same exports as import()', () => {
+      const output = runInConsumer(
+        `const cjs = require(${JSON.stringify(name)});
+         import(${JSON.stringify(name)}).then((esm) => {
+           console.log(JSON.stringify({ cjs: Object.keys(cjs).sort(), esm: Object.keys(esm).sort() }));
+         });`,
+      );
+      const { cjs, esm } = JSON.parse(output) as { cjs: string[]; esm: string[] };
+      expect(esm.length).toBeGreaterThan(0);
+      expect(cjs.filter((key) => key !== '__esModule' && key !== 'module.exports')).toEqual(esm);
+    });
+
+    it('ships type declarations and no test files', () => {
+      const root = join(consumer, 'node_modules', name);
+      const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { types: string; engines: { node: string } };
+      expect(readFileSync(join(root, manifest.types), 'utf8')).toMatch(/export /);
+      expect(manifest.engines.node).toBe('>=20.19');
+      const files = execFileSync('find', ['.', '-type', 'f'], { cwd: root, encoding: 'utf8' });
+      expect(files).not.toMatch(/\.test\.(js|ts)/);
+      expect(files).toMatch(/README\.md/);
+    });
+
+  });
+});
+
+describe.each(commands)('command %s (%s)', (_command, name, file) => {
+  it('runs from the packed tarball and prints its usage', () => {
+    const output = execFileSync(process.execPath, [join(consumer, 'node_modules', name, file), '--help'], { encoding: 'utf8' });
+    expect(output).toMatch(/Usage:/);
+  });
+});
