@@ -51,7 +51,8 @@ export class Faults implements FaultController {
 
   inject(rule: FaultRule): () => void {
     validateRule(rule);
-    const entry = { ...rule };
+    // A frozen copy, operations included: changing the caller's object later has no effect.
+    const entry: FaultRule = Object.freeze({ ...rule, ...(rule.operations === undefined ? {} : { operations: Object.freeze([...rule.operations]) }) });
     this.#rules.push(entry);
     return () => {
       this.#rules = this.#rules.filter((existing) => existing !== entry);
@@ -75,13 +76,21 @@ export class Faults implements FaultController {
   }
 }
 
+const FAULT_TYPES: ReadonlyArray<FaultRule['type']> = ['throttle', 'unavailable', 'latency', 'disconnect'];
+const ERROR_TYPES: ReadonlyArray<NonNullable<FaultRule['errorType']>> = ['KMSInternalException', 'DependencyTimeoutException', 'KeyUnavailableException'];
+
 function validateRule(rule: FaultRule): void {
-  const types = ['throttle', 'unavailable', 'latency', 'disconnect'];
-  if (!types.includes(rule.type)) throw new TypeError(`kms-local: fault type must be one of ${types.join(', ')}, not ${String(rule.type)}`);
-  if (rule.rate !== undefined && !(rule.rate >= 0 && rule.rate <= 1)) throw new RangeError('kms-local: fault rate must be a number from 0 to 1');
-  if (rule.type === 'latency' && !(typeof rule.latencyMs === 'number' && rule.latencyMs >= 0)) {
-    throw new RangeError('kms-local: a latency fault needs latencyMs, a number of milliseconds >= 0');
+  if (typeof rule !== 'object' || rule === null) throw new TypeError('kms-local: a fault rule must be an object like { type: "throttle" }');
+  const types: readonly string[] = FAULT_TYPES;
+  if (!types.includes(rule.type)) throw new TypeError(`kms-local: fault type must be one of ${FAULT_TYPES.join(', ')}, not ${String(rule.type)}`);
+  if (rule.rate !== undefined && !(typeof rule.rate === 'number' && rule.rate >= 0 && rule.rate <= 1)) throw new RangeError('kms-local: fault rate must be a number from 0 to 1');
+  if (rule.type === 'latency' && !(typeof rule.latencyMs === 'number' && Number.isFinite(rule.latencyMs) && rule.latencyMs >= 0)) {
+    throw new RangeError('kms-local: a latency fault needs latencyMs, a finite number of milliseconds >= 0');
   }
+  if (rule.errorType !== undefined && !(ERROR_TYPES as readonly string[]).includes(rule.errorType)) {
+    throw new TypeError(`kms-local: fault errorType must be one of ${ERROR_TYPES.join(', ')}, not ${String(rule.errorType)}`);
+  }
+  if (rule.operations !== undefined && !Array.isArray(rule.operations)) throw new TypeError('kms-local: fault operations must be a list of operation names');
   for (const operation of rule.operations ?? []) {
     if (!OPERATION_NAMES.includes(operation)) throw new TypeError(`kms-local: fault names unknown operation ${String(operation)}`);
   }
