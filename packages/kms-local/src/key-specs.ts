@@ -30,13 +30,14 @@ export const SIGNING_ALGORITHMS = [
 
 export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
 
+/** In the order KMS lists them in DescribeKey and GetPublicKey: PKCS #1 v1.5 first, then PSS. */
 const RSA_SIGNING: readonly SigningAlgorithm[] = [
-  'RSASSA_PSS_SHA_256',
-  'RSASSA_PSS_SHA_384',
-  'RSASSA_PSS_SHA_512',
   'RSASSA_PKCS1_V1_5_SHA_256',
   'RSASSA_PKCS1_V1_5_SHA_384',
   'RSASSA_PKCS1_V1_5_SHA_512',
+  'RSASSA_PSS_SHA_256',
+  'RSASSA_PSS_SHA_384',
+  'RSASSA_PSS_SHA_512',
 ];
 
 export interface KeySpecInfo {
