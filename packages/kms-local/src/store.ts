@@ -150,8 +150,11 @@ export class KmsStore {
         `1 validation error detected: Value '${aliasName}' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ${ALIAS_MODEL_PATTERN.source} and have length between 1 and 256`,
       );
     }
+    if (!aliasName.startsWith('alias/')) {
+      throw new KmsError('ValidationException', 'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html');
+    }
     if (!ALIAS_NAME.test(aliasName)) {
-      throw new KmsError('InvalidAliasNameException', `Alias name ${aliasName} must begin with 'alias/' followed by alphanumeric characters, '/', '_' or '-'`);
+      throw new KmsError('InvalidAliasNameException', `Alias name ${aliasName} must continue after 'alias/' with alphanumeric characters, '/', '_' or '-' only`);
     }
     if (aliasName.startsWith('alias/aws/')) {
       throw new KmsError('InvalidAliasNameException', `Alias ${aliasName} cannot begin with 'alias/aws/': that prefix is reserved for AWS managed keys`);

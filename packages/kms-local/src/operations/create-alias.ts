@@ -4,8 +4,8 @@ import { keyIdOf, requireNotPendingDeletion } from './shared.js';
 
 export const createAlias: Operation = ({ store }, input) => {
   const aliasName = input.requiredString('AliasName', { max: 256 });
-  const target = store.resolve(keyIdOf(input, 'TargetKeyId'), { aliases: false });
   store.checkAliasName(aliasName);
+  const target = store.resolve(keyIdOf(input, 'TargetKeyId'), { aliases: false });
   if (store.aliases.has(aliasName)) throw new KmsError('AlreadyExistsException', `An alias with the name ${store.aliasArn(aliasName)} already exists`);
   requireNotPendingDeletion(target);
   const now = store.nowSeconds();

@@ -4,8 +4,8 @@ import { keyIdOf, requireNotPendingDeletion } from './shared.js';
 
 export const updateAlias: Operation = ({ store }, input) => {
   const aliasName = input.requiredString('AliasName', { max: 256 });
-  const target = store.resolve(keyIdOf(input, 'TargetKeyId'), { aliases: false });
   store.checkAliasName(aliasName);
+  const target = store.resolve(keyIdOf(input, 'TargetKeyId'), { aliases: false });
   const alias = store.aliases.get(aliasName);
   if (!alias) throw new KmsError('NotFoundException', `Alias ${store.aliasArn(aliasName)} is not found.`);
   requireNotPendingDeletion(target);
