@@ -1,10 +1,12 @@
+import { statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { Faults, type FaultController } from './faults.js';
 import type { KmsOperationName } from './operations/index.js';
 import { applySeed, readSeedFile, type KmsLocalSeed } from './seed.js';
 import { createRequestHandler } from './server.js';
-import { KmsStore } from './store.js';
+import { KmsStore, type KmsStoreOptions } from './store.js';
 
 /** Options of {@link startKmsLocal}. */
 export interface KmsLocalOptions {
@@ -59,6 +61,27 @@ export interface KmsLocal {
 const ACCOUNT_ID = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
+/**
+ * Opens the store; every failure to load the data file names the file, including those the store
+ * reports without it (a key whose PEM does not parse, a file holding `null`, a malformed entry).
+ */
+function openStore(options: KmsStoreOptions): KmsStore {
+  if (options.dataFile !== undefined) {
+    const directory = dirname(resolvePath(options.dataFile));
+    if (!statSync(directory, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new Error(`kms-local: the directory of the data file ${options.dataFile} does not exist; create it first`);
+    }
+  }
+  try {
+    return new KmsStore(options);
+  } catch (error) {
+    const file = options.dataFile;
+    const message = error instanceof Error ? error.message : String(error);
+    if (file === undefined || message.includes(file)) throw error;
+    throw new Error(`kms-local: cannot load the data file ${file}: ${message.replace(/^kms-local: /, '')}`, { cause: error });
+  }
+}
+
 /** Starts a KMS-compatible endpoint on loopback. */
 export async function startKmsLocal(options: KmsLocalOptions = {}): Promise<KmsLocal> {
   const region = options.region ?? 'us-east-1';
@@ -71,7 +94,7 @@ export async function startKmsLocal(options: KmsLocalOptions = {}): Promise<KmsL
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError('kms-local: port must be an integer from 0 to 65535');
 
-  const store = new KmsStore({ region, accountId, dataFile: options.dataFile, now: options.now ?? Date.now });
+  const store = openStore({ region, accountId, dataFile: options.dataFile, now: options.now ?? Date.now });
   if (options.seed !== undefined) await applySeed(store, typeof options.seed === 'string' ? readSeedFile(options.seed) : options.seed);
 
   const faults = new Faults(options.random);
