@@ -1,0 +1,96 @@
+import { constants, type KeyObject } from 'node:crypto';
+
+/** The JWS algorithms a KMS signing key can produce. */
+export const JWS_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'ES256K', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'] as const;
+
+export type JwsAlgorithm = (typeof JWS_ALGORITHMS)[number];
+
+/** KMS key specs that sign. */
+export type KmsSigningKeySpec =
+  | 'ECC_NIST_P256'
+  | 'ECC_NIST_P384'
+  | 'ECC_NIST_P521'
+  | 'ECC_SECG_P256K1'
+  | 'RSA_2048'
+  | 'RSA_3072'
+  | 'RSA_4096'
+  | 'ECC_NIST_EDWARDS25519';
+
+const RSA_ALGORITHMS: readonly JwsAlgorithm[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
+
+/** The JWS algorithms each KMS key spec yields. */
+export const ALGORITHMS_BY_KEY_SPEC: Readonly<Record<KmsSigningKeySpec, readonly JwsAlgorithm[]>> = {
+  ECC_NIST_P256: ['ES256'],
+  ECC_NIST_P384: ['ES384'],
+  ECC_NIST_P521: ['ES512'],
+  ECC_SECG_P256K1: ['ES256K'],
+  RSA_2048: RSA_ALGORITHMS,
+  RSA_3072: RSA_ALGORITHMS,
+  RSA_4096: RSA_ALGORITHMS,
+  ECC_NIST_EDWARDS25519: ['EdDSA'],
+};
+
+export function isJwsAlgorithm(value: unknown): value is JwsAlgorithm {
+  return typeof value === 'string' && (JWS_ALGORITHMS as readonly string[]).includes(value);
+}
+
+/** How node:crypto verifies one JWS algorithm. */
+export interface VerifyParameters {
+  /** Digest name for `crypto.verify`, or `null` for EdDSA. */
+  readonly hash: 'sha256' | 'sha384' | 'sha512' | null;
+  /** ECDSA only: bytes of R‖S (two field-size integers). */
+  readonly signatureBytes?: number;
+  readonly padding?: number;
+  readonly saltLength?: number;
+}
+
+export const VERIFY_PARAMETERS: Readonly<Record<JwsAlgorithm, VerifyParameters>> = {
+  ES256: { hash: 'sha256', signatureBytes: 64 },
+  ES256K: { hash: 'sha256', signatureBytes: 64 },
+  ES384: { hash: 'sha384', signatureBytes: 96 },
+  ES512: { hash: 'sha512', signatureBytes: 132 },
+  RS256: { hash: 'sha256', padding: constants.RSA_PKCS1_PADDING },
+  RS384: { hash: 'sha384', padding: constants.RSA_PKCS1_PADDING },
+  RS512: { hash: 'sha512', padding: constants.RSA_PKCS1_PADDING },
+  PS256: { hash: 'sha256', padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST },
+  PS384: { hash: 'sha384', padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST },
+  PS512: { hash: 'sha512', padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST },
+  EdDSA: { hash: null },
+};
+
+const CURVE_ALGORITHMS: Readonly<Record<string, JwsAlgorithm>> = {
+  prime256v1: 'ES256',
+  secp384r1: 'ES384',
+  secp521r1: 'ES512',
+  secp256k1: 'ES256K',
+};
+
+/** Smallest RSA modulus accepted; KMS's smallest RSA key spec is RSA_2048. */
+export const MIN_RSA_BITS = 2048;
+
+/**
+ * The algorithms a public key can verify, from its type (P-256 → ES256 only, RSA → RS* and PS*,
+ * Ed25519 → EdDSA). Returns a reason instead when the key is unusable.
+ */
+export function algorithmsForKey(key: KeyObject): readonly JwsAlgorithm[] | string {
+  if (key.type !== 'public') return `expected a public key, got a ${key.type} key`;
+  switch (key.asymmetricKeyType) {
+    case 'ec': {
+      const curve = key.asymmetricKeyDetails?.namedCurve ?? '';
+      const alg = CURVE_ALGORITHMS[curve];
+      return alg ? [alg] : `EC curve ${curve || 'unknown'} is not one KMS signs with (P-256, P-384, P-521, secp256k1)`;
+    }
+    case 'rsa': {
+      const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+      return bits >= MIN_RSA_BITS ? RSA_ALGORITHMS : `RSA key of ${bits} bits is shorter than ${MIN_RSA_BITS}`;
+    }
+    case 'rsa-pss': {
+      const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+      return bits >= MIN_RSA_BITS ? ['PS256', 'PS384', 'PS512'] : `RSA key of ${bits} bits is shorter than ${MIN_RSA_BITS}`;
+    }
+    case 'ed25519':
+      return ['EdDSA'];
+    default:
+      return `key type ${key.asymmetricKeyType ?? 'unknown'} cannot verify a KMS signature`;
+  }
+}

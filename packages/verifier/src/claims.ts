@@ -1,0 +1,109 @@
+import {
+  JwtClaimInvalidError,
+  JwtClaimMissingError,
+  JwtExpiredError,
+  JwtIssuedInFutureError,
+  JwtNotYetValidError,
+  JwtTooOldError,
+} from './errors.js';
+
+/** The claim rules in force for one verification, already validated. */
+export interface ClaimRules {
+  readonly issuer: readonly string[] | null;
+  readonly audience: readonly string[] | null;
+  readonly subject: string | undefined;
+  readonly typ: string | undefined;
+  readonly requiredClaims: readonly string[];
+  readonly clockToleranceSeconds: number;
+  readonly maxTokenAgeSeconds: number | undefined;
+}
+
+function numericDate(payload: Record<string, unknown>, claim: 'exp' | 'nbf' | 'iat'): number | undefined {
+  const value = payload[claim];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new JwtClaimInvalidError(`claim ${claim} must be a NumericDate (seconds since the epoch)`, { claim, actual: typeof value });
+  }
+  return value;
+}
+
+/** Checks exp, nbf, iat and the token age against `nowSeconds`. Run again on every cache hit. */
+export function checkTimeClaims(payload: Record<string, unknown>, rules: ClaimRules, nowSeconds: number): void {
+  const tolerance = rules.clockToleranceSeconds;
+  const exp = numericDate(payload, 'exp');
+  if (exp !== undefined && nowSeconds - tolerance >= exp) {
+    throw new JwtExpiredError(`the token expired at ${exp} (now ${Math.floor(nowSeconds)}, tolerance ${tolerance} s); ask the issuer for a new token`, {
+      claim: 'exp',
+      actual: exp,
+    });
+  }
+  const nbf = numericDate(payload, 'nbf');
+  if (nbf !== undefined && nowSeconds + tolerance < nbf) {
+    throw new JwtNotYetValidError(`the token is not valid before ${nbf} (now ${Math.floor(nowSeconds)}, tolerance ${tolerance} s)`, { claim: 'nbf', actual: nbf });
+  }
+  const iat = numericDate(payload, 'iat');
+  if (iat !== undefined && nowSeconds + tolerance < iat) {
+    throw new JwtIssuedInFutureError(`the token claims to be issued at ${iat}, in the future (now ${Math.floor(nowSeconds)}, tolerance ${tolerance} s); check the issuer's clock`, {
+      claim: 'iat',
+      actual: iat,
+    });
+  }
+  if (rules.maxTokenAgeSeconds !== undefined) {
+    if (iat === undefined) throw new JwtClaimMissingError('claim iat is required because maxTokenAgeSeconds is set', { claim: 'iat' });
+    if (nowSeconds - tolerance - iat > rules.maxTokenAgeSeconds) {
+      throw new JwtTooOldError(`the token was issued at ${iat}, more than ${rules.maxTokenAgeSeconds} s ago`, {
+        claim: 'iat',
+        expected: rules.maxTokenAgeSeconds,
+        actual: iat,
+      });
+    }
+  }
+}
+
+function normalizeTyp(value: string): string {
+  const lower = value.toLowerCase();
+  return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
+}
+
+/** Checks required claims, iss, aud, sub and typ. */
+export function checkIdentityClaims(payload: Record<string, unknown>, header: Record<string, unknown>, rules: ClaimRules): void {
+  for (const claim of rules.requiredClaims) {
+    if (payload[claim] === undefined) throw new JwtClaimMissingError(`claim ${claim} is required but missing`, { claim });
+  }
+  if (rules.issuer !== null) {
+    const iss = payload['iss'];
+    if (iss === undefined) throw new JwtClaimMissingError('claim iss is required but missing', { claim: 'iss', expected: rules.issuer });
+    if (typeof iss !== 'string' || !rules.issuer.includes(iss)) {
+      throw new JwtClaimInvalidError(`claim iss ${JSON.stringify(iss)} is not an accepted issuer (${rules.issuer.join(', ')})`, {
+        claim: 'iss',
+        expected: rules.issuer,
+        actual: iss,
+      });
+    }
+  }
+  if (rules.audience !== null) {
+    const aud = payload['aud'];
+    if (aud === undefined) throw new JwtClaimMissingError('claim aud is required but missing', { claim: 'aud', expected: rules.audience });
+    const values = typeof aud === 'string' ? [aud] : Array.isArray(aud) && aud.every((v) => typeof v === 'string') ? (aud as string[]) : undefined;
+    if (values === undefined) throw new JwtClaimInvalidError('claim aud must be a string or an array of strings', { claim: 'aud', actual: aud });
+    const accepted = rules.audience;
+    if (!values.some((value) => accepted.includes(value))) {
+      throw new JwtClaimInvalidError(`claim aud ${JSON.stringify(aud)} names none of the accepted audiences (${accepted.join(', ')})`, {
+        claim: 'aud',
+        expected: accepted,
+        actual: aud,
+      });
+    }
+  }
+  if (rules.subject !== undefined) {
+    const sub = payload['sub'];
+    if (sub === undefined) throw new JwtClaimMissingError('claim sub is required but missing', { claim: 'sub', expected: rules.subject });
+    if (sub !== rules.subject) throw new JwtClaimInvalidError(`claim sub ${JSON.stringify(sub)} is not ${JSON.stringify(rules.subject)}`, { claim: 'sub', expected: rules.subject, actual: sub });
+  }
+  if (rules.typ !== undefined) {
+    const typ = header['typ'];
+    if (typeof typ !== 'string' || normalizeTyp(typ) !== normalizeTyp(rules.typ)) {
+      throw new JwtClaimInvalidError(`header typ ${JSON.stringify(typ)} is not ${JSON.stringify(rules.typ)}`, { claim: 'typ', expected: rules.typ, actual: typ });
+    }
+  }
+}

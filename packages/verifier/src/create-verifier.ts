@@ -1,0 +1,231 @@
+import { LRUCache } from 'lru-cache';
+import { isJwsAlgorithm, type JwsAlgorithm } from './algorithms.js';
+import { decodeBase64url } from './base64url.js';
+import { checkIdentityClaims, checkTimeClaims } from './claims.js';
+import {
+  AlgNotAllowedError,
+  JwsHeaderUnsupportedError,
+  JwtClaimInvalidError,
+  JwtMalformedError,
+  JwtTooLargeError,
+  KeySourceUnavailableError,
+  KidMissingError,
+  KidUntrustedError,
+  KmsJwtError,
+  SignatureInvalidError,
+  VerifierConfigError,
+} from './errors.js';
+import { parseJsonObject } from './json.js';
+import type { KeyResolver, TrustedKey } from './key-resolver.js';
+import { toRules, type Rules, type VerifierOptions, type VerifyOverrides } from './options.js';
+import { joseSignature, verifySignatureAsync, verifySignatureSync } from './signature.js';
+import { createStaticKeyResolver } from './static-keys.js';
+import type { JwsHeader, JwtPayload, VerifiedToken } from './types.js';
+
+/** Verifies compact JWS tokens offline against trusted keys. */
+export interface Verifier {
+  /**
+   * Verifies `token`: structure, trusted `kid`, allowed `alg`, signature, then claims. Resolves to
+   * the frozen `{ header, payload, key }`; rejects with a {@link KmsJwtError} subclass only.
+   */
+  verify<P extends JwtPayload = JwtPayload>(token: string, overrides?: VerifyOverrides): Promise<VerifiedToken<P>>;
+}
+
+/** Header parameters that would bring a key from the token itself: never used, always rejected. */
+const KEY_CARRYING_PARAMETERS = ['jwk', 'jku', 'x5u', 'x5c', 'x5t', 'x5t#S256'];
+
+interface CacheEntry {
+  readonly result: VerifiedToken;
+  readonly kid: string;
+  readonly key: TrustedKey;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const member of Object.values(value)) deepFreeze(member);
+  }
+  return value;
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | undefined)?.then === 'function';
+}
+
+/** Creates the verifier; every configuration mistake throws a VerifierConfigError here. */
+export function createVerifier(options: VerifierOptions): Verifier {
+  if (typeof options !== 'object' || options === null) throw new VerifierConfigError('createVerifier needs an options object');
+  const keys = options.keys;
+  let resolver: KeyResolver;
+  if (Array.isArray(keys)) resolver = createStaticKeyResolver(keys);
+  else if (typeof keys === 'object' && keys !== null && typeof (keys as KeyResolver).resolve === 'function') resolver = keys as KeyResolver;
+  else throw new VerifierConfigError('keys is required: a KeyResolver (such as kms-pubkey-provider) or an array of { kid, key }');
+
+  const baseRules = toRules(options);
+  const maxTokenBytes = options.maxTokenBytes ?? 8192;
+  if (!Number.isInteger(maxTokenBytes) || maxTokenBytes < 64) throw new VerifierConfigError('maxTokenBytes must be an integer >= 64');
+  const acceptDer = options.acceptDerSignatures ?? false;
+  const mode = options.signatureVerification ?? 'sync';
+  if (mode !== 'sync' && mode !== 'threadpool') throw new VerifierConfigError("signatureVerification must be 'sync' or 'threadpool'");
+  const nowMs = options.nowMs ?? Date.now;
+  if (typeof nowMs !== 'function') throw new VerifierConfigError('nowMs must be a function returning epoch milliseconds');
+
+  let cache: LRUCache<string, CacheEntry> | undefined;
+  let cacheMaxAgeMs = 0;
+  if (options.cache !== false) {
+    const maxEntries = options.cache?.maxEntries ?? 10_000;
+    const maxAgeSeconds = options.cache?.maxAgeSeconds ?? 600;
+    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new VerifierConfigError('cache.maxEntries must be an integer >= 1');
+    if (!(maxAgeSeconds > 0)) throw new VerifierConfigError('cache.maxAgeSeconds must be > 0');
+    cacheMaxAgeMs = maxAgeSeconds * 1000;
+    cache = new LRUCache<string, CacheEntry>({ max: maxEntries });
+  }
+  /** Cache expiry per entry, by our own clock (so an injected clock governs it too). */
+  const cacheExpiry = new WeakMap<CacheEntry, number>();
+
+  function fromCache(token: string): VerifiedToken | undefined {
+    const entry = cache?.get(token);
+    if (!entry) return undefined;
+    const now = nowMs();
+    const current = resolver.resolve(entry.kid);
+    // A key that stopped being trusted (or changed) invalidates what it verified.
+    if (current !== entry.key || now >= (cacheExpiry.get(entry) ?? 0)) {
+      cache?.delete(token);
+      return undefined;
+    }
+    checkTimeClaims(entry.result.payload, baseRules, now / 1000);
+    return entry.result;
+  }
+
+  function finish(
+    token: string,
+    rules: Rules,
+    header: Record<string, unknown>,
+    payloadSegment: string,
+    key: TrustedKey,
+    valid: boolean,
+    cacheable: boolean,
+  ): VerifiedToken | Promise<VerifiedToken> {
+    if (!valid) throw new SignatureInvalidError('the signature does not verify with the trusted key named by kid');
+    const payloadBytes = decodeBase64url(payloadSegment);
+    const payload = payloadBytes && parseJsonObject(payloadBytes.toString('utf8'));
+    if (!payload) throw new JwtMalformedError('the payload is not a base64url-encoded JSON object');
+    const now = nowMs();
+    checkTimeClaims(payload, rules, now / 1000);
+    checkIdentityClaims(payload, header, rules);
+    const result = deepFreeze({ header: header as JwsHeader, payload: payload as JwtPayload, key: key.id });
+    const store = (): VerifiedToken => {
+      if (cacheable && cache) {
+        const exp = payload['exp'];
+        const expiry = Math.min(now + cacheMaxAgeMs, typeof exp === 'number' ? exp * 1000 : Infinity);
+        const entry: CacheEntry = { result, kid: header['kid'] as string, key };
+        cacheExpiry.set(entry, expiry);
+        cache.set(token, entry);
+      }
+      return result;
+    };
+    if (rules.validate) {
+      let outcome: void | Promise<void>;
+      try {
+        outcome = rules.validate(result.payload, result.header);
+      } catch (error) {
+        throw wrapValidateError(error);
+      }
+      if (isPromise(outcome)) return outcome.then(store, (error: unknown) => Promise.reject(wrapValidateError(error)));
+    }
+    return store();
+  }
+
+  function attempt(token: unknown, overrides: VerifyOverrides | undefined): VerifiedToken | Promise<VerifiedToken> {
+    if (typeof token !== 'string') throw new JwtMalformedError('the token must be a string (a compact JWS)');
+    if (token.length > maxTokenBytes) throw new JwtTooLargeError(`the token is longer than ${maxTokenBytes} bytes (maxTokenBytes)`);
+    const cacheable = overrides === undefined;
+    if (cacheable) {
+      const cached = fromCache(token);
+      if (cached) return cached;
+    }
+    const rules = overrides === undefined ? baseRules : toRules(overrides, baseRules);
+
+    const firstDot = token.indexOf('.');
+    const secondDot = firstDot < 0 ? -1 : token.indexOf('.', firstDot + 1);
+    if (secondDot < 0 || token.indexOf('.', secondDot + 1) >= 0) {
+      throw new JwtMalformedError('the token must have exactly three dot-separated segments (compact JWS)');
+    }
+    const headerBytes = decodeBase64url(token.slice(0, firstDot));
+    const header = headerBytes && parseJsonObject(headerBytes.toString('utf8'));
+    if (!header) throw new JwtMalformedError('the header is not a base64url-encoded JSON object (without duplicate members)');
+
+    const alg = header['alg'];
+    if (typeof alg !== 'string') throw new AlgNotAllowedError('the header has no alg');
+    if (!isJwsAlgorithm(alg)) throw new AlgNotAllowedError(`alg ${JSON.stringify(alg.slice(0, 32))} is never accepted: only asymmetric algorithms a KMS key produces are`);
+    for (const parameter of KEY_CARRYING_PARAMETERS) {
+      if (parameter in header) throw new JwsHeaderUnsupportedError(`header parameter ${parameter} is refused: keys come from the trusted key source only, never from the token`);
+    }
+    if ('crit' in header) {
+      const crit = header['crit'];
+      if (!Array.isArray(crit) || crit.length === 0 || !crit.every((name) => typeof name === 'string')) {
+        throw new JwsHeaderUnsupportedError('header crit must be a non-empty array of parameter names');
+      }
+      throw new JwsHeaderUnsupportedError(`header crit names extensions this verifier does not understand (${crit.join(', ').slice(0, 64)})`);
+    }
+    if ('b64' in header) throw new JwsHeaderUnsupportedError('header b64 is refused: only base64url-encoded payloads (RFC 7515) are accepted');
+    const kid = header['kid'];
+    if (kid === undefined) throw new KidMissingError('the header has no kid: the token must name the KMS key ARN that signed it');
+    if (typeof kid !== 'string' || kid.length === 0) throw new KidMissingError('the header kid must be a non-empty string (the KMS key ARN)');
+
+    const signature = decodeBase64url(token.slice(secondDot + 1));
+    if (!signature || signature.length === 0) throw new JwtMalformedError('the signature is not base64url');
+    const payloadSegment = token.slice(firstDot + 1, secondDot);
+    if (!/^[A-Za-z0-9_-]*$/.test(payloadSegment)) throw new JwtMalformedError('the payload is not base64url');
+
+    const check = (key: TrustedKey | undefined): VerifiedToken | Promise<VerifiedToken> => {
+      if (!key) throw new KidUntrustedError('the kid names no trusted key: the token was not signed by a key this service trusts');
+      if (!key.algorithms.includes(alg) || (rules.algorithms !== undefined && !rules.algorithms.has(alg))) {
+        throw new AlgNotAllowedError(`alg ${alg} is not allowed for the trusted key ${key.id} (allowed: ${allowed(key, rules).join(', ') || 'none'})`);
+      }
+      const jose = joseSignature(alg, signature, acceptDer);
+      const data = Buffer.from(token.slice(0, secondDot), 'latin1');
+      if (mode === 'threadpool') {
+        return verifySignatureAsync(alg, key.publicKey, data, jose).then((valid) => finish(token, rules, header, payloadSegment, key, valid, cacheable));
+      }
+      return finish(token, rules, header, payloadSegment, key, verifySignatureSync(alg, key.publicKey, data, jose), cacheable);
+    };
+
+    let resolved: TrustedKey | undefined | Promise<TrustedKey | undefined>;
+    try {
+      resolved = resolver.resolve(kid);
+    } catch (error) {
+      throw unavailable(error);
+    }
+    if (isPromise(resolved)) return resolved.then(check, (error: unknown) => Promise.reject(unavailable(error)));
+    return check(resolved);
+  }
+
+  return {
+    verify<P extends JwtPayload = JwtPayload>(token: string, overrides?: VerifyOverrides): Promise<VerifiedToken<P>> {
+      try {
+        const outcome = attempt(token, overrides);
+        return (isPromise(outcome) ? outcome : Promise.resolve(outcome)) as Promise<VerifiedToken<P>>;
+      } catch (error) {
+        return Promise.reject(error instanceof KmsJwtError ? error : new JwtMalformedError('the token could not be processed', { cause: error }));
+      }
+    },
+  };
+}
+
+function allowed(key: TrustedKey, rules: Rules): JwsAlgorithm[] {
+  return key.algorithms.filter((alg) => rules.algorithms === undefined || rules.algorithms.has(alg));
+}
+
+function unavailable(error: unknown): KmsJwtError {
+  if (error instanceof KmsJwtError) return error;
+  return new KeySourceUnavailableError('the key source failed and has no usable key for this kid; retry later', { cause: error });
+}
+
+function wrapValidateError(error: unknown): KmsJwtError {
+  if (error instanceof KmsJwtError) return error;
+  return new JwtClaimInvalidError(`the validate hook rejected the token${error instanceof Error && error.message ? `: ${error.message}` : ''}`, {
+    claim: 'validate',
+    cause: error,
+  });
+}

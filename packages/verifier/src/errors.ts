@@ -1,0 +1,156 @@
+/** Every error code this package throws; `switch (error.code)` on it. */
+export type KmsJwtErrorCode =
+  | 'ERR_TOKEN_MALFORMED'
+  | 'ERR_TOKEN_TOO_LARGE'
+  | 'ERR_JWS_HEADER_UNSUPPORTED'
+  | 'ERR_ALG_NOT_ALLOWED'
+  | 'ERR_JWS_SIGNATURE_INVALID'
+  | 'ERR_KID_MISSING'
+  | 'ERR_KID_UNTRUSTED'
+  | 'ERR_JWT_EXPIRED'
+  | 'ERR_JWT_NOT_YET_VALID'
+  | 'ERR_JWT_ISSUED_IN_FUTURE'
+  | 'ERR_JWT_TOO_OLD'
+  | 'ERR_JWT_CLAIM_MISSING'
+  | 'ERR_JWT_CLAIM_INVALID'
+  | 'ERR_KEY_SOURCE_UNAVAILABLE'
+  | 'ERR_CONFIG_INVALID';
+
+/**
+ * What kind of failure: the token itself, its claims, key trust, the key source's availability,
+ * or the verifier's configuration.
+ */
+export type KmsJwtErrorFamily = 'token' | 'claims' | 'keys' | 'infrastructure' | 'config';
+
+/**
+ * Base class of every error this package throws. Messages say what to fix and never contain the
+ * token, a signature or key material.
+ */
+export abstract class KmsJwtError extends Error {
+  abstract readonly code: KmsJwtErrorCode;
+  abstract readonly family: KmsJwtErrorFamily;
+  /** The HTTP status an adapter should answer with: 401 (reject the credentials) or 503 (retry later). */
+  abstract readonly status: 401 | 503 | 500;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+
+  override get name(): string {
+    return this.constructor.name;
+  }
+}
+
+/** A verification failure about the token (401). */
+export abstract class JwtTokenError extends KmsJwtError {
+  readonly family = 'token' as const;
+  readonly status = 401 as const;
+}
+
+/** Not a compact JWS: wrong segment count, bad base64url, a header or payload that is not a JSON object. */
+export class JwtMalformedError extends JwtTokenError {
+  readonly code = 'ERR_TOKEN_MALFORMED' as const;
+}
+
+/** Longer than `maxTokenBytes`; rejected before any parsing. */
+export class JwtTooLargeError extends JwtTokenError {
+  readonly code = 'ERR_TOKEN_TOO_LARGE' as const;
+}
+
+/** A header parameter this verifier refuses: embedded or remote keys, unknown `crit`, `b64: false`. */
+export class JwsHeaderUnsupportedError extends JwtTokenError {
+  readonly code = 'ERR_JWS_HEADER_UNSUPPORTED' as const;
+}
+
+/** `alg` is not allowed for the key that `kid` names (or is never allowed: `none`, HMAC). */
+export class AlgNotAllowedError extends JwtTokenError {
+  readonly code = 'ERR_ALG_NOT_ALLOWED' as const;
+}
+
+/** The signature does not verify with the trusted key, or is not in the JWS encoding. */
+export class SignatureInvalidError extends JwtTokenError {
+  readonly code = 'ERR_JWS_SIGNATURE_INVALID' as const;
+}
+
+/** A verification failure about key trust (401). */
+export abstract class KeyTrustError extends KmsJwtError {
+  readonly family = 'keys' as const;
+  readonly status = 401 as const;
+}
+
+/** The header has no `kid`, so no trusted key can be chosen. */
+export class KidMissingError extends KeyTrustError {
+  readonly code = 'ERR_KID_MISSING' as const;
+}
+
+/** The `kid` names no trusted key (or a key that is no longer trusted). */
+export class KidUntrustedError extends KeyTrustError {
+  readonly code = 'ERR_KID_UNTRUSTED' as const;
+}
+
+/** A verification failure about the claims (401); `claim` names the claim. */
+export abstract class JwtClaimsError extends KmsJwtError {
+  readonly family = 'claims' as const;
+  readonly status = 401 as const;
+  /** The claim (or header parameter, for `typ`) that failed. */
+  readonly claim: string;
+  /** What was expected, when there is one value to show (never a secret). */
+  readonly expected?: unknown;
+  /** What the token carried. */
+  readonly actual?: unknown;
+
+  constructor(message: string, details: { claim: string; expected?: unknown; actual?: unknown; cause?: unknown }) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.claim = details.claim;
+    if ('expected' in details) this.expected = details.expected;
+    if ('actual' in details) this.actual = details.actual;
+  }
+}
+
+/** `exp` has passed (beyond the clock tolerance). */
+export class JwtExpiredError extends JwtClaimsError {
+  readonly code = 'ERR_JWT_EXPIRED' as const;
+}
+
+/** `nbf` is still in the future (beyond the clock tolerance). */
+export class JwtNotYetValidError extends JwtClaimsError {
+  readonly code = 'ERR_JWT_NOT_YET_VALID' as const;
+}
+
+/** `iat` is in the future (beyond the clock tolerance). */
+export class JwtIssuedInFutureError extends JwtClaimsError {
+  readonly code = 'ERR_JWT_ISSUED_IN_FUTURE' as const;
+}
+
+/** Older than `maxTokenAgeSeconds` by its `iat`. */
+export class JwtTooOldError extends JwtClaimsError {
+  readonly code = 'ERR_JWT_TOO_OLD' as const;
+}
+
+/** A required claim is absent. */
+export class JwtClaimMissingError extends JwtClaimsError {
+  readonly code = 'ERR_JWT_CLAIM_MISSING' as const;
+}
+
+/** A claim has the wrong type or value (iss, aud, sub, typ, or the `validate` hook's verdict). */
+export class JwtClaimInvalidError extends JwtClaimsError {
+  readonly code = 'ERR_JWT_CLAIM_INVALID' as const;
+}
+
+/** The key source is down and holds nothing usable for this `kid` (503: retry later, not 401). */
+export class KeySourceUnavailableError extends KmsJwtError {
+  readonly code = 'ERR_KEY_SOURCE_UNAVAILABLE' as const;
+  readonly family = 'infrastructure' as const;
+  readonly status = 503 as const;
+}
+
+/** The verifier's options are wrong; thrown by `createVerifier`, never while verifying. */
+export class VerifierConfigError extends KmsJwtError {
+  readonly code = 'ERR_CONFIG_INVALID' as const;
+  readonly family = 'config' as const;
+  readonly status = 500 as const;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(`kms-jwt-verifier: ${message}`, options);
+  }
+}

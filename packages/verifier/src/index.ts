@@ -1,0 +1,30 @@
+export { createVerifier, type Verifier } from './create-verifier.js';
+export type { ClaimOptions, ValidateHook, VerifiedTokenCacheOptions, VerifierOptions, VerifyOverrides } from './options.js';
+export type { KeyResolver, TrustedKey } from './key-resolver.js';
+export { createStaticKeyResolver, keysFromJwks, type JsonWebKeySet, type StaticKey } from './static-keys.js';
+export { ALGORITHMS_BY_KEY_SPEC, JWS_ALGORITHMS, algorithmsForKey, type JwsAlgorithm, type KmsSigningKeySpec } from './algorithms.js';
+export type { JwsHeader, JwtPayload, VerifiedToken } from './types.js';
+export { derToJose } from './der.js';
+export {
+  AlgNotAllowedError,
+  JwsHeaderUnsupportedError,
+  JwtClaimInvalidError,
+  JwtClaimMissingError,
+  JwtClaimsError,
+  JwtExpiredError,
+  JwtIssuedInFutureError,
+  JwtMalformedError,
+  JwtNotYetValidError,
+  JwtTokenError,
+  JwtTooLargeError,
+  JwtTooOldError,
+  KeySourceUnavailableError,
+  KeyTrustError,
+  KidMissingError,
+  KidUntrustedError,
+  KmsJwtError,
+  SignatureInvalidError,
+  VerifierConfigError,
+  type KmsJwtErrorCode,
+  type KmsJwtErrorFamily,
+} from './errors.js';

@@ -1,0 +1,83 @@
+import { createPublicKey, KeyObject, type JsonWebKey } from 'node:crypto';
+import { algorithmsForKey, isJwsAlgorithm, type JwsAlgorithm } from './algorithms.js';
+import { VerifierConfigError } from './errors.js';
+import type { KeyResolver, TrustedKey } from './key-resolver.js';
+
+/** A public key given directly, bound to the `kid` (usually the KMS key ARN) that names it. */
+export interface StaticKey {
+  /** The `kid` tokens signed by this key carry: the KMS key ARN. */
+  readonly kid: string;
+  /** The public key: SPKI PEM, a public JWK, or a node:crypto public KeyObject. */
+  readonly key: string | JsonWebKey | KeyObject;
+  /** Algorithms to allow for this key. Default: all the key's type can verify (P-256 → ES256, ...). */
+  readonly algorithms?: readonly JwsAlgorithm[];
+}
+
+function toPublicKey(key: StaticKey['key'], kid: string): KeyObject {
+  try {
+    if (key instanceof KeyObject) return key;
+    if (typeof key === 'string') {
+      if (/PRIVATE KEY-----/.test(key)) throw new VerifierConfigError(`the key for kid ${kid} is a private key; give the public key (SPKI PEM)`);
+      return createPublicKey({ key, format: 'pem' });
+    }
+    if (typeof key === 'object' && key !== null) {
+      if ('d' in key && key.d !== undefined) throw new VerifierConfigError(`the JWK for kid ${kid} holds a private key ("d"); give the public JWK`);
+      if (key.kty === 'oct') throw new VerifierConfigError(`the JWK for kid ${kid} is a symmetric (oct) key; only asymmetric KMS keys are trusted`);
+      return createPublicKey({ key, format: 'jwk' });
+    }
+  } catch (error) {
+    if (error instanceof VerifierConfigError) throw error;
+    throw new VerifierConfigError(`the key for kid ${kid} is not a valid public key (PEM, JWK or KeyObject)`, { cause: error });
+  }
+  throw new VerifierConfigError(`the key for kid ${kid} must be a PEM string, a JWK object or a KeyObject`);
+}
+
+/** Parses and checks static keys once; throws a VerifierConfigError naming the bad entry. */
+export function trustedKeysFrom(keys: readonly StaticKey[]): Map<string, TrustedKey> {
+  const trusted = new Map<string, TrustedKey>();
+  for (const [index, entry] of keys.entries()) {
+    if (typeof entry?.kid !== 'string' || entry.kid.length === 0) throw new VerifierConfigError(`keys[${index}] needs a non-empty string kid`);
+    if (trusted.has(entry.kid)) throw new VerifierConfigError(`keys[${index}]: kid ${entry.kid} is listed twice`);
+    const publicKey = toPublicKey(entry.key, entry.kid);
+    const supported = algorithmsForKey(publicKey);
+    if (typeof supported === 'string') throw new VerifierConfigError(`keys[${index}] (kid ${entry.kid}): ${supported}`);
+    let algorithms = supported;
+    if (entry.algorithms !== undefined) {
+      const wrong = entry.algorithms.filter((alg) => !isJwsAlgorithm(alg) || !supported.includes(alg));
+      if (wrong.length > 0 || entry.algorithms.length === 0) {
+        throw new VerifierConfigError(`keys[${index}] (kid ${entry.kid}): algorithms must be a non-empty subset of ${supported.join(', ')}`);
+      }
+      algorithms = entry.algorithms;
+    }
+    trusted.set(entry.kid, Object.freeze({ id: entry.kid, publicKey, algorithms: Object.freeze([...algorithms]) }));
+  }
+  return trusted;
+}
+
+/** A KeyResolver over a fixed set of keys: answers synchronously, never does I/O. */
+export function createStaticKeyResolver(keys: readonly StaticKey[]): KeyResolver {
+  const trusted = trustedKeysFrom(keys);
+  return { resolve: (kid) => trusted.get(kid) };
+}
+
+/** A JSON Web Key Set, as served at `/.well-known/jwks.json`. */
+export interface JsonWebKeySet {
+  readonly keys: readonly JsonWebKey[];
+}
+
+/**
+ * Turns a JWKS into static keys: every signing key with a `kid` (keys marked `"use": "enc"` are
+ * left out; a JWK `alg` narrows that key's algorithms). Throws when a key has no kid.
+ */
+export function keysFromJwks(jwks: JsonWebKeySet): StaticKey[] {
+  if (typeof jwks !== 'object' || jwks === null || !Array.isArray(jwks.keys)) throw new VerifierConfigError('a JWKS must be an object with a "keys" array');
+  return jwks.keys
+    .filter((jwk) => jwk.use !== 'enc')
+    .map((jwk, index) => {
+      const kid = jwk.kid;
+      if (typeof kid !== 'string' || kid.length === 0) throw new VerifierConfigError(`JWKS key ${index} has no kid; every trusted key must be named by its KMS key ARN`);
+      const alg = jwk.alg;
+      if (alg !== undefined && !isJwsAlgorithm(alg)) throw new VerifierConfigError(`JWKS key ${kid} has alg ${String(alg)}, which no KMS signing key produces`);
+      return alg === undefined ? { kid, key: jwk } : { kid, key: jwk, algorithms: [alg] };
+    });
+}
