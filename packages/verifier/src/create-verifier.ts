@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { isJwsAlgorithm, type JwsAlgorithm } from './algorithms.js';
+import { isJwsAlgorithm, JWS_ALGORITHMS, type JwsAlgorithm } from './algorithms.js';
 import { decodeBase64url } from './base64url.js';
 import { checkIdentityClaims, checkTimeClaims } from './claims.js';
 import {
@@ -80,6 +80,16 @@ export function createVerifier(options: VerifierOptions): Verifier {
     cacheMaxAgeMs = maxAgeSeconds * 1000;
     cache = new LRUCache<string, CacheEntry>({ max: maxEntries });
   }
+  const headers = new Map<string, ParsedHeader>();
+  function parseHeader(segment: string): ParsedHeader {
+    let parsed = headers.get(segment);
+    if (parsed === undefined) {
+      parsed = checkHeader(segment);
+      if (headers.size >= HEADER_CACHE_SIZE) headers.clear();
+      headers.set(segment, parsed);
+    }
+    return parsed;
+  }
   /** Cache expiry per entry, by our own clock (so an injected clock governs it too). */
   const cacheExpiry = new WeakMap<CacheEntry, number>();
 
@@ -118,7 +128,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       if (cacheable && cache) {
         const exp = payload['exp'];
         const expiry = Math.min(now + cacheMaxAgeMs, typeof exp === 'number' ? exp * 1000 : Infinity);
-        const entry: CacheEntry = { result, kid: header['kid'] as string, key };
+        const entry: CacheEntry = { result, kid: result.header.kid, key };
         cacheExpiry.set(entry, expiry);
         cache.set(token, entry);
       }
@@ -151,32 +161,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (secondDot < 0 || token.indexOf('.', secondDot + 1) >= 0) {
       throw new JwtMalformedError('the token must have exactly three dot-separated segments (compact JWS)');
     }
-    const headerBytes = decodeBase64url(token.slice(0, firstDot));
-    const header = headerBytes && parseJsonObject(headerBytes.toString('utf8'));
-    if (!header) throw new JwtMalformedError('the header is not a base64url-encoded JSON object (without duplicate members)');
-
-    const alg = header['alg'];
-    if (typeof alg !== 'string') throw new AlgNotAllowedError('the header has no alg');
-    if (!isJwsAlgorithm(alg)) throw new AlgNotAllowedError(`alg ${JSON.stringify(alg.slice(0, 32))} is never accepted: only asymmetric algorithms a KMS key produces are`);
-    for (const parameter of KEY_CARRYING_PARAMETERS) {
-      if (parameter in header) throw new JwsHeaderUnsupportedError(`header parameter ${parameter} is refused: keys come from the trusted key source only, never from the token`);
-    }
-    if ('crit' in header) {
-      const crit = header['crit'];
-      if (!Array.isArray(crit) || crit.length === 0 || !crit.every((name) => typeof name === 'string')) {
-        throw new JwsHeaderUnsupportedError('header crit must be a non-empty array of parameter names');
-      }
-      throw new JwsHeaderUnsupportedError(`header crit names extensions this verifier does not understand (${crit.join(', ').slice(0, 64)})`);
-    }
-    if ('b64' in header) throw new JwsHeaderUnsupportedError('header b64 is refused: only base64url-encoded payloads (RFC 7515) are accepted');
-    const kid = header['kid'];
-    if (kid === undefined) throw new KidMissingError('the header has no kid: the token must name the KMS key ARN that signed it');
-    if (typeof kid !== 'string' || kid.length === 0) throw new KidMissingError('the header kid must be a non-empty string (the KMS key ARN)');
+    const { header, alg, kid } = parseHeader(token.slice(0, firstDot));
 
     const signature = decodeBase64url(token.slice(secondDot + 1));
     if (!signature || signature.length === 0) throw new JwtMalformedError('the signature is not base64url');
     const payloadSegment = token.slice(firstDot + 1, secondDot);
-    if (!/^[A-Za-z0-9_-]*$/.test(payloadSegment)) throw new JwtMalformedError('the payload is not base64url');
 
     const check = (key: TrustedKey | undefined): VerifiedToken | Promise<VerifiedToken> => {
       if (!key) throw new KidUntrustedError('the kid names no trusted key: the token was not signed by a key this service trusts');
@@ -211,6 +200,45 @@ export function createVerifier(options: VerifierOptions): Verifier {
       }
     },
   };
+}
+
+/** A header that passed every check, kept by its encoded segment. */
+interface ParsedHeader {
+  readonly header: Record<string, unknown>;
+  readonly alg: JwsAlgorithm;
+  readonly kid: string;
+}
+
+/** Most distinct header segments remembered; tokens of one issuer share a handful. */
+const HEADER_CACHE_SIZE = 256;
+
+/**
+ * Decodes and checks a protected header: a JSON object whose alg a KMS key can produce, without
+ * key-carrying parameters, crit or b64, with a kid. Throws this package's errors.
+ */
+function checkHeader(segment: string): ParsedHeader {
+  const headerBytes = decodeBase64url(segment);
+  const header = headerBytes && parseJsonObject(headerBytes.toString('utf8'));
+  if (!header) throw new JwtMalformedError('the header is not a base64url-encoded JSON object (without duplicate members)');
+
+  const alg = header['alg'];
+  if (typeof alg !== 'string') throw new AlgNotAllowedError('the header has no alg');
+  if (!isJwsAlgorithm(alg)) throw new AlgNotAllowedError(`the header alg is never accepted: only the asymmetric algorithms a KMS key produces are (${JWS_ALGORITHMS.join(', ')})`);
+  for (const parameter of KEY_CARRYING_PARAMETERS) {
+    if (parameter in header) throw new JwsHeaderUnsupportedError(`header parameter ${parameter} is refused: keys come from the trusted key source only, never from the token`);
+  }
+  if ('crit' in header) {
+    const crit = header['crit'];
+    if (!Array.isArray(crit) || crit.length === 0 || !crit.every((name) => typeof name === 'string')) {
+      throw new JwsHeaderUnsupportedError('header crit must be a non-empty array of parameter names');
+    }
+    throw new JwsHeaderUnsupportedError('header crit names extensions this verifier does not understand; tokens must not use crit');
+  }
+  if ('b64' in header) throw new JwsHeaderUnsupportedError('header b64 is refused: only base64url-encoded payloads (RFC 7515) are accepted');
+  const kid = header['kid'];
+  if (kid === undefined) throw new KidMissingError('the header has no kid: the token must name the KMS key ARN that signed it');
+  if (typeof kid !== 'string' || kid.length === 0) throw new KidMissingError('the header kid must be a non-empty string (the KMS key ARN)');
+  return { header: deepFreeze(header), alg, kid };
 }
 
 function allowed(key: TrustedKey, rules: Rules): JwsAlgorithm[] {

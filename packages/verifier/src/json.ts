@@ -35,7 +35,8 @@ function hasDuplicateMember(text: string): boolean {
       const members = stack[stack.length - 1];
       if (members && isMemberName(text, end)) {
         // Compare decoded names, so "a" and "\u0061" count as the same member.
-        const name = JSON.parse(text.slice(i, end)) as string;
+        const raw = text.slice(i + 1, end - 1);
+        const name = raw.includes('\\') ? (JSON.parse(text.slice(i, end)) as string) : raw;
         if (members.has(name)) return true;
         members.add(name);
       }
