@@ -39,11 +39,17 @@ async function main(): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const port = Number(values.port);
-  if (!Number.isInteger(port)) {
-    process.stderr.write(`kms-local: --port must be a number, not ${values.port}\n`);
+  const port = /^\d+$/.test(values.port) ? Number(values.port) : Number.NaN;
+  if (!(Number.isInteger(port) && port <= 65535)) {
+    process.stderr.write(`kms-local: --port must be a port number from 0 to 65535, not ${values.port}\n`);
     return 2;
   }
+  // Listen for the stop signals before starting, so that one arriving while keys are still being
+  // generated for a seed still ends in an orderly stop and exit code 0.
+  const stopRequested = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
   const kms = await startKmsLocal({
     port,
     host: values.host,
@@ -65,10 +71,7 @@ async function main(): Promise<number> {
       '',
     ].join('\n'),
   );
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await stopRequested;
   await kms.close();
   return 0;
 }
@@ -76,7 +79,8 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`${(error as Error).message}\n`);
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`${message.startsWith('kms-local') ? message : `kms-local: cannot start: ${message}`}\n`);
     process.exit(1);
   },
 );
