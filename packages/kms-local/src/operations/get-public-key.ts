@@ -4,7 +4,9 @@ import type { Operation } from './context.js';
 import { keyIdOf, requireEnabled } from './shared.js';
 
 export const getPublicKey: Operation = ({ store }, input) => {
-  const key = store.resolve(keyIdOf(input), { aliases: true });
+  const keyId = keyIdOf(input);
+  input.stringList('GrantTokens');
+  const key = store.resolve(keyId, { aliases: true });
   requireEnabled(key);
   if (key.material === undefined) {
     throw new KmsError('UnsupportedOperationException', `${key.arn} is a symmetric key: GetPublicKey applies to asymmetric keys only.`);

@@ -1,8 +1,9 @@
 import type { Operation } from './context.js';
-import { paginate } from './shared.js';
+import { paginate, readPaging } from './shared.js';
 
 export const listKeys: Operation = ({ store }, input) => {
+  const paging = readPaging(input, { max: 1000, default: 100 });
   store.purgeDeleted();
-  const { page, ...paging } = paginate(input, [...store.keys.values()], { max: 1000, default: 100 });
-  return { Keys: page.map((key) => ({ KeyId: key.keyId, KeyArn: key.arn })), ...paging };
+  const { page, ...rest } = paginate(paging, [...store.keys.values()]);
+  return { Keys: page.map((key) => ({ KeyId: key.keyId, KeyArn: key.arn })), ...rest };
 };

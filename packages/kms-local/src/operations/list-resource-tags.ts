@@ -1,8 +1,10 @@
 import type { Operation } from './context.js';
-import { keyIdOf, paginate } from './shared.js';
+import { keyIdOf, paginate, readPaging } from './shared.js';
 
 export const listResourceTags: Operation = ({ store }, input) => {
-  const key = store.resolve(keyIdOf(input), { aliases: false });
-  const { page, ...paging } = paginate(input, [...key.tags], { max: 50, default: 50 });
-  return { Tags: page.map(([TagKey, TagValue]) => ({ TagKey, TagValue })), ...paging };
+  const keyId = keyIdOf(input);
+  const paging = readPaging(input, { max: 50, default: 50 });
+  const key = store.resolve(keyId, { aliases: false });
+  const { page, ...rest } = paginate(paging, [...key.tags]);
+  return { Tags: page.map(([TagKey, TagValue]) => ({ TagKey, TagValue })), ...rest };
 };

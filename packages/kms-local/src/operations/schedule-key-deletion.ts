@@ -4,8 +4,9 @@ import { keyIdOf, requireNotPendingDeletion } from './shared.js';
 const SECONDS_PER_DAY = 86_400;
 
 export const scheduleKeyDeletion: Operation = ({ store }, input) => {
-  const key = store.resolve(keyIdOf(input), { aliases: false });
+  const keyId = keyIdOf(input);
   const days = input.integer('PendingWindowInDays', { min: 7, max: 30 }) ?? 30;
+  const key = store.resolve(keyId, { aliases: false });
   requireNotPendingDeletion(key);
   key.keyState = 'PendingDeletion';
   key.pendingWindowInDays = days;

@@ -44,9 +44,8 @@ export function requireNotPendingDeletion(key: KeyRecord): void {
 }
 
 /** Sign and Verify: a SIGN_VERIFY key, enabled, and an algorithm its key spec offers. */
-export function signingKey(store: KmsStore, input: Input): { key: KeyRecord; spec: SigningKeySpec; material: KeyMaterial; algorithm: SigningAlgorithm } {
-  const key = store.resolve(keyIdOf(input), { aliases: true });
-  const algorithm = input.requiredEnum('SigningAlgorithm', SIGNING_ALGORITHMS);
+export function signingKey(store: KmsStore, keyId: string, algorithm: SigningAlgorithm): { key: KeyRecord; spec: SigningKeySpec; material: KeyMaterial } {
+  const key = store.resolve(keyId, { aliases: true });
   requireEnabled(key);
   const { material, keySpec: spec } = key;
   if (key.keyUsage !== 'SIGN_VERIFY' || material === undefined || spec === 'SYMMETRIC_DEFAULT') {
@@ -55,15 +54,32 @@ export function signingKey(store: KmsStore, input: Input): { key: KeyRecord; spe
   if (!KEY_SPECS[spec].signingAlgorithms.includes(algorithm)) {
     throw new KmsError('InvalidKeyUsageException', `Algorithm ${algorithm} is incompatible with key spec ${spec}.`);
   }
-  return { key, spec, material, algorithm };
+  return { key, spec, material };
+}
+
+/** The SigningAlgorithm member of Sign and Verify. */
+export function signingAlgorithmOf(input: Input): SigningAlgorithm {
+  return input.requiredEnum('SigningAlgorithm', SIGNING_ALGORITHMS);
 }
 
 const MARKER_PREFIX = 'kms-local:';
 
-/** Limit/Marker/Truncated paging over an ordered list, with opaque markers. */
-export function paginate<T>(input: Input, items: readonly T[], limits: { max: number; default: number }): { page: T[]; NextMarker?: string; Truncated: boolean } {
+/** The Limit and Marker members of a list operation, read before the operation looks anything up. */
+export interface Paging {
+  readonly limit: number;
+  readonly marker?: string | undefined;
+}
+
+/** Reads Limit (1..max, default `default`) and Marker, as every list operation takes them. */
+export function readPaging(input: Input, limits: { max: number; default: number }): Paging {
   const limit = input.integer('Limit', { min: 1, max: limits.max }) ?? limits.default;
   const marker = input.string('Marker', { min: 1, max: 1024 });
+  return { limit, marker };
+}
+
+/** Limit/Marker/Truncated paging over an ordered list, with opaque markers. */
+export function paginate<T>(paging: Paging, items: readonly T[]): { page: T[]; NextMarker?: string; Truncated: boolean } {
+  const { limit, marker } = paging;
   let start = 0;
   if (marker !== undefined) {
     const decoded = Buffer.from(marker, 'base64url').toString('utf8');
@@ -79,7 +95,12 @@ export function paginate<T>(input: Input, items: readonly T[], limits: { max: nu
   return { page, Truncated: false };
 }
 
+/** Reads the DryRun member; call it with the other members, before any lookup. */
+export function dryRunOf(input: Input): boolean {
+  return input.boolean('DryRun') === true;
+}
+
 /** Rejects requests that ask for a dry run, after all other checks passed, as KMS does. */
-export function honourDryRun(input: Input): void {
-  if (input.boolean('DryRun') === true) throw new KmsError('DryRunOperationException', 'The request would have succeeded, but the DryRun option is set.');
+export function honourDryRun(dryRun: boolean): void {
+  if (dryRun) throw new KmsError('DryRunOperationException', 'The request would have succeeded, but the DryRun option is set.');
 }

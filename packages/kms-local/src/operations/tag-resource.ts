@@ -3,8 +3,9 @@ import { keyIdOf, requireNotPendingDeletion } from './shared.js';
 import { applyTags, readTags } from './tags.js';
 
 export const tagResource: Operation = ({ store }, input) => {
-  const key = store.resolve(keyIdOf(input), { aliases: false });
+  const keyId = keyIdOf(input);
   const tags = readTags(input, true);
+  const key = store.resolve(keyId, { aliases: false });
   requireNotPendingDeletion(key);
   applyTags(key.tags, tags);
   store.save();
