@@ -50,7 +50,7 @@ describe('Sign and Verify errors through the SDK', () => {
   describe('a signing algorithm the key spec does not offer', () => {
     const wrong: readonly SigningAlgorithmSpec[] = ['ECDSA_SHA_384', 'ECDSA_SHA_512', 'RSASSA_PSS_SHA_256', 'RSASSA_PKCS1_V1_5_SHA_256', 'ED25519_SHA_512'];
 
-    it.each(wrong)('Sign with a P-256 key and %s is InvalidKeyUsageException', async (algorithm) => {
+    it.each(wrong)('rejects Sign with InvalidKeyUsageException when a P-256 key is asked for %s', async (algorithm) => {
       const { client } = env();
       await expectKmsError(client.send(new SignCommand({ KeyId: p256.KeyId, Message: MESSAGE, SigningAlgorithm: algorithm })), 'InvalidKeyUsageException', {
         type: InvalidKeyUsageException,
@@ -58,7 +58,7 @@ describe('Sign and Verify errors through the SDK', () => {
       });
     });
 
-    it.each(wrong)('Verify with a P-256 key and %s is InvalidKeyUsageException', async (algorithm) => {
+    it.each(wrong)('rejects Verify with InvalidKeyUsageException when a P-256 key is asked for %s', async (algorithm) => {
       const { client } = env();
       await expectKmsError(
         client.send(new VerifyCommand({ KeyId: p256.KeyId, Message: MESSAGE, Signature: signature, SigningAlgorithm: algorithm })),
@@ -67,7 +67,7 @@ describe('Sign and Verify errors through the SDK', () => {
       );
     });
 
-    it('Sign with an Ed25519 key and ECDSA_SHA_512 is InvalidKeyUsageException', async () => {
+    it('rejects Sign with InvalidKeyUsageException when an Ed25519 key is asked for ECDSA_SHA_512', async () => {
       const { client } = env();
       await expectKmsError(client.send(new SignCommand({ KeyId: ed25519.KeyId, Message: MESSAGE, SigningAlgorithm: 'ECDSA_SHA_512' })), 'InvalidKeyUsageException', {
         type: InvalidKeyUsageException,
@@ -84,7 +84,7 @@ describe('Sign and Verify errors through the SDK', () => {
   });
 
   describe('a key that is not for SIGN_VERIFY', () => {
-    it('Sign with an RSA ENCRYPT_DECRYPT key is InvalidKeyUsageException', async () => {
+    it('rejects Sign with InvalidKeyUsageException when the key is an RSA ENCRYPT_DECRYPT key', async () => {
       const { client } = env();
       await expectKmsError(
         client.send(new SignCommand({ KeyId: rsaEncrypt.KeyId, Message: MESSAGE, SigningAlgorithm: 'RSASSA_PSS_SHA_256' })),
@@ -93,7 +93,7 @@ describe('Sign and Verify errors through the SDK', () => {
       );
     });
 
-    it('Verify with an RSA ENCRYPT_DECRYPT key is InvalidKeyUsageException', async () => {
+    it('rejects Verify with InvalidKeyUsageException when the key is an RSA ENCRYPT_DECRYPT key', async () => {
       const { client } = env();
       await expectKmsError(
         client.send(new VerifyCommand({ KeyId: rsaEncrypt.Arn, Message: MESSAGE, Signature: Buffer.alloc(256, 1), SigningAlgorithm: 'RSASSA_PKCS1_V1_5_SHA_256' })),
@@ -102,7 +102,7 @@ describe('Sign and Verify errors through the SDK', () => {
       );
     });
 
-    it('Sign with a SYMMETRIC_DEFAULT key is InvalidKeyUsageException', async () => {
+    it('rejects Sign with InvalidKeyUsageException when the key is a SYMMETRIC_DEFAULT key', async () => {
       const { client } = env();
       await expectKmsError(client.send(new SignCommand({ KeyId: symmetric.KeyId, Message: MESSAGE, SigningAlgorithm: 'ECDSA_SHA_256' })), 'InvalidKeyUsageException', {
         type: InvalidKeyUsageException,
