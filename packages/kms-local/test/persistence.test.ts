@@ -181,11 +181,18 @@ describe('persistence to a data file', () => {
     await Promise.all(arns.map((arn, i) => client.send(new CreateAliasCommand({ AliasName: `alias/key-${i}`, TargetKeyId: arn }))));
 
     expect(await readdir(dir)).toEqual(['kms.json']);
-    expect((await stat(dataFile)).mode & 0o777).toBe(0o600);
+    const written = await stat(dataFile);
+    expect(written.mode & 0o777).toBe(0o600);
+    // Each write replaces the file by renaming a complete new one over it (a new inode), never rewriting it in place.
+    await client.send(new CreateAliasCommand({ AliasName: 'alias/one-more', TargetKeyId: arns[0] }));
+    const rewritten = await stat(dataFile);
+    expect(rewritten.ino).not.toBe(written.ino);
+    expect(rewritten.mode & 0o777).toBe(0o600);
+    expect(await readdir(dir)).toEqual(['kms.json']);
     const data = JSON.parse(await readFile(dataFile, 'utf8')) as { format?: unknown; region?: unknown; accountId?: unknown; keys?: unknown[]; aliases?: unknown[] };
     expect(data).toMatchObject({ format: 'kms-local/1', region: 'us-east-1', accountId: '111122223333' });
     expect(data.keys).toHaveLength(20);
-    expect(data.aliases).toHaveLength(20);
+    expect(data.aliases).toHaveLength(21);
   });
 
   it('keeps every key and alias of concurrent calls across a restart', async () => {
