@@ -35,7 +35,12 @@ async function handle(options: HandlerOptions, req: IncomingMessage, res: Server
     return;
   }
   const body = await readBody(req, options.maxBodyBytes);
-  if (body === undefined) {
+  if (body === 'aborted') {
+    // The client went away before its body was complete: nobody is left to answer.
+    res.destroy();
+    return;
+  }
+  if (body === 'too-large') {
     sendError(res, new KmsError('ValidationException', `The request body is larger than ${options.maxBodyBytes} bytes.`, 413), true);
     return;
   }
@@ -85,13 +90,13 @@ async function handle(options: HandlerOptions, req: IncomingMessage, res: Server
   }
 }
 
-/** Reads the body up to `limit` bytes; `undefined` when it is longer. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
+/** Reads the body up to `limit` bytes: `'too-large'` when it is longer, `'aborted'` when the client left midway. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large' | 'aborted'> {
+  return new Promise((resolve) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
       req.resume();
-      resolve(undefined);
+      resolve('too-large');
       return;
     }
     const chunks: Buffer[] = [];
@@ -107,8 +112,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(overflow ? undefined : Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('end', () => resolve(overflow ? 'too-large' : Buffer.concat(chunks)));
+    req.on('error', () => resolve('aborted'));
   });
 }
 

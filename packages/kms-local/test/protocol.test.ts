@@ -299,3 +299,23 @@ describe('request bodies larger than maxBodyBytes', () => {
     expect(next.status).toBe(200);
   });
 });
+
+describe('a client that disconnects halfway through its request body', () => {
+  const reported: unknown[] = [];
+  const env = useKmsLocal({ onError: (error) => reported.push(error) });
+
+  it('is not reported as an internal error, and the server keeps serving', async () => {
+    const { endpoint } = env().kms;
+    await new Promise<void>((resolve) => {
+      const req = request(endpoint, { method: 'POST', headers: { 'X-Amz-Target': 'TrentService.ListKeys', 'Content-Type': JSON_1_1, 'Content-Length': '1000' } });
+      req.on('error', () => resolve());
+      req.on('close', () => resolve());
+      req.write('{"Limit"', () => setTimeout(() => req.destroy(), 20));
+    });
+    // Give the server the moment it needs to notice the closed connection.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const next = await post(endpoint, 'TrentService.ListKeys', {});
+    expect(next.status).toBe(200);
+    expect(reported).toEqual([]);
+  });
+});
