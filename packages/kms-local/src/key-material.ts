@@ -132,6 +132,13 @@ function digestOf(algorithm: SigningAlgorithm, message: Buffer, messageType: Mes
   return message;
 }
 
+/** KMS takes ED25519_PH_SHA_512 with MessageType DIGEST only (a SHA-512 digest of the message). */
+function requireDigest(messageType: MessageType): void {
+  if (messageType !== 'DIGEST') {
+    throw new KmsError('ValidationException', 'ED25519_PH_SHA_512 takes a SHA-512 digest of the message: use MessageType DIGEST, or ED25519_SHA_512 to sign the message itself');
+  }
+}
+
 function rsaEmBits(key: KeyObject): number {
   return (key.asymmetricKeyDetails?.modulusLength ?? 0) - 1;
 }
@@ -149,6 +156,7 @@ export function signMessage(material: KeyMaterial, spec: SigningKeySpec, algorit
     return nodeSign(null, message, material.privateKey);
   }
   if (algorithm === 'ED25519_PH_SHA_512') {
+    requireDigest(messageType);
     const digest = digestOf(algorithm, message, messageType);
     return Buffer.from(ed25519phOverDigest.sign(digest, jwkBytes(material.privateKey, 'd')));
   }
@@ -189,6 +197,7 @@ export function verifySignature(
     }
     return safely(() => nodeVerify(null, message, material.publicKey, signature));
   }
+  if (algorithm === 'ED25519_PH_SHA_512') requireDigest(messageType);
   const digest = digestOf(algorithm, message, messageType);
   if (algorithm === 'ED25519_PH_SHA_512') {
     return safely(() => ed25519phOverDigest.verify(signature, digest, jwkBytes(material.publicKey, 'x'), { zip215: false }));

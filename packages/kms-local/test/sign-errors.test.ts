@@ -190,6 +190,20 @@ describe('Sign and Verify errors through the SDK', () => {
         { message: 'ED25519_SHA_512' },
       );
     });
+
+    it('rejects ED25519_PH_SHA_512 with MessageType RAW in Sign and Verify with ValidationException', async () => {
+      const { client } = env();
+      await expectKmsError(
+        client.send(new SignCommand({ KeyId: ed25519.KeyId, Message: MESSAGE, MessageType: 'RAW', SigningAlgorithm: 'ED25519_PH_SHA_512' })),
+        'ValidationException',
+        { message: 'use MessageType DIGEST' },
+      );
+      await expectKmsError(
+        client.send(new VerifyCommand({ KeyId: ed25519.KeyId, Message: MESSAGE, MessageType: 'RAW', Signature: Buffer.alloc(64, 1), SigningAlgorithm: 'ED25519_PH_SHA_512' })),
+        'ValidationException',
+        { message: 'use MessageType DIGEST' },
+      );
+    });
   });
 
   describe('signatures that do not verify', () => {

@@ -50,8 +50,11 @@ function hashOf(algorithm: SigningAlgorithm): HashName {
   return 'sha512';
 }
 
+/** Pure Ed25519 signs the message itself and Ed25519ph a SHA-512 digest of it; the others take either. */
 function messageTypesOf(algorithm: SigningAlgorithm): readonly MessageType[] {
-  return algorithm === 'ED25519_SHA_512' ? ['RAW'] : ['RAW', 'DIGEST'];
+  if (algorithm === 'ED25519_SHA_512') return ['RAW'];
+  if (algorithm === 'ED25519_PH_SHA_512') return ['DIGEST'];
+  return ['RAW', 'DIGEST'];
 }
 
 /** PEM built by hand from the DER SPKI, so that openssl parses GetPublicKey's bytes itself. */
@@ -257,7 +260,7 @@ describe('signatures of every key spec and signing algorithm, checked by openssl
             await expect(
               client.send(new VerifyCommand({ KeyId: key.arn, Message: tamperedSent, MessageType: messageType, SigningAlgorithm: algorithm, Signature: signature })),
             ).rejects.toBeInstanceOf(KMSInvalidSignatureException);
-            if (messageType === 'DIGEST') {
+            if (messageType === 'DIGEST' && algorithm !== 'ED25519_PH_SHA_512') {
               // A signature over a digest is the signature of the whole message: Verify with RAW accepts it too.
               const overMessage = await client.send(
                 new VerifyCommand({ KeyId: key.arn, Message: message, MessageType: 'RAW', SigningAlgorithm: algorithm, Signature: signature }),
