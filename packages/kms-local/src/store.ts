@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { KmsError } from './errors.js';
 import { exportPrivateKeyPem, importKeyMaterial, type KeyMaterial } from './key-material.js';
 import { isKeySpec, type KeySpec, type KeyUsage, type SigningKeySpec } from './key-specs.js';
@@ -201,8 +201,21 @@ export class KmsStore {
       aliases: [...this.aliases.values()],
     };
     const temp = `${this.#dataFile}.${process.pid}.${randomUUID()}.tmp`;
-    writeFileSync(temp, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
-    renameSync(temp, this.#dataFile);
+    try {
+      // Written in full and flushed to disk before the rename, so the data file is always either the
+      // old or the new state, even after a crash or power loss.
+      const fd = openSync(temp, 'w', 0o600);
+      try {
+        writeSync(fd, `${JSON.stringify(data, null, 2)}\n`);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(temp, this.#dataFile);
+    } catch (error) {
+      rmSync(temp, { force: true });
+      throw error;
+    }
   }
 
   #load(file: string): void {
@@ -212,7 +225,7 @@ export class KmsStore {
     } catch (error) {
       throw new Error(`kms-local: cannot read the data file ${file}: ${(error as Error).message}`);
     }
-    if (data.format !== 'kms-local/1' || !Array.isArray(data.keys) || !Array.isArray(data.aliases)) {
+    if (typeof data !== 'object' || data === null || data.format !== 'kms-local/1' || !Array.isArray(data.keys) || !Array.isArray(data.aliases)) {
       throw new Error(`kms-local: ${file} is not a kms-local data file (expected "format": "kms-local/1")`);
     }
     if (data.region !== this.region || data.accountId !== this.accountId) {
@@ -220,12 +233,13 @@ export class KmsStore {
         `kms-local: ${file} holds keys of account ${data.accountId} in ${data.region}, but this server is ${this.accountId} in ${this.region}; start it with the same region and account id, or use another data file`,
       );
     }
-    for (const stored of data.keys) {
-      if (!isKeySpec(stored.keySpec)) throw new Error(`kms-local: ${file} has a key with unknown key spec ${stored.keySpec}`);
-      const spec = stored.keySpec;
+    for (const [index, stored] of data.keys.entries()) {
+      const problem = storedKeyProblem(stored);
+      if (problem) throw new Error(`kms-local: ${file}: key ${index} ${problem}`);
+      const spec = stored.keySpec as KeySpec;
       const material =
         spec === 'SYMMETRIC_DEFAULT' || stored.privateKeyPem === undefined ? undefined : importKeyMaterial(spec as SigningKeySpec, stored.privateKeyPem);
-      if (spec !== 'SYMMETRIC_DEFAULT' && material === undefined) throw new Error(`kms-local: ${file} has an asymmetric key without key material`);
+      if (spec !== 'SYMMETRIC_DEFAULT' && material === undefined) throw new Error(`kms-local: ${file}: key ${index} is asymmetric but has no privateKeyPem`);
       this.keys.set(stored.keyId, {
         keyId: stored.keyId,
         arn: this.keyArn(stored.keyId),
@@ -240,7 +254,29 @@ export class KmsStore {
         material,
       });
     }
+    for (const [index, alias] of data.aliases.entries()) {
+      const valid =
+        typeof alias === 'object' && alias !== null && typeof alias.aliasName === 'string' && ALIAS_NAME.test(alias.aliasName) &&
+        typeof alias.targetKeyId === 'string' && this.keys.has(alias.targetKeyId) &&
+        typeof alias.creationDate === 'number' && typeof alias.lastUpdatedDate === 'number';
+      if (!valid) throw new Error(`kms-local: ${file}: alias ${index} is not a valid alias of a stored key`);
+    }
     for (const alias of data.aliases) this.aliases.set(alias.aliasName, { ...alias });
   }
 }
 
+const KEY_STATES: readonly string[] = ['Enabled', 'Disabled', 'PendingDeletion'];
+const KEY_USAGES: readonly string[] = ['SIGN_VERIFY', 'ENCRYPT_DECRYPT'];
+
+/** Why a data file's key entry cannot be loaded, or undefined when it can. */
+function storedKeyProblem(stored: StoredKey | null): string | undefined {
+  if (typeof stored !== 'object' || stored === null) return 'is not an object';
+  if (typeof stored.keyId !== 'string' || !/^[A-Za-z0-9-]{1,128}$/.test(stored.keyId)) return 'has no valid keyId';
+  if (typeof stored.keySpec !== 'string' || !isKeySpec(stored.keySpec)) return `has unknown key spec ${String(stored.keySpec)}`;
+  if (!KEY_USAGES.includes(stored.keyUsage)) return `has unknown key usage ${String(stored.keyUsage)}`;
+  if (!KEY_STATES.includes(stored.keyState)) return `has unknown key state ${String(stored.keyState)}`;
+  if (typeof stored.creationDate !== 'number' || typeof stored.description !== 'string') return 'lacks creationDate or description';
+  if (typeof stored.tags !== 'object' || stored.tags === null || !Object.values(stored.tags).every((v) => typeof v === 'string')) return 'has invalid tags';
+  if (stored.keyState === 'PendingDeletion' && typeof stored.deletionDate !== 'number') return 'is pending deletion without a deletionDate';
+  return undefined;
+}

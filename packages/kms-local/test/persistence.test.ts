@@ -224,7 +224,7 @@ describe('persistence to a data file', () => {
 
   it('names the data file when it holds JSON null', async () => {
     await writeFile(dataFile, 'null');
-    await expect(start()).rejects.toThrow(new RegExp(`^kms-local: cannot load the data file ${escape(dataFile)}`));
+    await expect(start()).rejects.toThrow(new RegExp(`^kms-local: ${escape(dataFile)} is not a kms-local data file`));
   });
 
   it('names the data file when a stored private key does not parse', async () => {
@@ -248,6 +248,29 @@ describe('persistence to a data file', () => {
     };
     await writeFile(dataFile, JSON.stringify(data));
     await expect(start()).rejects.toThrow(new RegExp(`^kms-local: cannot load the data file ${escape(dataFile)}: .*not a PKCS#8 PEM private key`));
+  });
+
+  it('refuses key entries with unknown states or usages and aliases of keys it does not hold, naming the entry', async () => {
+    const key = {
+      keyId: '0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d',
+      creationDate: 1,
+      description: '',
+      keySpec: 'SYMMETRIC_DEFAULT',
+      keyUsage: 'ENCRYPT_DECRYPT',
+      keyState: 'Enabled',
+      tags: {},
+    };
+    const cases: ReadonlyArray<[object, RegExp]> = [
+      [{ keys: [{ ...key, keyState: 'Gone' }], aliases: [] }, /key 0 has unknown key state Gone/],
+      [{ keys: [{ ...key, keyUsage: 'MAC' }], aliases: [] }, /key 0 has unknown key usage MAC/],
+      [{ keys: [null], aliases: [] }, /key 0 is not an object/],
+      [{ keys: [{ ...key, tags: null }], aliases: [] }, /key 0 has invalid tags/],
+      [{ keys: [key], aliases: [{ aliasName: 'alias/x', targetKeyId: 'missing', creationDate: 1, lastUpdatedDate: 1 }] }, /alias 0 is not a valid alias of a stored key/],
+    ];
+    for (const [content, reason] of cases) {
+      await writeFile(dataFile, JSON.stringify({ format: 'kms-local/1', region: 'us-east-1', accountId: '111122223333', ...content }));
+      await expect(start()).rejects.toThrow(reason);
+    }
   });
 
   it('refuses to start when the directory of the data file does not exist', async () => {
