@@ -68,7 +68,8 @@ function normalizeTyp(value: string): string {
 /** Checks required claims, iss, aud, sub and typ. */
 export function checkIdentityClaims(payload: Record<string, unknown>, header: Record<string, unknown>, rules: ClaimRules): void {
   for (const claim of rules.requiredClaims) {
-    if (payload[claim] === undefined) throw new JwtClaimMissingError(`claim ${claim} is required but missing`, { claim });
+    // Own members only: "toString" or "constructor" must not count as present.
+    if (!Object.hasOwn(payload, claim)) throw new JwtClaimMissingError(`claim ${claim} is required but missing`, { claim });
   }
   if (rules.issuer !== null) {
     const iss = payload['iss'];

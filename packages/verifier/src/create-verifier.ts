@@ -17,7 +17,7 @@ import {
 } from './errors.js';
 import { parseJsonObject } from './json.js';
 import type { KeyResolver, TrustedKey } from './key-resolver.js';
-import { toRules, type Rules, type VerifierOptions, type VerifyOverrides } from './options.js';
+import { toRules, type Rules, type ValidateHook, type VerifierOptions, type VerifyOverrides } from './options.js';
 import { joseSignature, verifySignatureAsync, verifySignatureSync } from './signature.js';
 import { createStaticKeyResolver } from './static-keys.js';
 import type { JwsHeader, JwtPayload, VerifiedToken } from './types.js';
@@ -28,7 +28,7 @@ export interface Verifier {
    * Verifies `token`: structure, trusted `kid`, allowed `alg`, signature, then claims. Resolves to
    * the frozen `{ header, payload, key }`; rejects with a {@link KmsJwtError} subclass only.
    */
-  verify<P extends JwtPayload = JwtPayload>(token: string, overrides?: VerifyOverrides): Promise<VerifiedToken<P>>;
+  verify<P extends object = JwtPayload>(token: string, overrides?: VerifyOverrides): Promise<VerifiedToken<P>>;
 }
 
 /** Header parameters that would bring a key from the token itself: never used, always rejected. */
@@ -93,18 +93,48 @@ export function createVerifier(options: VerifierOptions): Verifier {
   /** Cache expiry per entry, by our own clock (so an injected clock governs it too). */
   const cacheExpiry = new WeakMap<CacheEntry, number>();
 
-  function fromCache(token: string): VerifiedToken | undefined {
+  /**
+   * A verified token remembered for `token`, when its entry is still fresh and its key is still the
+   * one the resolver trusts for its kid (asking the resolver again, so a key that stopped being
+   * trusted drops the entry). Time claims and the validate hook are checked on every hit. Resolves
+   * to `undefined` on a miss; a resolver that fails is the key source being unavailable (503).
+   */
+  function fromCache(token: string): VerifiedToken | Promise<VerifiedToken | undefined> | undefined {
     const entry = cache?.get(token);
     if (!entry) return undefined;
     const now = nowMs();
-    const current = resolver.resolve(entry.kid);
+    if (now >= (cacheExpiry.get(entry) ?? 0)) {
+      cache?.delete(token);
+      return undefined;
+    }
+    let current: TrustedKey | undefined | Promise<TrustedKey | undefined>;
+    try {
+      current = resolver.resolve(entry.kid);
+    } catch (error) {
+      cache?.delete(token);
+      throw unavailable(error);
+    }
+    if (isPromise(current)) {
+      return current.then(
+        (key) => hit(token, entry, key, nowMs()),
+        (error: unknown) => {
+          cache?.delete(token);
+          return Promise.reject(unavailable(error));
+        },
+      );
+    }
+    return hit(token, entry, current, now);
+  }
+
+  function hit(token: string, entry: CacheEntry, current: TrustedKey | undefined, now: number): VerifiedToken | Promise<VerifiedToken> | undefined {
     // A key that stopped being trusted (or changed) invalidates what it verified.
-    if (current !== entry.key || now >= (cacheExpiry.get(entry) ?? 0)) {
+    if (current !== entry.key) {
       cache?.delete(token);
       return undefined;
     }
     checkTimeClaims(entry.result.payload, baseRules, now / 1000);
-    return entry.result;
+    // The hook may depend on time or state (revocation, replay): it runs on every hit.
+    return baseRules.validate ? validated(entry.result, baseRules.validate, () => entry.result) : entry.result;
   }
 
   function finish(
@@ -134,26 +164,24 @@ export function createVerifier(options: VerifierOptions): Verifier {
       }
       return result;
     };
-    if (rules.validate) {
-      let outcome: void | Promise<void>;
-      try {
-        outcome = rules.validate(result.payload, result.header);
-      } catch (error) {
-        throw wrapValidateError(error);
-      }
-      if (isPromise(outcome)) return outcome.then(store, (error: unknown) => Promise.reject(wrapValidateError(error)));
-    }
-    return store();
+    return rules.validate ? validated(result, rules.validate, store) : store();
   }
 
   function attempt(token: unknown, overrides: VerifyOverrides | undefined): VerifiedToken | Promise<VerifiedToken> {
     if (typeof token !== 'string') throw new JwtMalformedError('the token must be a string (a compact JWS)');
     if (token.length > maxTokenBytes) throw new JwtTooLargeError(`the token is longer than ${maxTokenBytes} bytes (maxTokenBytes)`);
-    const cacheable = overrides === undefined;
-    if (cacheable) {
+    if (overrides === undefined && cache) {
       const cached = fromCache(token);
-      if (cached) return cached;
+      if (cached !== undefined) {
+        if (!isPromise(cached)) return cached;
+        return cached.then((result) => result ?? verifyUncached(token, undefined));
+      }
     }
+    return verifyUncached(token, overrides);
+  }
+
+  function verifyUncached(token: string, overrides: VerifyOverrides | undefined): VerifiedToken | Promise<VerifiedToken> {
+    const cacheable = overrides === undefined;
     const rules = overrides === undefined ? baseRules : toRules(overrides, baseRules);
 
     const firstDot = token.indexOf('.');
@@ -191,12 +219,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
   }
 
   return {
-    verify<P extends JwtPayload = JwtPayload>(token: string, overrides?: VerifyOverrides): Promise<VerifiedToken<P>> {
+    verify<P extends object = JwtPayload>(token: string, overrides?: VerifyOverrides): Promise<VerifiedToken<P>> {
       try {
         const outcome = attempt(token, overrides);
-        return (isPromise(outcome) ? outcome : Promise.resolve(outcome)) as Promise<VerifiedToken<P>>;
+        return (isPromise(outcome) ? outcome.then(undefined, (error: unknown) => Promise.reject(ownError(error))) : Promise.resolve(outcome)) as Promise<VerifiedToken<P>>;
       } catch (error) {
-        return Promise.reject(error instanceof KmsJwtError ? error : new JwtMalformedError('the token could not be processed', { cause: error }));
+        return Promise.reject(ownError(error));
       }
     },
   };
@@ -243,6 +271,23 @@ function checkHeader(segment: string): ParsedHeader {
 
 function allowed(key: TrustedKey, rules: Rules): JwsAlgorithm[] {
   return key.algorithms.filter((alg) => rules.algorithms === undefined || rules.algorithms.has(alg));
+}
+
+/** Only this package's errors leave `verify`; anything else (a bug, a misbehaving resolver) is wrapped. */
+function ownError(error: unknown): KmsJwtError {
+  return error instanceof KmsJwtError ? error : new JwtMalformedError('the token could not be processed', { cause: error });
+}
+
+/** Runs the validate hook on a verified result, then `done`; its errors become claim errors. */
+function validated(result: VerifiedToken, validate: ValidateHook, done: () => VerifiedToken): VerifiedToken | Promise<VerifiedToken> {
+  let outcome: void | Promise<void>;
+  try {
+    outcome = validate(result.payload, result.header);
+  } catch (error) {
+    throw wrapValidateError(error);
+  }
+  if (isPromise(outcome)) return outcome.then(done, (error: unknown) => Promise.reject(wrapValidateError(error)));
+  return done();
 }
 
 function unavailable(error: unknown): KmsJwtError {

@@ -144,7 +144,7 @@ export class KeySourceUnavailableError extends KmsJwtError {
   readonly status = 503 as const;
 }
 
-/** The verifier's options are wrong; thrown by `createVerifier`, never while verifying. */
+/** The verifier's options are wrong: thrown by `createVerifier`, or by `verify` for invalid per-call overrides only. */
 export class VerifierConfigError extends KmsJwtError {
   readonly code = 'ERR_CONFIG_INVALID' as const;
   readonly family = 'config' as const;

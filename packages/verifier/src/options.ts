@@ -24,7 +24,7 @@ export interface ClaimOptions {
   readonly maxTokenAgeSeconds?: number;
   /** Clock skew tolerated when checking exp, nbf and iat, in seconds. Default: `0`. */
   readonly clockToleranceSeconds?: number;
-  /** Extra check after the built-in ones, sync or async; a thrown error rejects the token (ERR_JWT_CLAIM_INVALID, unless it is already a KmsJwtError). Default: none. */
+  /** Extra check after the built-in ones, sync or async, run on every verification including cache hits (so revocation and replay checks hold); a thrown error rejects the token (ERR_JWT_CLAIM_INVALID, unless it is already a KmsJwtError). Default: none. */
   readonly validate?: ValidateHook;
   /** JWS algorithms to accept, intersected with each key's own algorithms. Default: each key's algorithms (from its KMS key spec). */
   readonly algorithms?: readonly JwsAlgorithm[];
@@ -40,7 +40,7 @@ export interface VerifierOptions extends ClaimOptions {
   readonly maxTokenBytes?: number;
   /** Accept ECDSA signatures carried in DER form (some published KMS examples emit them); strict DER only. Default: `false`. */
   readonly acceptDerSignatures?: boolean;
-  /** The verified-token cache: `false` turns it off. Default: `{ maxEntries: 10000, maxAgeSeconds: 600 }`. */
+  /** The verified-token cache (successes only; each hit re-asks the key resolver, re-checks exp/nbf/iat and re-runs `validate`): `false` turns it off. Default: `{ maxEntries: 10000, maxAgeSeconds: 600 }`. */
   readonly cache?: false | VerifiedTokenCacheOptions;
   /** Where signatures are checked: `'sync'` on the calling thread (fastest per call), or `'threadpool'` (libuv; keeps the event loop free). Default: `'sync'`. */
   readonly signatureVerification?: 'sync' | 'threadpool';
@@ -100,8 +100,9 @@ export function toRules(options: ClaimOptions, base?: Rules): Rules {
   }
   if (options.validate !== undefined && typeof options.validate !== 'function') throw new VerifierConfigError('validate must be a function');
   return {
-    issuer: 'issuer' in options || required ? list('issuer', options.issuer, required) : (base?.issuer ?? null),
-    audience: 'audience' in options || required ? list('audience', options.audience, required) : (base?.audience ?? null),
+    // An override of undefined keeps the verifier's rule: only an explicit null opts out.
+    issuer: options.issuer !== undefined || required ? list('issuer', options.issuer, required) : (base?.issuer ?? null),
+    audience: options.audience !== undefined || required ? list('audience', options.audience, required) : (base?.audience ?? null),
     subject: options.subject ?? base?.subject,
     typ: options.typ ?? base?.typ,
     requiredClaims: requiredClaims ? Object.freeze([...requiredClaims]) : (base?.requiredClaims ?? Object.freeze(['exp'])),

@@ -71,13 +71,14 @@ export interface JsonWebKeySet {
  */
 export function keysFromJwks(jwks: JsonWebKeySet): StaticKey[] {
   if (typeof jwks !== 'object' || jwks === null || !Array.isArray(jwks.keys)) throw new VerifierConfigError('a JWKS must be an object with a "keys" array');
-  return jwks.keys
-    .filter((jwk) => jwk.use !== 'enc')
-    .map((jwk, index) => {
-      const kid = jwk.kid;
-      if (typeof kid !== 'string' || kid.length === 0) throw new VerifierConfigError(`JWKS key ${index} has no kid; every trusted key must be named by its KMS key ARN`);
-      const alg = jwk.alg;
-      if (alg !== undefined && !isJwsAlgorithm(alg)) throw new VerifierConfigError(`JWKS key ${kid} has alg ${String(alg)}, which no KMS signing key produces`);
-      return alg === undefined ? { kid, key: jwk } : { kid, key: jwk, algorithms: [alg] };
-    });
+  const keys: StaticKey[] = [];
+  for (const [index, jwk] of jwks.keys.entries()) {
+    if (jwk.use === 'enc') continue;
+    const kid = jwk.kid;
+    if (typeof kid !== 'string' || kid.length === 0) throw new VerifierConfigError(`JWKS key ${index} has no kid; every trusted key must be named by its KMS key ARN`);
+    const alg = jwk.alg;
+    if (alg !== undefined && !isJwsAlgorithm(alg)) throw new VerifierConfigError(`JWKS key ${kid} has alg ${String(alg)}, which no KMS signing key produces`);
+    keys.push(alg === undefined ? { kid, key: jwk } : { kid, key: jwk, algorithms: [alg] });
+  }
+  return keys;
 }

@@ -20,10 +20,14 @@ export interface JwsHeader {
   readonly [parameter: string]: unknown;
 }
 
-/** What `verify` resolves to. Frozen: results may be shared between calls through the cache. */
-export interface VerifiedToken<P extends JwtPayload = JwtPayload> {
+/**
+ * What `verify` resolves to. Frozen: results may be shared between calls through the cache.
+ * `P` describes your own claims (a type alias or an interface); the registered claims of
+ * {@link JwtPayload} are always there too.
+ */
+export interface VerifiedToken<P extends object = JwtPayload> {
   readonly header: JwsHeader;
-  readonly payload: P;
+  readonly payload: P & JwtPayload;
   /** The trusted key that verified the signature: its KMS key ARN (or static key's kid). */
   readonly key: string;
 }
