@@ -1,0 +1,267 @@
+import { describe, expect, it } from 'vitest';
+import {
+  createVerifier,
+  JwtClaimInvalidError,
+  JwtExpiredError,
+  JwtNotYetValidError,
+  JwtTooOldError,
+  KeySourceUnavailableError,
+  KidUntrustedError,
+  SignatureInvalidError,
+  type KeyResolver,
+  type TrustedKey,
+  type VerifiedToken,
+  type VerifierOptions,
+} from '../src/index.js';
+import { AUDIENCE, claims, expectRejection, ISSUER, keyPairFor, KID, NOW, signToken } from './support/tokens.js';
+
+/**
+ * The verified-token cache: a hit returns the very same frozen result object, so identity (`toBe`)
+ * tells a hit from a fresh verification, which always builds a new result.
+ */
+
+const ec = keyPairFor('ES256');
+const trustedKey: TrustedKey = Object.freeze({ id: KID, publicKey: ec.publicKey, algorithms: ['ES256'] as const });
+const token = (extra: Record<string, unknown> = {}): string => signToken('ES256', ec.privateKey, claims(extra));
+
+/** A resolver whose trusted keys the test changes, counting calls; `async` answers with promises. */
+function mutableResolver(mode: 'sync' | 'async' = 'sync'): {
+  resolver: KeyResolver;
+  keys: Map<string, TrustedKey>;
+  calls: () => number;
+  fail: (error: Error | undefined) => void;
+} {
+  const keys = new Map<string, TrustedKey>([[KID, trustedKey]]);
+  let count = 0;
+  let failure: Error | undefined;
+  const lookup = (kid: string): TrustedKey | undefined => {
+    count += 1;
+    if (failure) throw failure;
+    return keys.get(kid);
+  };
+  const resolver: KeyResolver = mode === 'sync' ? { resolve: lookup } : { resolve: async (kid) => lookup(kid) };
+  return { resolver, keys, calls: () => count, fail: (error) => (failure = error) };
+}
+
+function setup(options: Partial<VerifierOptions> = {}, resolverMode: 'sync' | 'async' = 'sync') {
+  let now = NOW;
+  const keys = mutableResolver(resolverMode);
+  const verifier = createVerifier({ keys: keys.resolver, issuer: ISSUER, audience: AUDIENCE, nowMs: () => now * 1000, ...options });
+  return { verifier, keys, advance: (seconds: number) => (now += seconds) };
+}
+
+describe('verified-token cache', () => {
+  for (const [resolverMode, mode] of [
+    ['sync', 'sync'],
+    ['sync', 'threadpool'],
+    ['async', 'sync'],
+  ] as const) {
+    it(`serves a repeated token from the cache (${resolverMode} resolver, ${mode} signatures)`, async () => {
+      const { verifier } = setup({ signatureVerification: mode }, resolverMode);
+      const t = token();
+      const first = await verifier.verify(t);
+      const second = await verifier.verify(t);
+      expect(second).toBe(first);
+      expect(Object.isFrozen(first)).toBe(true);
+    });
+  }
+
+  it('builds a new result on every call when the cache is off', async () => {
+    const { verifier } = setup({ cache: false });
+    const t = token();
+    const first = await verifier.verify(t);
+    const second = await verifier.verify(t);
+    expect(second).not.toBe(first);
+    expect(second).toEqual(first);
+  });
+
+  it('freezes cached results deeply, so no caller can change what the next one gets', async () => {
+    const { verifier } = setup();
+    const result = await verifier.verify(token({ roles: ['reader'], profile: { tier: 'free' } }));
+    const roles = result.payload['roles'] as string[];
+    expect(() => roles.push('admin')).toThrow(TypeError);
+    expect(() => Object.assign(result.payload['profile'] as object, { tier: 'gold' })).toThrow(TypeError);
+    expect(() => Object.assign(result.header, { kid: 'other' })).toThrow(TypeError);
+    expect((await verifier.verify(token({ roles: ['reader'], profile: { tier: 'free' } }))).payload).toEqual({ ...claims(), roles: ['reader'], profile: { tier: 'free' } });
+  });
+
+  it('caches successes only: a token that failed is verified afresh next time', async () => {
+    const { verifier, advance } = setup();
+    const t = token({ nbf: NOW + 10 });
+    await expectRejection(verifier.verify(t), JwtNotYetValidError, 'ERR_JWT_NOT_YET_VALID');
+    advance(10);
+    const first = await verifier.verify(t);
+    expect(await verifier.verify(t)).toBe(first);
+  });
+
+  it('does not cache a token rejected by the validate hook', async () => {
+    let reject = true;
+    const { verifier } = setup({
+      validate: () => {
+        if (reject) throw new Error('not yet');
+      },
+    });
+    const t = token();
+    await expectRejection(verifier.verify(t), JwtClaimInvalidError, 'ERR_JWT_CLAIM_INVALID');
+    reject = false;
+    const first = await verifier.verify(t);
+    expect(await verifier.verify(t)).toBe(first);
+  });
+
+  it('re-checks exp on every hit', async () => {
+    const { verifier, advance } = setup();
+    const t = token({ exp: NOW + 60 });
+    await verifier.verify(t);
+    advance(60);
+    const error = await expectRejection(verifier.verify(t), JwtExpiredError, 'ERR_JWT_EXPIRED');
+    expect(error.status).toBe(401);
+  });
+
+  it('re-checks the maximum token age on every hit', async () => {
+    const { verifier, advance } = setup({ maxTokenAgeSeconds: 60 });
+    const t = token({ iat: NOW - 10 });
+    const first = await verifier.verify(t);
+    advance(50);
+    expect(await verifier.verify(t)).toBe(first);
+    advance(1);
+    await expectRejection(verifier.verify(t), JwtTooOldError, 'ERR_JWT_TOO_OLD');
+  });
+
+  it('keeps an entry no longer than the token exp, even when the tolerance still accepts the token', async () => {
+    const { verifier, advance } = setup({ clockToleranceSeconds: 120 });
+    const t = token({ exp: NOW + 60 });
+    const first = await verifier.verify(t);
+    advance(59);
+    expect(await verifier.verify(t)).toBe(first);
+    advance(1);
+    const again = await verifier.verify(t);
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
+  });
+
+  it('keeps an entry no longer than cache.maxAgeSeconds', async () => {
+    const { verifier, advance } = setup({ cache: { maxAgeSeconds: 30 } });
+    const t = token();
+    const first = await verifier.verify(t);
+    advance(29);
+    expect(await verifier.verify(t)).toBe(first);
+    advance(1);
+    expect(await verifier.verify(t)).not.toBe(first);
+  });
+
+  for (const resolverMode of ['sync', 'async'] as const) {
+    it(`drops an entry when the resolver stops trusting its key (${resolverMode} resolver)`, async () => {
+      const { verifier, keys } = setup({}, resolverMode);
+      const t = token();
+      const first = await verifier.verify(t);
+      keys.keys.delete(KID);
+      await expectRejection(verifier.verify(t), KidUntrustedError, 'ERR_KID_UNTRUSTED');
+      keys.keys.set(KID, trustedKey);
+      const again = await verifier.verify(t);
+      expect(again).not.toBe(first);
+      expect(await verifier.verify(t)).toBe(again);
+    });
+
+    it(`does not serve a cached result once the kid names another key (${resolverMode} resolver)`, async () => {
+      const { verifier, keys } = setup({}, resolverMode);
+      const t = token();
+      await verifier.verify(t);
+      keys.keys.set(KID, { id: KID, publicKey: keyPairFor('ES256').publicKey, algorithms: ['ES256'] });
+      await expectRejection(verifier.verify(t), SignatureInvalidError, 'ERR_JWS_SIGNATURE_INVALID');
+    });
+
+    it(`answers 503 on a hit when the key source fails, and drops the entry (${resolverMode} resolver)`, async () => {
+      const { verifier, keys } = setup({}, resolverMode);
+      const t = token();
+      const first = await verifier.verify(t);
+      const cause = new Error('KMS unreachable');
+      keys.fail(cause);
+      const error = await expectRejection(verifier.verify(t), KeySourceUnavailableError, 'ERR_KEY_SOURCE_UNAVAILABLE');
+      expect(error.status).toBe(503);
+      expect(error.cause).toBe(cause);
+      keys.fail(undefined);
+      expect(await verifier.verify(t)).not.toBe(first);
+    });
+  }
+
+  it('asks the resolver once per hit', async () => {
+    const { verifier, keys } = setup();
+    const t = token();
+    await verifier.verify(t);
+    const before = keys.calls();
+    await verifier.verify(t);
+    expect(keys.calls() - before).toBe(1);
+  });
+
+  it('runs the validate hook on every hit, so a revoked token stops verifying at once', async () => {
+    const revoked = new Set<string>();
+    let calls = 0;
+    const { verifier } = setup({
+      validate: (payload) => {
+        calls += 1;
+        if (typeof payload.jti === 'string' && revoked.has(payload.jti)) throw new Error('token revoked');
+      },
+    });
+    const t = token({ jti: 'session-1' });
+    const first = await verifier.verify(t);
+    expect(await verifier.verify(t)).toBe(first);
+    expect(calls).toBe(2);
+    revoked.add('session-1');
+    const error = await expectRejection(verifier.verify(t), JwtClaimInvalidError, 'ERR_JWT_CLAIM_INVALID');
+    expect(error.claim).toBe('validate');
+    revoked.delete('session-1');
+    expect(await verifier.verify(t)).toBe(first);
+  });
+
+  it('runs an async validate hook on every hit', async () => {
+    let allow = true;
+    const { verifier } = setup({
+      validate: async () => {
+        await Promise.resolve();
+        if (!allow) throw new Error('denied');
+      },
+    });
+    const t = token();
+    const first = await verifier.verify(t);
+    expect(await verifier.verify(t)).toBe(first);
+    allow = false;
+    await expectRejection(verifier.verify(t), JwtClaimInvalidError, 'ERR_JWT_CLAIM_INVALID');
+  });
+
+  it('never reads the cache on a call with overrides', async () => {
+    const { verifier } = setup();
+    const t = token();
+    const cached = await verifier.verify(t);
+    const overridden = await verifier.verify(t, { audience: AUDIENCE });
+    expect(overridden).not.toBe(cached);
+    expect(overridden).toEqual(cached);
+    // Rules of the call apply, not the verdict cached under the verifier's rules.
+    await expectRejection(verifier.verify(t, { audience: 'other-api' }), JwtClaimInvalidError, 'ERR_JWT_CLAIM_INVALID');
+    await expectRejection(verifier.verify(t, { maxTokenAgeSeconds: 1 }), JwtTooOldError, 'ERR_JWT_TOO_OLD');
+    expect(await verifier.verify(t)).toBe(cached);
+  });
+
+  it('never fills the cache on a call with overrides', async () => {
+    const { verifier } = setup();
+    const t = token({ aud: 'other-api' });
+    const overridden = await verifier.verify(t, { audience: 'other-api' });
+    expect(await verifier.verify(t, { audience: 'other-api' })).not.toBe(overridden);
+    // The verifier's own rules still reject it: nothing was cached for it.
+    await expectRejection(verifier.verify(t), JwtClaimInvalidError, 'ERR_JWT_CLAIM_INVALID');
+  });
+
+  it('holds at most cache.maxEntries tokens, evicting the least recently used', async () => {
+    const { verifier } = setup({ cache: { maxEntries: 2 } });
+    const [a, b, c] = [token({ jti: 'a' }), token({ jti: 'b' }), token({ jti: 'c' })];
+    const results = new Map<string, VerifiedToken>();
+    for (const t of [a, b]) results.set(t, await verifier.verify(t));
+    expect(await verifier.verify(a)).toBe(results.get(a)); // a is now the most recently used
+    results.set(c, await verifier.verify(c)); // evicts b
+    expect(await verifier.verify(a)).toBe(results.get(a));
+    expect(await verifier.verify(c)).toBe(results.get(c));
+    const bAgain = await verifier.verify(b); // b was evicted: verified afresh, evicting a
+    expect(bAgain).not.toBe(results.get(b));
+    expect(await verifier.verify(c)).toBe(results.get(c));
+    expect(await verifier.verify(a)).not.toBe(results.get(a));
+  });
+});
