@@ -1,0 +1,7 @@
+export { createKmsKeyProvider, type KmsKeyProvider } from './create-kms-key-provider.js';
+export type { KmsKeyProviderOptions } from './options.js';
+export type { OfflineKey } from './offline-keys.js';
+export type { KmsKeySnapshot, KmsKeySnapshotAlias, KmsKeySnapshotKey } from './snapshot.js';
+export type { ProviderTimers } from './timers.js';
+export type { KeyFetchedEvent, KeyFetchFailedEvent, KeyProviderHooks, KeyUntrustedEvent, KeyUntrustedReason, RotationEvent } from './events.js';
+export { KeyProviderConfigError } from './errors.js';

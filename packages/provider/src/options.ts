@@ -1,0 +1,150 @@
+import type { KMSClient } from '@aws-sdk/client-kms';
+import type { JwsAlgorithm } from 'kms-jwt-verifier';
+import { isJwsAlgorithm } from './public-key.js';
+import { KeyProviderConfigError } from './errors.js';
+import type { KeyProviderHooks } from './events.js';
+import { parseKeyRef, type KeyRef } from './key-refs.js';
+import type { OfflineKey } from './offline-keys.js';
+import type { KmsKeySnapshot } from './snapshot.js';
+import { nodeTimers, type ProviderTimers } from './timers.js';
+
+/** Options of {@link createKmsKeyProvider}. */
+export interface KmsKeyProviderOptions extends KeyProviderHooks {
+  /**
+   * The trusted KMS keys: key ARNs, key ids, `alias/...` names and alias ARNs. Only these keys,
+   * and the keys these aliases point to (or pointed to, within `retiredKeyGraceMs`), are ever
+   * fetched or trusted. Required unless `offlineKeys` is given.
+   */
+  readonly keys?: readonly string[];
+  /** The KMS client, created once and reused (one per Region). Default: `new KMSClient({})`, created on the first KMS call. */
+  readonly client?: KMSClient;
+  /** Public keys given offline (PEM, DER, JWK, JWKS), trusted without any KMS call. Default: none. */
+  readonly offlineKeys?: readonly OfflineKey[];
+  /** A snapshot from `exportSnapshot()` (or the path of its JSON file): a cold start without KMS calls. Default: none. */
+  readonly snapshot?: KmsKeySnapshot | string;
+  /** JWS algorithms to allow, intersected with each key's own. Default: each key's algorithms from its key spec and SigningAlgorithms. */
+  readonly algorithms?: readonly JwsAlgorithm[];
+  /** How long a fetched key is used before it is refreshed in the background, in ms. Default: `300000` (5 minutes). */
+  readonly cacheMaxAgeMs?: number;
+  /** How long past `cacheMaxAgeMs` a key is still served while refreshes fail (KMS down), in ms. Default: `3600000` (1 hour). */
+  readonly maxStaleMs?: number;
+  /** After a failed KMS call, the same key or alias is not asked again for this long, in ms (the penalty box). Default: `5000`. */
+  readonly failureCooldownMs?: number;
+  /** Longest wait for one KMS call before it counts as failed, in ms. Default: `5000`. */
+  readonly requestTimeoutMs?: number;
+  /** Most keys cached; the least recently used go first. Default: `1000`. */
+  readonly cacheMaxEntries?: number;
+  /** How often each configured alias is resolved again with DescribeKey, in ms. Default: `60000` (1 minute). */
+  readonly aliasRefreshMs?: number;
+  /** The longest lifetime of the tokens you verify, in ms: the default of `retiredKeyGraceMs`. Default: `3600000` (1 hour). */
+  readonly maxTokenLifetimeMs?: number;
+  /** How long the key an alias pointed to stays trusted after the alias moves, in ms. Default: `maxTokenLifetimeMs`. */
+  readonly retiredKeyGraceMs?: number;
+  /** Stop trusting a key at the refresh that finds it Disabled or PendingDeletion. Default: `true`. */
+  readonly honorKeyState?: boolean;
+  /** The current time in epoch milliseconds. Default: `Date.now`. */
+  readonly nowMs?: () => number;
+  /** The timers that run background refreshes (tests pass their own). Default: Node's timers, unref'd. */
+  readonly timers?: ProviderTimers;
+}
+
+/** Validated options. */
+export interface Settings {
+  readonly refs: readonly KeyRef[];
+  readonly client: KMSClient | undefined;
+  readonly offlineKeys: readonly OfflineKey[];
+  readonly snapshot: KmsKeySnapshot | string | undefined;
+  readonly algorithms: readonly JwsAlgorithm[] | undefined;
+  readonly cacheMaxAgeMs: number;
+  readonly maxStaleMs: number;
+  readonly failureCooldownMs: number;
+  readonly requestTimeoutMs: number;
+  readonly cacheMaxEntries: number;
+  readonly aliasRefreshMs: number;
+  readonly retiredKeyGraceMs: number;
+  readonly honorKeyState: boolean;
+  readonly nowMs: () => number;
+  readonly timers: ProviderTimers;
+  readonly hooks: { readonly [K in keyof KeyProviderHooks]-?: KeyProviderHooks[K] | undefined };
+}
+
+function duration(name: string, value: number | undefined, fallback: number, min = 0): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) throw new KeyProviderConfigError(`${name} must be a finite number of milliseconds >= ${min}`);
+  return value;
+}
+
+function hook<T extends keyof KeyProviderHooks>(options: KmsKeyProviderOptions, name: T): KeyProviderHooks[T] {
+  const value = options[name];
+  if (value !== undefined && typeof value !== 'function') throw new KeyProviderConfigError(`${name} must be a function`);
+  return value;
+}
+
+/** Checks every option eagerly; each mistake throws a KeyProviderConfigError naming the option. */
+export function toSettings(options: KmsKeyProviderOptions): Settings {
+  if (typeof options !== 'object' || options === null) throw new KeyProviderConfigError('createKmsKeyProvider needs an options object');
+  const keys = options.keys ?? [];
+  if (!Array.isArray(keys) || !keys.every((key) => typeof key === 'string')) throw new KeyProviderConfigError('keys must be an array of key ARNs, key ids, alias names or alias ARNs');
+  const refs = keys.map((key, index) => {
+    const ref = parseKeyRef(key);
+    if (!ref) throw new KeyProviderConfigError(`keys[${index}] (${key}) is not a key ARN, key id, alias/... name or alias ARN`);
+    return ref;
+  });
+  const seen = new Set<string>();
+  for (const ref of refs) {
+    const identity = ref.kind === 'key' ? ref.keyId : ref.ref;
+    if (seen.has(identity)) throw new KeyProviderConfigError(`keys lists ${ref.ref} twice`);
+    seen.add(identity);
+  }
+  const offlineKeys = options.offlineKeys ?? [];
+  if (!Array.isArray(offlineKeys)) throw new KeyProviderConfigError('offlineKeys must be an array');
+  if (refs.length === 0 && offlineKeys.length === 0) {
+    throw new KeyProviderConfigError('keys is required: the KMS key ARNs, key ids or aliases to trust (or give offlineKeys to trust keys without KMS)');
+  }
+  const client = options.client;
+  if (client !== undefined && (typeof client !== 'object' || client === null || typeof client.send !== 'function')) {
+    throw new KeyProviderConfigError('client must be a KMSClient from @aws-sdk/client-kms');
+  }
+  const algorithms = options.algorithms;
+  if (algorithms !== undefined && (!Array.isArray(algorithms) || algorithms.length === 0 || !algorithms.every(isJwsAlgorithm))) {
+    throw new KeyProviderConfigError('algorithms must be a non-empty array of JWS algorithms a KMS key produces (ES256, ES384, ES512, ES256K, RS256, RS384, RS512, PS256, PS384, PS512, EdDSA)');
+  }
+  const snapshot = options.snapshot;
+  if (snapshot !== undefined && typeof snapshot !== 'string' && (typeof snapshot !== 'object' || snapshot === null)) {
+    throw new KeyProviderConfigError('snapshot must be an object from exportSnapshot() or the path of its JSON file');
+  }
+  const honorKeyState = options.honorKeyState ?? true;
+  if (typeof honorKeyState !== 'boolean') throw new KeyProviderConfigError('honorKeyState must be a boolean');
+  const nowMs = options.nowMs ?? Date.now;
+  if (typeof nowMs !== 'function') throw new KeyProviderConfigError('nowMs must be a function returning epoch milliseconds');
+  const timers = options.timers ?? nodeTimers;
+  if (typeof timers?.setTimeout !== 'function' || typeof timers.clearTimeout !== 'function') {
+    throw new KeyProviderConfigError('timers must have setTimeout(callback, delayMs) and clearTimeout(handle)');
+  }
+  const cacheMaxEntries = options.cacheMaxEntries ?? 1000;
+  if (!Number.isInteger(cacheMaxEntries) || cacheMaxEntries < 1) throw new KeyProviderConfigError('cacheMaxEntries must be an integer >= 1');
+  const maxTokenLifetimeMs = duration('maxTokenLifetimeMs', options.maxTokenLifetimeMs, 3_600_000);
+  return {
+    refs,
+    client,
+    offlineKeys,
+    snapshot,
+    algorithms: algorithms === undefined ? undefined : Object.freeze([...algorithms]),
+    cacheMaxAgeMs: duration('cacheMaxAgeMs', options.cacheMaxAgeMs, 300_000, 1),
+    maxStaleMs: duration('maxStaleMs', options.maxStaleMs, 3_600_000),
+    failureCooldownMs: duration('failureCooldownMs', options.failureCooldownMs, 5_000),
+    requestTimeoutMs: duration('requestTimeoutMs', options.requestTimeoutMs, 5_000, 1),
+    cacheMaxEntries,
+    aliasRefreshMs: duration('aliasRefreshMs', options.aliasRefreshMs, 60_000, 1),
+    retiredKeyGraceMs: duration('retiredKeyGraceMs', options.retiredKeyGraceMs, maxTokenLifetimeMs),
+    honorKeyState,
+    nowMs,
+    timers,
+    hooks: {
+      onKeyFetched: hook(options, 'onKeyFetched'),
+      onKeyFetchFailed: hook(options, 'onKeyFetchFailed'),
+      onRotation: hook(options, 'onRotation'),
+      onKeyUntrusted: hook(options, 'onKeyUntrusted'),
+    },
+  };
+}
