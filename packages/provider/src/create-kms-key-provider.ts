@@ -28,7 +28,8 @@ export interface KmsKeyProvider extends KeyResolver {
    * Resolves every configured alias and fetches every configured key now; rejects with an error
    * naming each key that cannot be used and why: `KeyProviderConfigError` (ERR_CONFIG_INVALID) when
    * KMS answered (not found, disabled, pending deletion, access denied, wrong key usage or spec),
-   * else `KeySourceUnavailableError` (ERR_KEY_SOURCE_UNAVAILABLE). Keys still fresh are not fetched again.
+   * else `KeySourceUnavailableError` (ERR_KEY_SOURCE_UNAVAILABLE). Keys and aliases still fresh (such
+   * as those loaded from a snapshot) are not fetched again.
    */
   ready(): Promise<void>;
   /** The same as {@link KmsKeyProvider.ready}. */
@@ -481,7 +482,10 @@ export function createKmsKeyProvider(options: KmsKeyProviderOptions): KmsKeyProv
 
   async function ready(): Promise<void> {
     if (closed) throw new KeyProviderConfigError('ready() was called after close()');
-    await Promise.all(aliases.map((alias) => refreshAlias(alias, true)));
+    const start = nowMs();
+    await Promise.all(
+      aliases.map((alias) => (alias.known && alias.failure === undefined && start < alias.checkedAt + settings.aliasRefreshMs ? undefined : refreshAlias(alias, true))),
+    );
     const problems: { key: string; text: string; cause: unknown; config: boolean }[] = [];
     for (const alias of aliases) {
       if (alias.missing !== undefined) problems.push({ key: alias.ref, text: `the alias does not exist (${describeError(alias.missing)})`, cause: alias.missing, config: true });

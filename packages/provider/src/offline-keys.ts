@@ -111,7 +111,10 @@ export function loadOfflineKeys(entries: readonly OfflineKey[], allowlist: reado
   entries.forEach((entry, index) => {
     if (typeof entry !== 'object' || entry === null) throw new KeyProviderConfigError(`offlineKeys[${index}] must be an object`);
     try {
-      statics.push(...toStaticKeys(entry, `offlineKeys[${index}]`));
+      const keys = toStaticKeys(entry, `offlineKeys[${index}]`);
+      // The verifier's checks, per entry so that a mistake names it.
+      createStaticKeyResolver(keys);
+      statics.push(...keys);
     } catch (error) {
       if (error instanceof KeyProviderConfigError) throw error;
       throw new KeyProviderConfigError(`offlineKeys[${index}]: ${(error as Error).message.replace(/^kms-jwt-verifier: /, '')}`, { cause: error });

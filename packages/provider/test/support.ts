@@ -124,6 +124,8 @@ export interface SignOptions {
   /** Token lifetime. Default: 1 hour. */
   readonly lifetimeMs?: number;
   readonly claims?: Record<string, unknown>;
+  /** Sign with `keyId` whatever `kid` says (a forged token). Default: `false`, the signer must be `kid`. */
+  readonly forge?: boolean;
 }
 
 /** Signs a JWT through KMS Sign (as kms-jwt-signer does): DER → R‖S for ECDSA, kid = the key ARN. */
@@ -138,7 +140,8 @@ export async function signToken(client: KMSClient, options: SignOptions): Promis
     new SignCommand({ KeyId: options.keyId, Message: Buffer.from(input), MessageType: 'RAW', SigningAlgorithm: signing.kms }),
   );
   if (!Signature) throw new Error('Sign answered without a signature');
-  if (!options.kid.startsWith('arn:') ? !KeyId?.endsWith(options.kid) : KeyId !== options.kid) throw new Error(`signed with ${KeyId}, not ${options.kid}`);
+  const signer = options.kid.startsWith('arn:') ? KeyId === options.kid : KeyId?.endsWith(`/${options.kid}`) === true;
+  if (!signer && options.forge !== true) throw new Error(`signed with ${KeyId}, not ${options.kid}`);
   const signature = signing.size === undefined ? Buffer.from(Signature) : derToJose(Buffer.from(Signature), signing.size);
   if (!signature) throw new Error('KMS returned a signature that is not strict DER');
   return `${input}.${signature.toString('base64url')}`;
