@@ -57,6 +57,8 @@ interface UntrustedEntry {
   readonly keyArn: string;
   readonly reason: Exclude<KeyUntrustedReason, 'grace-ended'>;
   readonly message: string;
+  /** KMS's answer, when it was an error. */
+  readonly error: Error | undefined;
   readonly fetchedAt: number;
 }
 
@@ -225,11 +227,11 @@ export function createKmsKeyProvider(options: KmsKeyProviderOptions): KmsKeyProv
     return false;
   }
 
-  function untrusted(record: TrustRecord, stale: KeyEntry | undefined, reason: UntrustedEntry['reason'], detail: string, now: number): UntrustedEntry {
+  function untrusted(record: TrustRecord, stale: KeyEntry | undefined, reason: UntrustedEntry['reason'], detail: string | Error, now: number): UntrustedEntry {
     const keyArn = record.arn ?? record.keyId;
-    const message = `${UNTRUSTED_TEXT[reason]}: ${detail}`;
+    const message = `${UNTRUSTED_TEXT[reason]} (${typeof detail === 'string' ? detail : describeError(detail)})`;
     if (stale?.kind !== 'untrusted' || stale.reason !== reason) emit(hooks.onKeyUntrusted, { keyArn, reason, message });
-    return { kind: 'untrusted', keyArn, reason, message, fetchedAt: now };
+    return { kind: 'untrusted', keyArn, reason, message, error: typeof detail === 'string' ? undefined : detail, fetchedAt: now };
   }
 
   /** The fetchMethod: one GetPublicKey, checked before trust. Rejects only when KMS is unavailable. */
@@ -250,7 +252,7 @@ export function createKmsKeyProvider(options: KmsKeyProviderOptions): KmsKeyProv
         // honorKeyState: false keeps trusting a key KMS reports Disabled or PendingDeletion (but
         // cannot learn a public key it never fetched).
         if (keyState && !settings.honorKeyState && stale?.kind === 'trusted') return { ...stale, fetchedAt: now };
-        return untrusted(record, stale, failure.reason, describeError(error), now);
+        return untrusted(record, stale, failure.reason, asError(error), now);
       }
       failures.set(record.keyId, { at: now, error: asError(error) });
       emit(hooks.onKeyFetchFailed, {
@@ -505,7 +507,7 @@ export function createKmsKeyProvider(options: KmsKeyProviderOptions): KmsKeyProv
     for (const record of wanted) {
       const entry = cache.peek(record.keyId);
       const failure = failures.get(record.keyId);
-      if (entry?.kind === 'untrusted') problems.push({ key: describeRecord(record), text: entry.message, cause: undefined, config: true });
+      if (entry?.kind === 'untrusted') problems.push({ key: describeRecord(record), text: entry.message, cause: entry.error, config: true });
       else if (entry === undefined || failure !== undefined) {
         problems.push({ key: describeRecord(record), text: `GetPublicKey failed (${describeError(failure?.error)})`, cause: failure?.error, config: errorName(failure?.error) === 'AccessDeniedException' });
       }

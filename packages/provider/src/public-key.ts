@@ -76,7 +76,7 @@ export function allowedAlgorithms(
 export function checkPublicKey(answer: PublicKeyAnswer, allowlist: readonly JwsAlgorithm[] | undefined): CheckedPublicKey | string {
   const keyArn = answer.KeyId;
   if (typeof keyArn !== 'string' || !keyArn.startsWith('arn:')) return 'the GetPublicKey answer has no key ARN';
-  if (answer.KeyUsage !== 'SIGN_VERIFY') return `key usage is ${answer.KeyUsage ?? 'missing'}, not SIGN_VERIFY: it cannot sign tokens`;
+  if (answer.KeyUsage !== 'SIGN_VERIFY') return `key usage is ${answer.KeyUsage ?? 'missing'}, not SIGN_VERIFY`;
   const keySpec = answer.KeySpec;
   if (!isSigningKeySpec(keySpec)) return `key spec ${keySpec ?? 'missing'} is not one this package verifies (${Object.keys(ALGORITHMS_BY_KEY_SPEC).join(', ')})`;
   if (!(answer.PublicKey instanceof Uint8Array) || answer.PublicKey.length === 0) return 'the GetPublicKey answer has no public key';
