@@ -3,6 +3,7 @@ import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { JwtVerifier } from 'aws-jwt-verify';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { createVerifier, KidUntrustedError, type JwsAlgorithm, type TrustedKey } from 'kms-jwt-verifier';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +28,8 @@ interface Signed {
   readonly keyId: string;
   readonly spec: KeySpec;
   readonly tokens: readonly string[];
+  /** The algorithm of each token, in the same order. */
+  readonly algs: readonly JwsAlgorithm[];
 }
 
 let keys: Signed[] = [];
@@ -38,7 +41,7 @@ beforeAll(async () => {
       const key = await createKey(admin, spec);
       const algs = alsoAlg === undefined ? [alg] : [alg, alsoAlg];
       const tokens = await Promise.all(algs.map((a) => signToken(admin, { keyId: key.arn, kid: key.arn, alg: a, nowMs: time.nowMs() })));
-      return { ...key, spec, tokens };
+      return { ...key, spec, tokens, algs };
     }),
   );
 });
@@ -75,6 +78,23 @@ describe('exportJwks', () => {
         expect(payload.sub).toBe('user-42');
       }
     }
+    provider.close();
+  });
+
+  it('exports a JWKS that aws-jwt-verify verifies the tokens with (RS, ES and EdDSA; it has no PS algorithms)', async () => {
+    const provider = await warmProvider();
+    const verifier = JwtVerifier.create({ issuer: ISSUER, audience: AUDIENCE, jwksUri: `${ISSUER}/.well-known/jwks.json` });
+    verifier.cacheJwks(JSON.parse(JSON.stringify(provider.exportJwks())) as Parameters<typeof verifier.cacheJwks>[0]);
+    const verified: JwsAlgorithm[] = [];
+    for (const key of keys) {
+      for (const [index, token] of key.tokens.entries()) {
+        const alg = key.algs[index] as JwsAlgorithm;
+        if (alg.startsWith('PS')) continue;
+        expect((await verifier.verify(token)).sub).toBe('user-42');
+        verified.push(alg);
+      }
+    }
+    expect(verified.sort()).toEqual(['ES256', 'ES384', 'ES512', 'EdDSA', 'RS256']);
     provider.close();
   });
 
