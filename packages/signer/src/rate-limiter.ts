@@ -2,11 +2,11 @@
 export interface RateLimiter {
   /** Resolves when the caller may start one call (in the order `take` was called). */
   take(): Promise<void>;
-  /** Callers waiting for their turn. */
-  readonly waiting: number;
 }
 
 const WINDOW_MS = 1000;
+/** Rounding noise in the spacing arithmetic, below any timer's resolution. */
+const EPSILON_MS = 1e-6;
 
 /**
  * A rate limiter for a per-second quota such as KMS's:
@@ -46,7 +46,7 @@ export function createRateLimiter(ratePerSecond: number, now: () => number = () 
     while (head < queue.length) {
       const t = now();
       const wait = waitMs(t);
-      if (wait > 0) {
+      if (wait > EPSILON_MS) {
         timer = setTimeout(drain, Math.ceil(wait));
         return;
       }
@@ -67,7 +67,7 @@ export function createRateLimiter(ratePerSecond: number, now: () => number = () 
     take() {
       if (head === queue.length) {
         const t = now();
-        if (waitMs(t) === 0) {
+        if (waitMs(t) <= EPSILON_MS) {
           start(t);
           return Promise.resolve();
         }
@@ -76,9 +76,6 @@ export function createRateLimiter(ratePerSecond: number, now: () => number = () 
         queue.push(resolve);
         if (timer === undefined) drain();
       });
-    },
-    get waiting() {
-      return queue.length - head;
     },
   };
 }

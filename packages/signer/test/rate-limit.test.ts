@@ -1,0 +1,216 @@
+import { verify as nodeVerify } from 'node:crypto';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createKmsJwtSigner, KmsThrottledError } from '../src/index.js';
+import { createRateLimiter } from '../src/rate-limiter.js';
+import { createKey, decodeToken, useKmsLocal, type TestKey } from './support.js';
+
+/** The most starts inside any window (t - 1000 ms, t], over sorted start times. */
+function maxPerSecond(times: readonly number[]): number {
+  let most = 0;
+  let first = 0;
+  for (let last = 0; last < times.length; last += 1) {
+    while ((times[first] ?? 0) <= (times[last] ?? 0) - 1000) first += 1;
+    most = Math.max(most, last - first + 1);
+  }
+  return most;
+}
+
+describe('createRateLimiter (fake clock)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** Takes `count` permits at each `[atMs, count]`, runs the clock, and returns when each was granted, in grant order. */
+  async function grants(ratePerSecond: number, arrivals: ReadonlyArray<readonly [number, number]>, runMs: number): Promise<{ times: number[]; order: number[] }> {
+    vi.useFakeTimers({ now: 0 });
+    const limiter = createRateLimiter(ratePerSecond, () => Date.now());
+    const times: number[] = [];
+    const order: number[] = [];
+    let id = 0;
+    for (const [atMs, count] of arrivals) {
+      setTimeout(() => {
+        for (let i = 0; i < count; i += 1) {
+          const mine = id++;
+          void limiter.take().then(() => {
+            times.push(Date.now());
+            order.push(mine);
+          });
+        }
+      }, atMs);
+    }
+    await vi.advanceTimersByTimeAsync(runMs);
+    return { times, order };
+  }
+
+  it('starts at most ratePerSecond calls in any one-second window, however they arrive, and in arrival order', async () => {
+    const arrivals = [
+      [0, 300],
+      [1_500, 500],
+      [1_510, 20],
+      [9_000, 180],
+    ] as const;
+    const { times, order } = await grants(100, arrivals, 30_000);
+    expect(times).toHaveLength(1000);
+    expect(order).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    expect(maxPerSecond(times)).toBeLessThanOrEqual(100);
+    // At 100/s, the 1,000 grants need about ten seconds however early they were asked for.
+    expect(times.at(-1)).toBeGreaterThanOrEqual(9_900);
+  });
+
+  it('spaces starts evenly: a first burst of at most a twentieth of a second, then one every 1000 / rate ms', async () => {
+    const { times } = await grants(1000, [[0, 400]], 2_000);
+    expect(times).toHaveLength(400);
+    expect(times.filter((time) => time === 0)).toHaveLength(50);
+    // After the burst, one start per millisecond: the 400th at 350 ms.
+    expect(times.at(-1)).toBe(350);
+    const perMillisecond = new Map<number, number>();
+    for (const time of times.filter((t) => t > 0)) perMillisecond.set(time, (perMillisecond.get(time) ?? 0) + 1);
+    expect(Math.max(...perMillisecond.values())).toBe(1);
+  });
+
+  it('never lets a second window exceed the rate, even with the burst allowance after an idle spell', async () => {
+    // Full speed for 2 s, idle, then again: the burst allowance must not stack on a full window.
+    const { times } = await grants(200, [[0, 500], [2_400, 50], [2_410, 400]], 10_000);
+    expect(times).toHaveLength(950);
+    expect(maxPerSecond(times)).toBeLessThanOrEqual(200);
+  });
+
+  it('handles rates below one per second', async () => {
+    const { times } = await grants(0.5, [[0, 3]], 10_000);
+    expect(times).toEqual([0, 2_000, 4_000]);
+  });
+});
+
+/**
+ * A per-second request quota, as KMS enforces one, enforced by kms-local: a `throttle` fault on Sign
+ * with rate 0.5 makes kms-local ask its `random()` once per Sign call, and throttle the call when the
+ * answer is below 0.5. This `random` answers from a token bucket that refills at `ratePerSecond`
+ * and holds a fifth of a second's worth (it starts full): a sender that keeps to the rate is never
+ * throttled (up to ~150 ms of jitter between the limiter's clock and the server's), and a faster
+ * one is throttled as soon as its lead exceeds those 200 ms.
+ */
+class Quota {
+  ratePerSecond = Number.POSITIVE_INFINITY;
+  admitted = 0;
+  throttled = 0;
+  #tokens = 0;
+  #capacity = 0;
+  #last = 0;
+
+  enforce(ratePerSecond: number): void {
+    this.ratePerSecond = ratePerSecond;
+    this.#capacity = ratePerSecond / 5;
+    this.#tokens = this.#capacity;
+    this.#last = performance.now();
+    this.admitted = 0;
+    this.throttled = 0;
+  }
+
+  lift(): void {
+    this.ratePerSecond = Number.POSITIVE_INFINITY;
+  }
+
+  readonly random = (): number => {
+    if (this.ratePerSecond === Number.POSITIVE_INFINITY) return 0.75;
+    const now = performance.now();
+    this.#tokens = Math.min(this.#capacity, this.#tokens + ((now - this.#last) * this.ratePerSecond) / 1000);
+    this.#last = now;
+    if (this.#tokens >= 1) {
+      this.#tokens -= 1;
+      this.admitted += 1;
+      return 0.75;
+    }
+    this.throttled += 1;
+    return 0;
+  };
+}
+
+const BURST = 2_000;
+
+describe(`a burst of ${BURST} signs against kms-local throttling at a per-second quota`, () => {
+  const quota = new Quota();
+  const env = useKmsLocal({ random: quota.random });
+  let key: TestKey;
+  let rate = 0;
+
+  function verifies(token: string): boolean {
+    const { signingInput, signature } = decodeToken(token);
+    return nodeVerify('sha256', Buffer.from(signingInput), { key: key.publicKey, dsaEncoding: 'ieee-p1363' }, signature);
+  }
+
+  /** A client with the SDK's default retries (3 attempts), one per run so that retry quotas start fresh. */
+  function retryingClient(): KMSClient {
+    return new KMSClient({ ...env().kms.clientConfig, requestHandler: { socketAcquisitionWarningTimeout: 120_000 } });
+  }
+
+  beforeAll(async () => {
+    const { client, kms } = env();
+    key = await createKey(client, 'ECC_NIST_P256');
+    kms.faults.inject({ type: 'throttle', operations: ['Sign'], rate: 0.5 });
+    // The quota is set at half of what this machine signs through kms-local without a limit (at most
+    // 1,000/s, KMS's ECC Sign quota): the unlimited burst must outrun the quota (it runs first, right
+    // after this measurement), and the limited run must be slower than it, on a fast machine and a
+    // loaded one alike.
+    quota.lift();
+    const unlimited = createKmsJwtSigner({ keyId: key.arn, client, expiresInSeconds: 300 });
+    // (Warmed up first: the SDK's first few hundred calls run before its code is optimised.)
+    await Promise.all(Array.from({ length: 400 }, () => unlimited.sign({})));
+    const started = performance.now();
+    await Promise.all(Array.from({ length: 400 }, () => unlimited.sign({})));
+    const throughput = 400 / ((performance.now() - started) / 1000);
+    rate = Math.max(50, Math.min(1000, Math.floor(throughput / 2)));
+  });
+
+  it("without maxRatePerSecond: the burst outruns the quota, and throttling surfaces as KmsThrottledError after the SDK's retries", { timeout: 120_000 }, async () => {
+    const { kms } = env();
+    const client = retryingClient();
+    try {
+      const signer = createKmsJwtSigner({ keyId: key.arn, client, expiresInSeconds: 300 });
+      await signer.hydrate();
+      quota.enforce(rate);
+      kms.resetCallCounts();
+      const results = await Promise.allSettled(Array.from({ length: BURST }, (_, i) => signer.sign({ sub: `user-${i}`, secret: 'S3CRET' })));
+      const failures = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+      const tokens = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+      expect(quota.throttled, `at ${rate}/s`).toBeGreaterThan(0);
+      expect(failures.length).toBeGreaterThan(0);
+      for (const failure of failures) {
+        expect(failure).toBeInstanceOf(KmsThrottledError);
+        const error = failure as KmsThrottledError;
+        expect(error.code).toBe('ERR_KMS_THROTTLED');
+        expect(error.retryable).toBe(true);
+        expect(error.keyId).toBe(key.arn);
+        expect(error.message).not.toContain('S3CRET');
+      }
+      // The SDK retried throttled calls before giving up on them.
+      expect(kms.callCount('Sign')).toBeGreaterThan(BURST);
+      expect(tokens.filter(verifies)).toHaveLength(BURST - failures.length);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('with maxRatePerSecond at the quota: every sign succeeds, none is throttled, and every token verifies', { timeout: 120_000 }, async () => {
+    const { kms } = env();
+    const client = retryingClient();
+    try {
+      const signer = createKmsJwtSigner({ keyId: key.arn, client, expiresInSeconds: 300, maxRatePerSecond: rate });
+      await signer.hydrate();
+      quota.enforce(rate);
+      kms.resetCallCounts();
+      const started = performance.now();
+      const results = await Promise.allSettled(Array.from({ length: BURST }, (_, i) => signer.sign({ sub: `user-${i}` })));
+      const elapsedMs = performance.now() - started;
+      const tokens = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+      expect(tokens, `at ${rate}/s`).toHaveLength(BURST);
+      expect(quota.throttled).toBe(0);
+      expect(kms.callCount('Sign')).toBe(BURST); // no call needed the SDK's retry
+      expect(tokens.filter(verifies)).toHaveLength(BURST);
+      // The limiter did the pacing: after a first burst of rate / 20, one start every 1000 / rate ms.
+      expect(elapsedMs).toBeGreaterThanOrEqual(((BURST - Math.ceil(rate / 20)) / rate) * 1000 - 5);
+    } finally {
+      client.destroy();
+    }
+  });
+});
