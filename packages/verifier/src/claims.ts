@@ -75,7 +75,7 @@ export function checkIdentityClaims(payload: Record<string, unknown>, header: Re
     const iss = payload['iss'];
     if (iss === undefined) throw new JwtClaimMissingError('claim iss is required but missing', { claim: 'iss', expected: rules.issuer });
     if (typeof iss !== 'string' || !rules.issuer.includes(iss)) {
-      throw new JwtClaimInvalidError(`claim iss ${JSON.stringify(iss)} is not an accepted issuer (${rules.issuer.join(', ')})`, {
+      throw new JwtClaimInvalidError(`claim iss is not an accepted issuer (expected ${rules.issuer.join(' or ')}; the token's value is in error.actual)`, {
         claim: 'iss',
         expected: rules.issuer,
         actual: iss,
@@ -89,7 +89,7 @@ export function checkIdentityClaims(payload: Record<string, unknown>, header: Re
     if (values === undefined) throw new JwtClaimInvalidError('claim aud must be a string or an array of strings', { claim: 'aud', actual: aud });
     const accepted = rules.audience;
     if (!values.some((value) => accepted.includes(value))) {
-      throw new JwtClaimInvalidError(`claim aud ${JSON.stringify(aud)} names none of the accepted audiences (${accepted.join(', ')})`, {
+      throw new JwtClaimInvalidError(`claim aud names none of the accepted audiences (${accepted.join(', ')}; the token's value is in error.actual)`, {
         claim: 'aud',
         expected: accepted,
         actual: aud,
@@ -99,12 +99,12 @@ export function checkIdentityClaims(payload: Record<string, unknown>, header: Re
   if (rules.subject !== undefined) {
     const sub = payload['sub'];
     if (sub === undefined) throw new JwtClaimMissingError('claim sub is required but missing', { claim: 'sub', expected: rules.subject });
-    if (sub !== rules.subject) throw new JwtClaimInvalidError(`claim sub ${JSON.stringify(sub)} is not ${JSON.stringify(rules.subject)}`, { claim: 'sub', expected: rules.subject, actual: sub });
+    if (sub !== rules.subject) throw new JwtClaimInvalidError(`claim sub is not ${JSON.stringify(rules.subject)} (the token's value is in error.actual)`, { claim: 'sub', expected: rules.subject, actual: sub });
   }
   if (rules.typ !== undefined) {
     const typ = header['typ'];
     if (typeof typ !== 'string' || normalizeTyp(typ) !== normalizeTyp(rules.typ)) {
-      throw new JwtClaimInvalidError(`header typ ${JSON.stringify(typ)} is not ${JSON.stringify(rules.typ)}`, { claim: 'typ', expected: rules.typ, actual: typ });
+      throw new JwtClaimInvalidError(`header typ is not ${JSON.stringify(rules.typ)} (the token's value is in error.actual)`, { claim: 'typ', expected: rules.typ, actual: typ });
     }
   }
 }

@@ -184,6 +184,23 @@ describe('subject and typ', () => {
     expect(missing.claim).toBe('sub');
   });
 
+  it('keeps the claim values of the token out of error messages (they may be personal data) and in error.actual', async () => {
+    const verifier = createVerifier({ ...base, subject: 'user-1', typ: 'JWT' });
+    const email = 'alice@example.com';
+    const cases = [
+      [{ ...base, subject: 'user-1' }, claims({ sub: email })],
+      [base, claims({ iss: email })],
+      [base, claims({ aud: email })],
+    ] as const;
+    for (const [options, payload] of cases) {
+      const error = await expectRejection(createVerifier(options).verify(token(payload)), JwtClaimInvalidError, 'ERR_JWT_CLAIM_INVALID');
+      expect(error.message).not.toContain(email);
+      expect(error.actual).toBe(email);
+    }
+    const typ = await expectRejection(verifier.verify(token(claims(), { alg: 'ES256', typ: email, kid: KID })), JwtClaimInvalidError, 'ERR_JWT_CLAIM_INVALID');
+    expect(typ.message).not.toContain(email);
+  });
+
   it('accepts any subject by default', async () => {
     await expect(createVerifier(base).verify(token(claims({ sub: 'anyone' })))).resolves.toMatchObject({ payload: { sub: 'anyone' } });
   });
