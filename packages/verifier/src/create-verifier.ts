@@ -38,6 +38,8 @@ interface CacheEntry {
   readonly result: VerifiedToken;
   readonly kid: string;
   readonly key: TrustedKey;
+  /** When the entry stops being served, by the verifier's clock: the token's exp or the cache's max age. */
+  readonly expiresAtMs: number;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -90,8 +92,6 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
     return parsed;
   }
-  /** Cache expiry per entry, by our own clock (so an injected clock governs it too). */
-  const cacheExpiry = new WeakMap<CacheEntry, number>();
 
   /**
    * A verified token remembered for `token`, when its entry is still fresh and its key is still the
@@ -103,7 +103,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     const entry = cache?.get(token);
     if (!entry) return undefined;
     const now = nowMs();
-    if (now >= (cacheExpiry.get(entry) ?? 0)) {
+    if (now >= entry.expiresAtMs) {
       cache?.delete(token);
       return undefined;
     }
@@ -158,9 +158,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       if (cacheable && cache) {
         const exp = payload['exp'];
         const expiry = Math.min(now + cacheMaxAgeMs, typeof exp === 'number' ? exp * 1000 : Infinity);
-        const entry: CacheEntry = { result, kid: result.header.kid, key };
-        cacheExpiry.set(entry, expiry);
-        cache.set(token, entry);
+        cache.set(token, { result, kid: result.header.kid, key, expiresAtMs: expiry });
       }
       return result;
     };
