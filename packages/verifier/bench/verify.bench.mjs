@@ -8,8 +8,8 @@ import jsonwebtoken from 'jsonwebtoken';
 import { createVerifier } from '../dist/index.js';
 
 const TOKENS = 3000;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
-const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 400);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 250);
 const IN_FLIGHT = 32;
 
 const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -77,7 +77,8 @@ async function measure(candidate, start) {
   return done / ((performance.now() - t0) / 1000);
 }
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+// The best round is the one least disturbed by other work on the machine: the closest to the path's own cost.
+const best = (values) => Math.max(...values);
 
 // Warm up every path, then interleave rounds so that load changes hit every candidate alike.
 for (const candidate of candidates) await measure({ ...candidate }, 0).catch((error) => {
@@ -88,10 +89,10 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const [index, candidate] of candidates.entries()) samples[index].push(await measure(candidate, round * 397));
 }
 
-const rates = samples.map(median);
+const rates = samples.map(best);
 const raw = rates[0];
 const rows = candidates.map((candidate, index) => `| ${candidate.name} | ${Math.round(rates[index]).toLocaleString('en-US')} | ${(rates[index] / raw).toFixed(2)}× |`);
-console.log(`ES256 verification, ${TOKENS} distinct tokens, median of ${ROUNDS} interleaved rounds of ${ROUND_MS} ms, Node ${process.version}\n`);
+console.log(`ES256 verification, ${TOKENS} distinct tokens, best of ${ROUNDS} interleaved rounds of ${ROUND_MS} ms, Node ${process.version}\n`);
 console.log('| path | verifications/s | vs raw node:crypto (sync) |');
 console.log('| --- | ---: | ---: |');
 console.log(rows.join('\n'));
