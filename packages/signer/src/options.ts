@@ -34,9 +34,9 @@ export interface KmsJwtSignerOptions {
   /** Most KMS Sign calls in flight at once; `Infinity` for no limit. Default: `50` (the SDK's default socket pool). */
   readonly maxConcurrency?: number;
   /**
-   * Most KMS Sign calls started in any one-second window (KMS quotas are per second, e.g. 1,000
-   * for ECC Sign per account and region); calls are spaced evenly, with at most a twentieth of a
-   * second's worth started together after a pause. Default: no rate limit.
+   * Most KMS Sign calls started in any one-second window (KMS request quotas are per second, per
+   * account and region); calls are spaced evenly, with at most a twentieth of a second's worth
+   * started together after a pause, and wait in order. Default: no rate limit.
    */
   readonly maxRatePerSecond?: number;
   /** Verify each signature against the key's public key (GetPublicKey, fetched once per key ARN) before returning the token. Default: `false`. */

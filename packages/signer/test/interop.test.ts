@@ -71,7 +71,8 @@ describe('interop: tokens signed through kms-local verify with jose, jsonwebtoke
     for (const { alg, spec } of CASES) {
       const key = keys.get(spec);
       if (key === undefined) throw new Error(`no key for ${spec}`);
-      const signer = createKmsJwtSigner({ keyId: key.arn, algorithm: alg, client, expiresInSeconds: 300, issuer: ISSUER, audience: AUDIENCE });
+      // selfVerify: the signer itself checks every signature against GetPublicKey's key before returning it.
+      const signer = createKmsJwtSigner({ keyId: key.arn, algorithm: alg, client, expiresInSeconds: 300, issuer: ISSUER, audience: AUDIENCE, selfVerify: true });
       signed.set(alg, { key, token: await signer.sign({ sub: 'user-1', scope: 'orders:read' }) });
     }
   });

@@ -24,6 +24,8 @@ export interface ProxyRules {
 export interface KmsProxy {
   readonly clientConfig: KmsLocalClientConfig;
   readonly requests: Array<{ readonly operation: string; readonly body: Record<string, unknown> }>;
+  /** Requests per operation that have not been answered yet, and the most there ever were at once. */
+  readonly inFlight: Map<string, { now: number; most: number }>;
   rules: ProxyRules;
   close(): Promise<void>;
 }
@@ -42,6 +44,7 @@ export async function startKmsProxy(kms: KmsLocal): Promise<KmsProxy> {
   const proxy: KmsProxy = {
     clientConfig: { ...kms.clientConfig },
     requests: [],
+    inFlight: new Map(),
     rules: {},
     close: () => Promise.resolve(),
   };
@@ -51,7 +54,12 @@ export async function startKmsProxy(kms: KmsLocal): Promise<KmsProxy> {
       const operation = String(req.headers['x-amz-target'] ?? '').replace(/^TrentService\./, '');
       const body = JSON.parse(raw.toString('utf8') || '{}') as Record<string, unknown>;
       proxy.requests.push({ operation, body });
+      const counter = proxy.inFlight.get(operation) ?? { now: 0, most: 0 };
+      proxy.inFlight.set(operation, counter);
+      counter.now += 1;
+      counter.most = Math.max(counter.most, counter.now);
       const reply = (status: number, answer: Record<string, unknown> | Buffer): void => {
+        counter.now -= 1;
         const bytes = Buffer.isBuffer(answer) ? answer : Buffer.from(JSON.stringify(answer));
         res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'content-length': bytes.length });
         res.end(bytes);

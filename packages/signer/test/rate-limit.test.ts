@@ -1,8 +1,9 @@
 import { verify as nodeVerify } from 'node:crypto';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createKmsJwtSigner, KmsThrottledError } from '../src/index.js';
 import { createRateLimiter } from '../src/rate-limiter.js';
+import { startKmsProxy, type KmsProxy } from './kms-proxy.js';
 import { createKey, decodeToken, useKmsLocal, type TestKey } from './support.js';
 
 /** The most starts inside any window (t - 1000 ms, t], over sorted start times. */
@@ -211,6 +212,43 @@ describe(`a burst of ${BURST} signs against kms-local throttling at a per-second
       expect(elapsedMs).toBeGreaterThanOrEqual(((BURST - Math.ceil(rate / 20)) / rate) * 1000 - 5);
     } finally {
       client.destroy();
+    }
+  });
+});
+
+describe('maxConcurrency', () => {
+  const env = useKmsLocal();
+  let proxy: KmsProxy;
+  let client: KMSClient;
+
+  beforeAll(async () => {
+    proxy = await startKmsProxy(env().kms);
+    client = new KMSClient({ ...proxy.clientConfig, maxAttempts: 1 });
+  });
+
+  afterAll(async () => {
+    client.destroy();
+    await proxy.close();
+  });
+
+  it('keeps at most maxConcurrency Sign calls in flight, and queues the rest', async () => {
+    const { kms } = env();
+    const key = await createKey(env().client, 'ECC_NIST_P256');
+    const signer = createKmsJwtSigner({ keyId: key.arn, client, expiresInSeconds: 300, maxConcurrency: 4, jwtId: false });
+    await signer.hydrate();
+    const remove = kms.faults.inject({ type: 'latency', latencyMs: 40, operations: ['Sign'] });
+    proxy.requests.length = 0;
+    try {
+      const started = performance.now();
+      const tokens = await Promise.all(Array.from({ length: 20 }, (_, i) => signer.sign({ sub: `user-${i}` })));
+      const elapsedMs = performance.now() - started;
+      expect(proxy.inFlight.get('Sign')?.most).toBe(4);
+      // Twenty calls of 40 ms, four at a time: at least five rounds.
+      expect(elapsedMs).toBeGreaterThanOrEqual(5 * 40 - 5);
+      const signed = proxy.requests.filter((request) => request.operation === 'Sign').map((request) => Buffer.from(String(request.body['Message']), 'base64').toString('latin1'));
+      expect(signed.sort()).toEqual(tokens.map((token) => decodeToken(token).signingInput).sort());
+    } finally {
+      remove();
     }
   });
 });
