@@ -1,5 +1,4 @@
 import type { KMSClient } from '@aws-sdk/client-kms';
-import type { JsonWebKey } from 'node:crypto';
 import { KeySourceUnavailableError, type JsonWebKeySet, type KeyResolver, type KmsSigningKeySpec, type TrustedKey } from 'kms-jwt-verifier';
 import { LRUCache } from 'lru-cache';
 import { KeyProviderConfigError } from './errors.js';
@@ -35,7 +34,7 @@ export interface KmsKeyProvider extends KeyResolver {
   /** The same as {@link KmsKeyProvider.ready}. */
   hydrate(): Promise<void>;
   /** The trusted keys at hand (current, within grace, offline) as a JWKS: `kid` = key ARN, `use: 'sig'`, `alg`. */
-  exportJwks(): JsonWebKeySet & { readonly keys: readonly JsonWebKey[] };
+  exportJwks(): JsonWebKeySet;
   /** The trusted public keys and alias targets, JSON-safe, for the `snapshot` option of a later cold start. */
   exportSnapshot(): KmsKeySnapshot;
   /** Stops background refreshes; cached keys keep being answered but KMS is never called again. */
@@ -526,7 +525,7 @@ export function createKmsKeyProvider(options: KmsKeyProviderOptions): KmsKeyProv
     return entry?.kind === 'trusted' && now < entry.fetchedAt + cacheMaxAgeMs + maxStaleMs ? entry : undefined;
   }
 
-  function exportJwks(): JsonWebKeySet & { readonly keys: readonly JsonWebKey[] } {
+  function exportJwks(): JsonWebKeySet {
     const now = nowMs();
     const keys = new Set<TrustedKey>(offline.values());
     for (const record of records.values()) {
