@@ -19,7 +19,7 @@ import {
   type KmsJwtSignerOptions,
 } from '../src/index.js';
 import { startKmsProxy, type KmsProxy } from './kms-proxy.js';
-import { createKey, decodeToken, expectSignerError, useKmsLocal, type TestKey } from './support.js';
+import { createBareKey, createKey, decodeToken, expectSignerError, useKmsLocal, type TestKey } from './support.js';
 
 /** A claim value that must never show up in an error message. */
 const SECRET = 'S3CRET-CLAIM-VALUE';
@@ -102,7 +102,7 @@ describe('KMS failures map to typed errors', () => {
   });
 
   it('reports an encryption key as ERR_KMS_KEY_USAGE_INVALID', async () => {
-    const encryption = await createKey(env().client, 'RSA_2048', { usage: 'ENCRYPT_DECRYPT' });
+    const encryption = await createBareKey(env().client, 'RSA_2048', 'ENCRYPT_DECRYPT');
     const error = await expectSignerError(signer({ keyId: encryption.arn }).sign(CLAIMS), KmsKeyUsageError, 'ERR_KMS_KEY_USAGE_INVALID');
     expect(error.message).toContain('ENCRYPT_DECRYPT, not SIGN_VERIFY');
   });

@@ -41,14 +41,19 @@ export interface TestKey {
   readonly pem: string;
 }
 
-export async function createKey(client: KMSClient, spec: KeySpec = 'ECC_NIST_P256', options: { alias?: string; usage?: KeyUsageType } = {}): Promise<TestKey> {
-  const usage = options.usage ?? 'SIGN_VERIFY';
+/** Creates a key (of any usage) and returns its ARN and key id. */
+export async function createBareKey(client: KMSClient, spec: KeySpec, usage: KeyUsageType, alias?: string): Promise<{ arn: string; keyId: string }> {
   const { KeyMetadata } = await client.send(new CreateKeyCommand({ KeySpec: spec, KeyUsage: usage }));
   const arn = KeyMetadata?.Arn;
   const keyId = KeyMetadata?.KeyId;
   if (arn === undefined || keyId === undefined) throw new Error('CreateKey returned no key ARN');
-  if (options.alias !== undefined) await client.send(new CreateAliasCommand({ AliasName: options.alias, TargetKeyId: arn }));
-  if (usage !== 'SIGN_VERIFY') return { arn, keyId, publicKey: createPublicKey(placeholderPem), pem: placeholderPem };
+  if (alias !== undefined) await client.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: arn }));
+  return { arn, keyId };
+}
+
+/** Creates a signing key, optionally with an alias, and fetches its public key. */
+export async function createKey(client: KMSClient, spec: KeySpec = 'ECC_NIST_P256', options: { alias?: string } = {}): Promise<TestKey> {
+  const { arn, keyId } = await createBareKey(client, spec, 'SIGN_VERIFY', options.alias);
   const { PublicKey } = await client.send(new GetPublicKeyCommand({ KeyId: arn }));
   if (PublicKey === undefined) throw new Error('GetPublicKey returned no public key');
   const spki = Buffer.from(PublicKey);
@@ -56,9 +61,6 @@ export async function createKey(client: KMSClient, spec: KeySpec = 'ECC_NIST_P25
   const pem = `-----BEGIN PUBLIC KEY-----\n${lines.join('\n')}\n-----END PUBLIC KEY-----\n`;
   return { arn, keyId, publicKey: createPublicKey({ key: spki, format: 'der', type: 'spki' }), pem };
 }
-
-/** An unrelated P-256 public key, for keys that have none to publish (encryption keys). */
-const placeholderPem = '-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEBKrsc2NXJvIT+4qeZNo7hjLkFJWp\nRNAEW1IuunJA+tWH2TFXmKqjpboBd1eHztBeqve04J/IHW0apUboNl1SXQ==\n-----END PUBLIC KEY-----\n';
 
 /** A compact JWS taken apart (no verification). */
 export interface DecodedToken {
