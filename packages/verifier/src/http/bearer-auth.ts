@@ -1,0 +1,109 @@
+import { createVerifier, type Verifier } from '../create-verifier.js';
+import { KmsJwtError } from '../errors.js';
+import type { VerifierOptions } from '../options.js';
+import type { VerifiedToken } from '../types.js';
+import type { Requirement } from './authorization.js';
+import { extractBearerToken, type BearerRequest } from './bearer.js';
+import { toHttpAuthError, verifierFailure, type ChallengeSettings, type Failure } from './challenge.js';
+import { AdapterConfigError, type HttpAuthError } from './errors.js';
+
+/** Options every adapter shares; `C` is what its hooks receive (Express's `req`, Koa's `ctx`). */
+export interface BearerAuthOptions<C> {
+  /** A verifier from `createVerifier`, or the options to create one (`keys`, `issuer`, `audience`, ...). Required. */
+  readonly verifier: Verifier | VerifierOptions;
+  /** The `realm` of the `WWW-Authenticate` challenge. Default: `'api'`. */
+  readonly realm?: string;
+  /** Whether a request without credentials is refused (401); when `false` it goes on unauthenticated. Default: `true`. */
+  readonly credentialsRequired?: boolean;
+  /**
+   * Reads the token yourself (a string, or `undefined`/`null` for none), replacing the default:
+   * the `Authorization: Bearer` header, refusing a token sent in more than one place. Default: none.
+   */
+  readonly getToken?: (context: C) => string | null | undefined | Promise<string | null | undefined>;
+  /** Called with every verified token; `true` rejects it (401 invalid_token, `ERR_TOKEN_REVOKED`). Default: none. */
+  readonly isRevoked?: (context: C, token: VerifiedToken) => boolean | Promise<boolean>;
+  /** The `Retry-After` of a 503 (key source unavailable), in seconds. Default: `5`. */
+  readonly retryAfterSeconds?: number;
+  /** Tell clients the verifier's detailed message (`error_description`) instead of a fixed text per error code. Default: `false`. */
+  readonly debug?: boolean;
+}
+
+/** The request flow every adapter runs: extract, verify, check revocation, map failures. */
+export interface BearerAuth<C> {
+  /**
+   * Resolves with the verified token, or `undefined` when no credentials were sent and they are not
+   * required. Rejects with an {@link HttpAuthError} for a failed authentication, or with whatever
+   * `getToken` or `isRevoked` threw.
+   */
+  authenticate(context: C, request: BearerRequest): Promise<VerifiedToken | undefined>;
+  /** Runs an authorization check (`scopeRequirement`, `claimRequirement`): the error to answer, or `undefined` to let the request through. */
+  authorize(token: VerifiedToken | undefined, requirement: Requirement): HttpAuthError | undefined;
+  /** A 401 invalid_token for a token the application refused (`ERR_TOKEN_REJECTED`), telling the client `description`. */
+  reject(description: string): HttpAuthError;
+}
+
+function isVerifier(value: unknown): value is Verifier {
+  return typeof (value as { verify?: unknown } | null)?.verify === 'function';
+}
+
+const MISSING: Failure = { status: 401, error: 'unauthorized', code: 'ERR_CREDENTIALS_MISSING', family: 'request', description: 'an access token is required' };
+const REVOKED: Failure = { status: 401, error: 'invalid_token', code: 'ERR_TOKEN_REVOKED', family: 'token', description: 'the access token was revoked' };
+
+/** Validates the shared options (throwing {@link AdapterConfigError} naming `packageName`) and returns the flow. */
+export function createBearerAuth<C>(options: BearerAuthOptions<C>, packageName: string): BearerAuth<C> {
+  if (typeof options !== 'object' || options === null) throw new AdapterConfigError(packageName, 'needs an options object with a verifier');
+  const check = (ok: boolean, message: string): void => {
+    if (!ok) throw new AdapterConfigError(packageName, message);
+  };
+  const source = options.verifier;
+  check(typeof source === 'object' && source !== null, 'verifier is required: a verifier from createVerifier, or its options');
+  const verifier = isVerifier(source) ? source : createVerifier(source);
+  const realm = options.realm ?? 'api';
+  check(typeof realm === 'string' && /^[\x20-\x7e]+$/.test(realm), 'realm must be a non-empty string of printable ASCII');
+  const retryAfterSeconds = options.retryAfterSeconds ?? 5;
+  check(Number.isInteger(retryAfterSeconds) && retryAfterSeconds >= 0, 'retryAfterSeconds must be an integer >= 0');
+  const { getToken, isRevoked } = options;
+  check(getToken === undefined || typeof getToken === 'function', 'getToken must be a function');
+  check(isRevoked === undefined || typeof isRevoked === 'function', 'isRevoked must be a function');
+  const credentialsRequired = options.credentialsRequired ?? true;
+  const settings: ChallengeSettings = { realm, retryAfterSeconds, debug: options.debug === true };
+  const fail = (failure: Failure): HttpAuthError => toHttpAuthError(failure, settings);
+
+  async function readToken(context: C, request: BearerRequest): Promise<string | undefined> {
+    if (getToken !== undefined) {
+      const token = await getToken(context);
+      return typeof token === 'string' && token !== '' ? token : undefined;
+    }
+    const found = extractBearerToken(request);
+    if (found.kind === 'invalid') throw fail({ status: 400, error: 'invalid_request', code: 'ERR_REQUEST_INVALID', family: 'request', description: found.description });
+    return found.kind === 'token' ? found.token : undefined;
+  }
+
+  return {
+    async authenticate(context, request) {
+      const token = await readToken(context, request);
+      if (token === undefined) {
+        if (credentialsRequired) throw fail(MISSING);
+        return undefined;
+      }
+      let verified: VerifiedToken;
+      try {
+        verified = await verifier.verify(token);
+      } catch (error) {
+        // A verifier configuration error (500) is the application's bug, not the client's: it propagates as is.
+        if (error instanceof KmsJwtError && error.status !== 500) throw fail(verifierFailure(error, settings.debug));
+        throw error;
+      }
+      if (isRevoked !== undefined && (await isRevoked(context, verified)) === true) throw fail(REVOKED);
+      return verified;
+    },
+    authorize(token, requirement) {
+      if (token === undefined) return fail(MISSING);
+      const failure = requirement(token.payload);
+      return failure === undefined ? undefined : fail(failure);
+    },
+    reject(description) {
+      return fail({ status: 401, error: 'invalid_token', code: 'ERR_TOKEN_REJECTED', family: 'token', description });
+    },
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * RFC 6750 §2.1 credentials: the `Bearer` scheme (any case), one or more spaces, and one token68
+ * (`b64token`), nothing else. Node has already trimmed the header's surrounding whitespace.
+ */
+const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
+const SCHEME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+/;
+
+/** What an `Authorization` header value holds. */
+export type AuthorizationCredentials =
+  | { readonly kind: 'bearer'; readonly token: string }
+  /** Another scheme (Basic, DPoP, ...): not ours, so no Bearer credentials were sent. */
+  | { readonly kind: 'other-scheme'; readonly scheme: string }
+  /** The Bearer scheme without exactly one token68, or no scheme at all: a malformed request (400). */
+  | { readonly kind: 'malformed'; readonly description: string };
+
+/** Reads one `Authorization` header value (RFC 6750 §2.1). */
+export function parseAuthorization(value: string): AuthorizationCredentials {
+  const bearer = BEARER.exec(value);
+  if (bearer) return { kind: 'bearer', token: bearer[1] as string };
+  const scheme = SCHEME.exec(value)?.[0];
+  if (scheme === undefined) return { kind: 'malformed', description: 'the Authorization header has no authentication scheme' };
+  if (scheme.toLowerCase() !== 'bearer') return { kind: 'other-scheme', scheme };
+  return { kind: 'malformed', description: 'the Authorization header must be "Bearer" followed by exactly one token (RFC 6750 token68 characters)' };
+}
+
+/** Where a request may carry an access token, as an adapter reads it from its framework. */
+export interface BearerRequest {
+  /** Each header's values, one per header line (Node's `req.headersDistinct`): two Authorization headers are refused. */
+  readonly headersDistinct?: Readonly<Record<string, readonly string[] | undefined>> | undefined;
+  /** The headers, when `headersDistinct` is not available. */
+  readonly headers?: Readonly<Record<string, string | readonly string[] | undefined>> | undefined;
+  /** The request target (`req.url`): an `access_token` query parameter (RFC 6750 §2.3) is recognised. */
+  readonly url?: string | undefined;
+  /** The parsed body, when a body parser ran: an `access_token` member (RFC 6750 §2.2) is recognised. */
+  readonly body?: unknown;
+  /** A token read from a cookie (Koa's `cookie` option). */
+  readonly cookie?: string | undefined;
+}
+
+/** The outcome of {@link extractBearerToken}. */
+export type TokenExtraction =
+  | { readonly kind: 'token'; readonly token: string }
+  | { readonly kind: 'none' }
+  /** A malformed header, or a token in more than one place or in an unsupported one: 400 invalid_request. */
+  | { readonly kind: 'invalid'; readonly description: string };
+
+const NONE: TokenExtraction = Object.freeze({ kind: 'none' });
+
+function authorizationValues(request: BearerRequest): readonly string[] {
+  const distinct = request.headersDistinct?.['authorization'];
+  if (distinct !== undefined) return distinct;
+  const value = request.headers?.['authorization'];
+  return value === undefined ? [] : typeof value === 'string' ? [value] : value;
+}
+
+function inQuery(url: string | undefined): boolean {
+  const start = url === undefined ? -1 : url.indexOf('?');
+  return start >= 0 && new URLSearchParams((url as string).slice(start + 1)).has('access_token');
+}
+
+function inBody(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && !Buffer.isBuffer(body) && Object.hasOwn(body, 'access_token');
+}
+
+/**
+ * Finds the access token of a request: the `Authorization: Bearer` header (RFC 6750 §2.1), or the
+ * cookie when the adapter read one. A token in more than one place, two Authorization headers, a
+ * malformed Bearer header, or a token only in the query or body (methods this layer does not accept:
+ * they end up in logs and caches) make the request invalid (400). A header with another scheme is
+ * not Bearer credentials.
+ */
+export function extractBearerToken(request: BearerRequest): TokenExtraction {
+  const places: string[] = [];
+  let token: string | undefined;
+  const values = authorizationValues(request);
+  if (values.length > 1) return { kind: 'invalid', description: 'the request has more than one Authorization header' };
+  if (values.length === 1) {
+    const credentials = parseAuthorization(values[0] as string);
+    if (credentials.kind === 'malformed') return { kind: 'invalid', description: credentials.description };
+    if (credentials.kind === 'bearer') {
+      token = credentials.token;
+      places.push('the Authorization header');
+    }
+  }
+  if (request.cookie !== undefined && request.cookie !== '') {
+    token ??= request.cookie;
+    places.push('the cookie');
+  }
+  if (inQuery(request.url)) places.push('the access_token query parameter');
+  if (inBody(request.body)) places.push('the access_token body parameter');
+  if (places.length > 1) return { kind: 'invalid', description: `the access token was sent in more than one place (${places.join(', ')}); send it once` };
+  if (token === undefined) {
+    return places.length === 0 ? NONE : { kind: 'invalid', description: `send the access token in the Authorization header (Bearer), not in ${places[0]}` };
+  }
+  return { kind: 'token', token };
+}

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { extractBearerToken, parseAuthorization } from '../../src/http/index.js';
+
+const TOKEN = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEifQ.c2lnbmF0dXJl';
+
+describe('parseAuthorization (RFC 6750 §2.1)', () => {
+  it.each([
+    ['Bearer', `Bearer ${TOKEN}`],
+    ['lower-case scheme', `bearer ${TOKEN}`],
+    ['upper-case scheme', `BEARER ${TOKEN}`],
+    ['several spaces', `Bearer   ${TOKEN}`],
+  ])('accepts the Bearer scheme in any case (%s)', (_name, value) => {
+    expect(parseAuthorization(value)).toEqual({ kind: 'bearer', token: TOKEN });
+  });
+
+  it('accepts every token68 character and trailing = padding', () => {
+    const token = 'AZaz09-._~+/abc==';
+    expect(parseAuthorization(`Bearer ${token}`)).toEqual({ kind: 'bearer', token });
+  });
+
+  it.each([
+    ['no token', 'Bearer'],
+    ['two tokens', `Bearer ${TOKEN} ${TOKEN}`],
+    ['a comma-separated second credential', `Bearer ${TOKEN}, Basic dXNlcjpwYXNz`],
+    ['a tab instead of a space', `Bearer\t${TOKEN}`],
+    ['a character outside token68', 'Bearer abc!def'],
+    ['padding inside the token', 'Bearer ab=cd'],
+    ['a quoted token', `Bearer "${TOKEN}"`],
+    ['no scheme at all', `:${TOKEN}`],
+    ['an empty header', ''],
+  ])('answers malformed for %s', (_name, value) => {
+    const parsed = parseAuthorization(value);
+    expect(parsed.kind).toBe('malformed');
+  });
+
+  it.each([
+    ['Basic', 'Basic dXNlcjpwYXNz', 'Basic'],
+    ['DPoP', `DPoP ${TOKEN}`, 'DPoP'],
+    ['a scheme that only starts like Bearer', `Bearerx ${TOKEN}`, 'Bearerx'],
+  ])('recognises another scheme (%s) as not Bearer credentials', (_name, value, scheme) => {
+    expect(parseAuthorization(value)).toEqual({ kind: 'other-scheme', scheme });
+  });
+
+  it('never puts the token into a malformed description', () => {
+    const parsed = parseAuthorization(`Bearer ${TOKEN} extra`);
+    expect(parsed.kind).toBe('malformed');
+    expect(JSON.stringify(parsed)).not.toContain(TOKEN);
+  });
+});
+
+describe('extractBearerToken', () => {
+  const header = (value: string) => ({ headersDistinct: { authorization: [value] } });
+
+  it('finds the token of a Bearer Authorization header', () => {
+    expect(extractBearerToken({ ...header(`Bearer ${TOKEN}`), url: '/orders?page=2' })).toEqual({ kind: 'token', token: TOKEN });
+  });
+
+  it('falls back to headers when headersDistinct is not given', () => {
+    expect(extractBearerToken({ headers: { authorization: `Bearer ${TOKEN}` } })).toEqual({ kind: 'token', token: TOKEN });
+  });
+
+  it('answers none when nothing carries a token', () => {
+    expect(extractBearerToken({ headersDistinct: {}, url: '/orders' })).toEqual({ kind: 'none' });
+  });
+
+  it('answers none for another scheme (a request without Bearer credentials)', () => {
+    expect(extractBearerToken(header('Basic dXNlcjpwYXNz'))).toEqual({ kind: 'none' });
+  });
+
+  it('refuses two Authorization headers', () => {
+    const found = extractBearerToken({ headersDistinct: { authorization: [`Bearer ${TOKEN}`, `Bearer ${TOKEN}`] } });
+    expect(found).toEqual({ kind: 'invalid', description: 'the request has more than one Authorization header' });
+  });
+
+  it('refuses a malformed Bearer header', () => {
+    expect(extractBearerToken(header('Bearer a b')).kind).toBe('invalid');
+  });
+
+  it.each([
+    ['the query', { url: `/orders?access_token=${TOKEN}` }, 'the Authorization header, the access_token query parameter'],
+    ['a percent-encoded query name', { url: `/orders?access%5Ftoken=${TOKEN}` }, 'the Authorization header, the access_token query parameter'],
+    ['the body', { body: { access_token: TOKEN } }, 'the Authorization header, the access_token body parameter'],
+    ['a cookie', { cookie: TOKEN }, 'the Authorization header, the cookie'],
+  ])('refuses a token sent both in the header and in %s', (_name, extra, places) => {
+    const found = extractBearerToken({ ...header(`Bearer ${TOKEN}`), ...extra });
+    expect(found).toEqual({ kind: 'invalid', description: `the access token was sent in more than one place (${places}); send it once` });
+  });
+
+  it.each([
+    ['the query', { url: `/orders?access_token=${TOKEN}` }],
+    ['the body', { body: { access_token: TOKEN } }],
+  ])('refuses a token sent only in %s (tokens in URLs and forms end up in logs)', (_name, request) => {
+    const found = extractBearerToken(request);
+    expect(found.kind).toBe('invalid');
+    expect(JSON.stringify(found)).not.toContain(TOKEN);
+  });
+
+  it('takes the token from the cookie when no header carries one', () => {
+    expect(extractBearerToken({ headersDistinct: {}, cookie: TOKEN })).toEqual({ kind: 'token', token: TOKEN });
+  });
+
+  it('ignores an empty cookie, a body without access_token and a raw Buffer body', () => {
+    expect(extractBearerToken({ ...header(`Bearer ${TOKEN}`), cookie: '', body: { name: 'x' } })).toEqual({ kind: 'token', token: TOKEN });
+    expect(extractBearerToken({ ...header(`Bearer ${TOKEN}`), body: Buffer.from('access_token=x') })).toEqual({ kind: 'token', token: TOKEN });
+  });
+});
