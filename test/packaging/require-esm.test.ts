@@ -67,6 +67,7 @@ describe('packed tarballs', () => {
       expect(manifest.engines.node).toBe('>=20.19');
       const files = execFileSync('find', ['.', '-type', 'f'], { cwd: root, encoding: 'utf8' });
       expect(files).not.toMatch(/\.test\.(js|ts)/);
+      expect(files).not.toMatch(/\.tsbuildinfo/);
       expect(files).toMatch(/README\.md/);
     });
 
