@@ -42,10 +42,12 @@ interface CacheEntry {
   readonly expiresAtMs: number;
 }
 
+/** Freezes a parsed JSON value and everything in it, so results shared through the cache cannot be altered. */
 function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const member of Object.values(value)) deepFreeze(member);
+  Object.freeze(value);
+  for (const name in value) {
+    const member = value[name];
+    if (typeof member === 'object' && member !== null && !Object.isFrozen(member)) deepFreeze(member);
   }
   return value;
 }
@@ -153,16 +155,20 @@ export function createVerifier(options: VerifierOptions): Verifier {
     const now = nowMs();
     checkTimeClaims(payload, rules, now / 1000);
     checkIdentityClaims(payload, header, rules);
-    const result = deepFreeze({ header: header as JwsHeader, payload: payload as JwtPayload, key: key.id });
-    const store = (): VerifiedToken => {
-      if (cacheable && cache) {
-        const exp = payload['exp'];
-        const expiry = Math.min(now + cacheMaxAgeMs, typeof exp === 'number' ? exp * 1000 : Infinity);
-        cache.set(token, { result, kid: result.header.kid, key, expiresAtMs: expiry });
-      }
-      return result;
-    };
-    return rules.validate ? validated(result, rules.validate, store) : store();
+    const result: VerifiedToken = { header: header as JwsHeader, payload: deepFreeze(payload) as JwtPayload, key: key.id };
+    Object.freeze(result);
+    if (rules.validate) return validated(result, rules.validate, () => remember(token, result, key, now, cacheable));
+    return remember(token, result, key, now, cacheable);
+  }
+
+  /** Keeps a verified result for later calls without overrides; entries last until exp or the cache's max age. */
+  function remember(token: string, result: VerifiedToken, key: TrustedKey, now: number, cacheable: boolean): VerifiedToken {
+    if (cacheable && cache) {
+      const exp = result.payload.exp;
+      const expiresAtMs = typeof exp === 'number' ? Math.min(now + cacheMaxAgeMs, exp * 1000) : now + cacheMaxAgeMs;
+      cache.set(token, { result, kid: result.header.kid, key, expiresAtMs });
+    }
+    return result;
   }
 
   function attempt(token: unknown, overrides: VerifyOverrides | undefined): VerifiedToken | Promise<VerifiedToken> {
@@ -191,29 +197,43 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
     const signature = decodeBase64url(token.slice(secondDot + 1));
     if (!signature || signature.length === 0) throw new JwtMalformedError('the signature is not base64url');
-    const payloadSegment = token.slice(firstDot + 1, secondDot);
-
-    const check = (key: TrustedKey | undefined): VerifiedToken | Promise<VerifiedToken> => {
-      if (!key) throw new KidUntrustedError('the kid names no trusted key: the token was not signed by a key this service trusts');
-      if (!key.algorithms.includes(alg) || (rules.algorithms !== undefined && !rules.algorithms.has(alg))) {
-        throw new AlgNotAllowedError(`alg ${alg} is not allowed for the trusted key ${key.id} (allowed: ${allowed(key, rules).join(', ') || 'none'})`);
-      }
-      const jose = joseSignature(alg, signature, acceptDer);
-      const data = Buffer.from(token.slice(0, secondDot), 'latin1');
-      if (mode === 'threadpool') {
-        return verifySignatureAsync(alg, key.publicKey, data, jose).then((valid) => finish(token, rules, header, payloadSegment, key, valid, cacheable));
-      }
-      return finish(token, rules, header, payloadSegment, key, verifySignatureSync(alg, key.publicKey, data, jose), cacheable);
-    };
-
     let resolved: TrustedKey | undefined | Promise<TrustedKey | undefined>;
     try {
       resolved = resolver.resolve(kid);
     } catch (error) {
       throw unavailable(error);
     }
-    if (isPromise(resolved)) return resolved.then(check, (error: unknown) => Promise.reject(unavailable(error)));
-    return check(resolved);
+    if (isPromise(resolved)) {
+      return resolved.then(
+        (key) => verifyWithKey(token, secondDot, rules, header, alg, signature, key, cacheable),
+        (error: unknown) => Promise.reject(unavailable(error)),
+      );
+    }
+    return verifyWithKey(token, secondDot, rules, header, alg, signature, resolved, cacheable);
+  }
+
+  /** The signature check against the key the kid resolved to, then the claims. */
+  function verifyWithKey(
+    token: string,
+    secondDot: number,
+    rules: Rules,
+    header: Record<string, unknown>,
+    alg: JwsAlgorithm,
+    signature: Buffer,
+    key: TrustedKey | undefined,
+    cacheable: boolean,
+  ): VerifiedToken | Promise<VerifiedToken> {
+    if (!key) throw new KidUntrustedError('the kid names no trusted key: the token was not signed by a key this service trusts');
+    if (!key.algorithms.includes(alg) || (rules.algorithms !== undefined && !rules.algorithms.has(alg))) {
+      throw new AlgNotAllowedError(`alg ${alg} is not allowed for the trusted key ${key.id} (allowed: ${allowed(key, rules).join(', ') || 'none'})`);
+    }
+    const jose = joseSignature(alg, signature, acceptDer);
+    const data = Buffer.from(token.slice(0, secondDot), 'latin1');
+    const payloadSegment = token.slice(token.indexOf('.') + 1, secondDot);
+    if (mode === 'threadpool') {
+      return verifySignatureAsync(alg, key.publicKey, data, jose).then((valid) => finish(token, rules, header, payloadSegment, key, valid, cacheable));
+    }
+    return finish(token, rules, header, payloadSegment, key, verifySignatureSync(alg, key.publicKey, data, jose), cacheable);
   }
 
   return {
