@@ -1,0 +1,59 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { unless } from 'express-unless';
+import type { JwtPayload } from 'kms-jwt-verifier';
+import { AdapterConfigError, createBearerAuth, HttpAuthError, type BearerAuthOptions } from 'kms-jwt-verifier/http';
+import { PACKAGE, requests, type RequestAuth } from './state.js';
+import { UnauthorizedError } from './unauthorized-error.js';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace -- Express's own augmentation point
+  namespace Express {
+    interface Request {
+      /** The verified token's claims, set by kms-jwt-express's `kmsJwt()` (under the default `requestProperty`). */
+      auth?: JwtPayload;
+    }
+  }
+}
+
+/** Options of {@link kmsJwt}: the verifier, and how requests are read and answered. */
+export interface KmsJwtOptions extends BearerAuthOptions<Request> {
+  /** The `req` property the verified claims are put on. Default: `'auth'`. */
+  readonly requestProperty?: string;
+  /**
+   * Answer failures here — status, `WWW-Authenticate` or `Retry-After`, and a JSON
+   * `{ error, error_description }` — instead of passing them to `next(err)`. Default: `false`.
+   */
+  readonly respond?: boolean;
+}
+
+/** The middleware, with express-unless's `.unless({ path, method, ext, custom })` to skip requests. */
+export type KmsJwtMiddleware = RequestHandler & { unless: typeof unless };
+
+const forward: RequestAuth['deliver'] = (error, _res, next) => next(error.status === 503 ? error : new UnauthorizedError(error));
+const answer: RequestAuth['deliver'] = (error, res) => {
+  res.status(error.status).set(error.headers).json(error.body);
+};
+
+/**
+ * Verifies the request's Bearer token and puts its claims on `req.auth` (`requestProperty`). A
+ * failure goes to `next(err)` as an {@link UnauthorizedError} (or, with `respond: true`, is
+ * answered with RFC 6750 headers and a JSON body). Throws at once for wrong options.
+ */
+export function kmsJwt(options: KmsJwtOptions): KmsJwtMiddleware {
+  const auth = createBearerAuth(options, PACKAGE);
+  const property = options.requestProperty ?? 'auth';
+  if (typeof property !== 'string' || property === '') throw new AdapterConfigError(PACKAGE, 'requestProperty must be a non-empty string');
+  const deliver = options.respond === true ? answer : forward;
+
+  const middleware = (req: Request, res: Response, next: NextFunction): void => {
+    auth.authenticate(req, req).then(
+      (token) => {
+        requests.set(req, { auth, token, deliver });
+        if (token !== undefined) (req as unknown as Record<string, unknown>)[property] = token.payload;
+        next();
+      },
+      (error: unknown) => (error instanceof HttpAuthError ? deliver(error, res, next) : next(error)),
+    );
+  };
+  return Object.assign(middleware, { unless });
+}

@@ -1,0 +1,56 @@
+import type { Context, Middleware } from 'koa';
+import { AdapterConfigError, createBearerAuth, HttpAuthError, type BearerAuthOptions } from 'kms-jwt-verifier/http';
+import { contexts, PACKAGE, reply, type ContextAuth } from './state.js';
+
+/** Options of {@link kmsJwt}: the verifier, and how requests are read and answered. */
+export interface KmsJwtOptions extends Omit<BearerAuthOptions<Context>, 'credentialsRequired'> {
+  /** The `ctx.state` property the verified claims are put on. Default: `'user'`. */
+  readonly key?: string;
+  /**
+   * Let requests without a valid token go on unauthenticated (no `ctx.state[key]`); the reason is
+   * kept for {@link authFailure} and answered by `requireScopes` / `requireClaims`. Default: `false`.
+   */
+  readonly passthrough?: boolean;
+  /** Name of a cookie that may carry the token; a token in both the cookie and the header is refused (400). Default: none. */
+  readonly cookie?: string;
+  /**
+   * Answer failures here — status, `WWW-Authenticate` or `Retry-After`, and a JSON
+   * `{ error, error_description }` — instead of throwing them (as koa-jwt does). Default: `false`.
+   */
+  readonly respond?: boolean;
+}
+
+/**
+ * Verifies the request's Bearer token (or cookie) and puts its claims on `ctx.state.user` (`key`).
+ * A failure is thrown as an `HttpAuthError` with `status`, `expose` and `headers`, which Koa's
+ * default error handler answers (or, with `respond: true`, answered with a JSON body). Throws at
+ * once for wrong options.
+ */
+export function kmsJwt(options: KmsJwtOptions): Middleware {
+  const passthrough = options.passthrough === true;
+  const auth = createBearerAuth<Context>({ ...options, credentialsRequired: !passthrough }, PACKAGE);
+  const { key = 'user', cookie } = options;
+  if (typeof key !== 'string' || key === '') throw new AdapterConfigError(PACKAGE, 'key must be a non-empty string');
+  if (cookie !== undefined && (typeof cookie !== 'string' || cookie === '')) throw new AdapterConfigError(PACKAGE, 'cookie must be a cookie name');
+  const respond = options.respond === true;
+
+  return async function kmsJwtMiddleware(ctx, next) {
+    const request = {
+      headersDistinct: ctx.req.headersDistinct,
+      url: ctx.url,
+      body: (ctx.request as { body?: unknown }).body,
+      cookie: cookie === undefined ? undefined : ctx.cookies.get(cookie),
+    };
+    let state: ContextAuth;
+    try {
+      state = { auth, respond, token: await auth.authenticate(ctx, request) };
+    } catch (error) {
+      if (!(error instanceof HttpAuthError)) throw error;
+      state = { auth, respond, failure: error };
+    }
+    contexts.set(ctx, state);
+    if (state.failure !== undefined && !passthrough) return reply(ctx, state.failure, respond);
+    if (state.token !== undefined) ctx.state[key] = state.token.payload;
+    await next();
+  };
+}
