@@ -1,0 +1,65 @@
+import { defineCommand, HELP_OPTION, KMS_OPTIONS, KMS_OPTIONS_USAGE } from '../../lib/command.js';
+
+export const verifyOptions = {
+  key: { type: 'string', multiple: true },
+  alias: { type: 'string', multiple: true },
+  jwks: { type: 'string', multiple: true },
+  pem: { type: 'string', multiple: true },
+  kid: { type: 'string', multiple: true },
+  snapshot: { type: 'string' },
+  issuer: { type: 'string', multiple: true },
+  audience: { type: 'string', multiple: true },
+  'any-issuer': { type: 'boolean' },
+  'any-audience': { type: 'boolean' },
+  subject: { type: 'string' },
+  alg: { type: 'string', multiple: true },
+  'clock-tolerance': { type: 'string' },
+  json: { type: 'boolean' },
+  ...KMS_OPTIONS,
+  ...HELP_OPTION,
+} as const;
+
+export const verify = defineCommand({
+  name: 'verify',
+  summary: 'verify a JWT against KMS keys, a JWKS or PEM file, or a snapshot',
+  usage: `Usage: kms-jwt verify [token|-] (--key|--alias|--jwks|--pem --kid|--snapshot) (--issuer|--any-issuer) (--audience|--any-audience) [options]
+
+Verifies a JWT: its kid must name a trusted key, its alg must be one that key makes, its signature
+must verify, and its claims must hold (exp required, iss and aud as given). The token comes from the
+argument or, when left out or '-', from stdin (keeps it out of the shell history).
+
+Trusted keys (at least one; they add up):
+  --key <arn|id>        a KMS key, its public key fetched with GetPublicKey; repeatable
+  --alias <name>        a KMS alias (alias/... or alias ARN), trusting the key it points to; repeatable
+  --jwks <file>         a JWKS file (e.g. from kms-jwt jwks --out), offline; repeatable
+  --pem <file>          a PEM public key file, offline, bound to the --kid at the same position; repeatable
+  --kid <arn>           the kid (key ARN) that tokens signed by the matching --pem carry
+  --snapshot <file>     a kms-pubkey-provider snapshot (kms-jwt jwks --format snapshot), offline;
+                        trusts its keys and aliases, or only those named by --key/--alias
+
+Claims (required: say which issuer and audience to accept, or opt out explicitly):
+  --issuer <iss>        accepted iss; repeatable          --any-issuer    accept any iss
+  --audience <aud>      accepted aud; repeatable          --any-audience  accept any aud
+  --subject <sub>       required sub
+  --alg <alg>           accepted algorithms (default: each key's own); repeatable
+  --clock-tolerance <time>  clock skew allowed for exp, nbf, iat: 30, 30s, 2m (default 0)
+
+Output:
+  --json                print {"valid":true,"header","payload","key"} or {"valid":false,"error"} to stdout
+
+KMS (for --key and --alias):
+${KMS_OPTIONS_USAGE}
+  -h, --help            show this help
+
+Exit codes: 0 valid; 1 invalid, with the error code and reason on stderr; 2 usage error;
+            3 no verdict: the keys could not be obtained (KMS unavailable, a --key KMS will not
+            provide, a key file that cannot be loaded).
+
+Examples:
+  kms-jwt verify --alias alias/token-issuer --issuer https://issuer.example --audience orders-api < token.jwt
+  kms-jwt verify --jwks jwks.json --issuer https://issuer.example --any-audience --json < token.jwt
+`,
+  options: verifyOptions,
+  maxPositionals: 1,
+  load: () => import('./run.js'),
+});

@@ -1,0 +1,104 @@
+import { COMMANDS } from './commands/index.js';
+import type { Command } from './lib/command.js';
+import { CliError, UsageError } from './lib/errors.js';
+import { EXIT_CODES, type ExitCode } from './lib/exit-codes.js';
+import { processIo, type CliIo } from './lib/io.js';
+import { packageVersion } from './lib/version.js';
+
+function pad(name: string): string {
+  return name.padEnd(14);
+}
+
+const USAGE = `Usage: kms-jwt <command> [options]
+
+JWTs signed by AWS KMS keys: create and rotate keys, sign, verify against KMS or offline, inspect,
+export JWKS, and run kms-local for development.
+
+Commands:
+${COMMANDS.map((command) => `  ${pad(command.name)}${command.summary}`).join('\n')}
+
+Run kms-jwt <command> --help for a command's flags and exit codes.
+Commands that call KMS take --endpoint <url> (e.g. kms-local's) and --region <name>; otherwise the
+AWS SDK's configuration applies (AWS_ENDPOINT_URL_KMS, AWS_REGION, AWS_PROFILE, credentials chain).
+
+Exit codes: 0 success; 1 failed (invalid token, KMS refused); 2 usage error;
+            3 KMS or the key source unavailable.
+
+Options:
+  -h, --help     show this help
+  -v, --version  print the version
+`;
+
+const KEYS_USAGE = `Usage: kms-jwt keys <create|rotate> [options]
+
+Commands:
+${COMMANDS.filter((command) => command.name.startsWith('keys ')).map((command) => `  ${pad(command.name.slice(5))}${command.summary}`).join('\n')}
+
+Run kms-jwt keys <command> --help for its flags.
+`;
+
+const HELP_FLAGS = new Set(['-h', '--help']);
+
+/** Finds the command named by the first one or two arguments; `undefined` for a help request. */
+function findCommand(argv: readonly string[]): { command: Command; rest: readonly string[] } | { help: string } {
+  const [first, second] = argv;
+  if (first === undefined) throw new UsageError('no command given', { help: USAGE });
+  if (HELP_FLAGS.has(first)) return { help: USAGE };
+  if (first === 'help') {
+    if (second === undefined) return { help: USAGE };
+    const found = findCommand(argv.slice(1));
+    return 'command' in found ? { help: found.command.usage } : found;
+  }
+  if (first === 'keys') {
+    if (second === undefined) throw new UsageError('keys needs a subcommand: create or rotate', { help: KEYS_USAGE });
+    if (HELP_FLAGS.has(second)) return { help: KEYS_USAGE };
+    const command = COMMANDS.find((candidate) => candidate.name === `keys ${second}`);
+    if (command === undefined) throw new UsageError(`unknown keys subcommand '${second.length > 24 ? `${second.slice(0, 12)}...` : second}': use create or rotate`, { help: KEYS_USAGE });
+    return { command, rest: argv.slice(2) };
+  }
+  const command = COMMANDS.find((candidate) => candidate.name === first);
+  if (command === undefined) {
+    // Shown shortened: a mistyped command line may start with a token.
+    const shown = first.length > 24 ? `${first.slice(0, 12)}...` : first;
+    throw new UsageError(first.startsWith('-') ? `unknown option '${shown}' before the command` : `unknown command '${shown}'`, { help: USAGE });
+  }
+  return { command, rest: argv.slice(1) };
+}
+
+/**
+ * Runs `kms-jwt` with these arguments (without `node` and the script) and resolves to its exit
+ * code; output goes to `io` (the process's streams by default). User errors are printed as one line
+ * on stderr, never thrown. `local` runs until the process gets SIGINT or SIGTERM.
+ */
+export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<ExitCode> {
+  let name = 'kms-jwt';
+  try {
+    if (argv[0] === '--version' || argv[0] === '-v') {
+      io.stdout.write(`${packageVersion()}\n`);
+      return EXIT_CODES.success;
+    }
+    const found = findCommand(argv);
+    if ('help' in found) {
+      io.stdout.write(found.help);
+      return EXIT_CODES.success;
+    }
+    name = `kms-jwt ${found.command.name}`;
+    return await found.command.execute(found.rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      const helpText = error.help === undefined ? `Run '${name} --help' for usage.\n` : `\n${error.help}`;
+      io.stderr.write(`${name}: ${error.message}\n${helpText}`);
+      return error.exitCode;
+    }
+    if (error instanceof CliError) {
+      io.stderr.write(`${name}: ${error.message}\n`);
+      return error.exitCode;
+    }
+    // Not a mistake the user can fix from the message alone: show the message, and the stack on request.
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr.write(`${name}: ${message}\n`);
+    if (process.env['KMS_JWT_DEBUG'] && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+    else io.stderr.write('(set KMS_JWT_DEBUG=1 to see where it happened)\n');
+    return EXIT_CODES.failure;
+  }
+}
