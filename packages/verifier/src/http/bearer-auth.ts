@@ -69,33 +69,33 @@ export function createBearerAuth<C>(options: BearerAuthOptions<C>, packageName: 
   const settings: ChallengeSettings = { realm, retryAfterSeconds, debug: options.debug === true };
   const fail = (failure: Failure): HttpAuthError => toHttpAuthError(failure, settings);
 
-  async function readToken(context: C, request: BearerRequest): Promise<string | undefined> {
-    if (getToken !== undefined) {
-      const token = await getToken(context);
-      return typeof token === 'string' && token !== '' ? token : undefined;
-    }
-    const found = extractBearerToken(request);
-    if (found.kind === 'invalid') throw fail({ status: 400, error: 'invalid_request', code: 'ERR_REQUEST_INVALID', family: 'request', description: found.description });
-    return found.kind === 'token' ? found.token : undefined;
+  function rejectVerifierError(error: unknown): never {
+    // A verifier configuration error (500) is the application's bug, not the client's: it propagates as is.
+    if (error instanceof KmsJwtError && error.status !== 500) throw fail(verifierFailure(error, settings.debug));
+    throw error;
   }
 
+  function verify(context: C, token: string | undefined): Promise<VerifiedToken | undefined> {
+    if (token === undefined) return credentialsRequired ? Promise.reject(fail(MISSING)) : Promise.resolve(undefined);
+    const verified = verifier.verify(token).then(undefined, rejectVerifierError);
+    if (isRevoked === undefined) return verified;
+    return verified.then(async (result) => {
+      if ((await isRevoked(context, result)) === true) throw fail(REVOKED);
+      return result;
+    });
+  }
+
+  // Promise chains rather than async functions: this runs on every request.
   return {
-    async authenticate(context, request) {
-      const token = await readToken(context, request);
-      if (token === undefined) {
-        if (credentialsRequired) throw fail(MISSING);
-        return undefined;
+    authenticate(context, request) {
+      if (getToken !== undefined) {
+        return Promise.resolve(context)
+          .then(getToken)
+          .then((token) => verify(context, typeof token === 'string' && token !== '' ? token : undefined));
       }
-      let verified: VerifiedToken;
-      try {
-        verified = await verifier.verify(token);
-      } catch (error) {
-        // A verifier configuration error (500) is the application's bug, not the client's: it propagates as is.
-        if (error instanceof KmsJwtError && error.status !== 500) throw fail(verifierFailure(error, settings.debug));
-        throw error;
-      }
-      if (isRevoked !== undefined && (await isRevoked(context, verified)) === true) throw fail(REVOKED);
-      return verified;
+      const found = extractBearerToken(request);
+      if (found.kind === 'invalid') return Promise.reject(fail({ status: 400, error: 'invalid_request', code: 'ERR_REQUEST_INVALID', family: 'request', description: found.description }));
+      return verify(context, found.kind === 'token' ? found.token : undefined);
     },
     authorize(token, requirement) {
       if (token === undefined) return fail(MISSING);

@@ -70,27 +70,27 @@ function inBody(body: unknown): boolean {
  * not Bearer credentials.
  */
 export function extractBearerToken(request: BearerRequest): TokenExtraction {
-  const places: string[] = [];
-  let token: string | undefined;
   const values = authorizationValues(request);
   if (values.length > 1) return { kind: 'invalid', description: 'the request has more than one Authorization header' };
+  let header: string | undefined;
   if (values.length === 1) {
     const credentials = parseAuthorization(values[0] as string);
     if (credentials.kind === 'malformed') return { kind: 'invalid', description: credentials.description };
-    if (credentials.kind === 'bearer') {
-      token = credentials.token;
-      places.push('the Authorization header');
-    }
+    if (credentials.kind === 'bearer') header = credentials.token;
   }
-  if (request.cookie !== undefined && request.cookie !== '') {
-    token ??= request.cookie;
-    places.push('the cookie');
+  const cookie = request.cookie === '' ? undefined : request.cookie;
+  const query = inQuery(request.url);
+  const body = inBody(request.body);
+  if (!query && !body && (header === undefined || cookie === undefined)) {
+    const token = header ?? cookie;
+    return token === undefined ? NONE : { kind: 'token', token };
   }
-  if (inQuery(request.url)) places.push('the access_token query parameter');
-  if (inBody(request.body)) places.push('the access_token body parameter');
+  const places = [
+    ...(header === undefined ? [] : ['the Authorization header']),
+    ...(cookie === undefined ? [] : ['the cookie']),
+    ...(query ? ['the access_token query parameter'] : []),
+    ...(body ? ['the access_token body parameter'] : []),
+  ];
   if (places.length > 1) return { kind: 'invalid', description: `the access token was sent in more than one place (${places.join(', ')}); send it once` };
-  if (token === undefined) {
-    return places.length === 0 ? NONE : { kind: 'invalid', description: `send the access token in the Authorization header (Bearer), not in ${places[0]}` };
-  }
-  return { kind: 'token', token };
+  return { kind: 'invalid', description: `send the access token in the Authorization header (Bearer), not in ${places[0]}` };
 }
