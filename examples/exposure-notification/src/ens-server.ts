@@ -6,7 +6,7 @@
  * EVS key ARN that certificates carry as their kid.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createVerifier, KmsJwtError } from 'kms-jwt-verifier';
+import { createVerifier, KmsJwtError, type JwtPayload } from 'kms-jwt-verifier';
 import { createKmsKeyProvider, type OfflineKey } from 'kms-pubkey-provider';
 import { diagnosisClaimsOf, type ReportType } from './diagnosis.js';
 import { closeServer, HttpRequestError, listen, readJsonObject, sendJson, urlOf } from './http.js';
@@ -91,6 +91,13 @@ function kidOf(token: string): string | undefined {
   }
 }
 
+/** The certificate's `jti`, which the ENS remembers until `exp` to accept each certificate once. */
+function certificateIdOf(payload: JwtPayload): string {
+  const { jti } = payload;
+  if (typeof jti !== 'string' || jti.length === 0 || jti.length > 128) throw new Error('jti must be a string of 1 to 128 characters');
+  return jti;
+}
+
 /** Starts an ENS on loopback. Configuration mistakes (an unreadable key file, a PEM without kid) throw here. */
 export async function startEns(options: EnsOptions): Promise<Ens> {
   const nowMs = options.nowMs ?? Date.now;
@@ -107,7 +114,10 @@ export async function startEns(options: EnsOptions): Promise<Ens> {
     audience: options.audience,
     requiredClaims: ['exp', 'iat', 'jti', 'tekmac', 'reportType', 'testDateInterval'],
     clockToleranceSeconds: options.clockToleranceSeconds ?? 30,
-    validate: (payload) => void diagnosisClaimsOf(payload),
+    validate: (payload) => {
+      diagnosisClaimsOf(payload);
+      certificateIdOf(payload);
+    },
     // Every certificate is good for one upload: nothing to gain from remembering verified ones.
     cache: false,
     nowMs,
@@ -142,9 +152,9 @@ export async function startEns(options: EnsOptions): Promise<Ens> {
     }
     const now = nowMs();
     for (const [jti, expMs] of used) if (expMs <= now) used.delete(jti);
-    const jti = payload.jti as string;
+    const jti = certificateIdOf(payload);
     if (used.has(jti)) throw new UploadRejected(409, 'CERTIFICATE_ALREADY_USED', 'this certificate was already used for an upload', header.kid);
-    used.set(jti, (payload.exp as number) * 1000);
+    used.set(jti, Number(payload.exp) * 1000);
 
     const onsetDay = claims.symptomOnsetInterval === undefined ? undefined : claims.symptomOnsetInterval / 144;
     for (const key of batch) {

@@ -149,7 +149,7 @@ export async function runScenario(options: ScenarioOptions = {}): Promise<Scenar
     const evs = await startEvs({ client, keyId: evsAlias, issuer: ISSUER, audience: AUDIENCE });
     cleanups.push(() => evs.close());
     detail(`EVS at ${evs.url}: signs with kms-jwt-signer (KMS Sign), kid = ${evs.keyArn}`);
-    detail('certificates live 15 minutes; iss = ' + ISSUER + ', aud = ' + AUDIENCE);
+    detail(`certificates live 15 minutes; iss ${ISSUER}, aud ${AUDIENCE}`);
 
     heading(`Exporting the EVS public key for offline import (${trustFormat === 'pem' ? 'PEM + key ARN' : 'JWKS'})`);
     const directory = await mkdtemp(join(tmpdir(), 'kms-jwt-en-'));
@@ -284,7 +284,9 @@ export async function runScenario(options: ScenarioOptions = {}): Promise<Scenar
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'trust-format': { type: 'string' } } });
+  // `pnpm start -- --trust-format jwks` passes the `--` along.
+  const args = process.argv.slice(2);
+  const { values } = parseArgs({ args: args[0] === '--' ? args.slice(1) : args, options: { 'trust-format': { type: 'string' } } });
   const format = values['trust-format'] ?? 'pem';
   if (format !== 'pem' && format !== 'jwks') throw new Error('--trust-format must be pem or jwks');
   const result = await runScenario({ trustFormat: format });

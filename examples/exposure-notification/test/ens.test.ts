@@ -56,6 +56,14 @@ describe('the ENS', () => {
     expect([answer.status, errorCode(answer)]).toEqual([401, 'ERR_JWT_CLAIM_MISSING']);
   });
 
+  it('rejects a certificate without a jti, which could not be held to one use, with 401 ERR_JWT_CLAIM_MISSING', async () => {
+    const device = createDevice(Date.now(), 2);
+    const withoutJti = createKmsJwtSigner({ client: lab().client, keyId: lab().evs.keyArn, issuer: ISSUER, audience: AUDIENCE, expiresInSeconds: 300, jwtId: false });
+    const answer = await publish(uploadBody(device.keys, device.hmacKey, await withoutJti.sign({ ...diagnosis, tekmac: device.tekmac })));
+    expect([answer.status, errorCode(answer)]).toEqual([401, 'ERR_JWT_CLAIM_MISSING']);
+    expect(JSON.stringify(answer.body)).toContain('jti');
+  });
+
   it('rejects an upload without a certificate with 401 CERTIFICATE_MISSING', async () => {
     const device = createDevice(Date.now(), 2);
     const answer = await publish({ temporaryExposureKeys: device.keys, hmacKey: device.hmacKey.toString('base64') });
