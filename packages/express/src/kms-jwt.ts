@@ -6,7 +6,7 @@ import { PACKAGE, requests, type RequestAuth } from './state.js';
 import { UnauthorizedError } from './unauthorized-error.js';
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace -- Express's own augmentation point
+  // Express types its Request through this global namespace.
   namespace Express {
     interface Request {
       /** The verified token's claims, set by kms-jwt-express's `kmsJwt()` (under the default `requestProperty`). */
