@@ -3,11 +3,15 @@ import type { ParsedArgs } from '../../lib/command.js';
 import { CliError, UsageError } from '../../lib/errors.js';
 import { EXIT_CODES, type ExitCode } from '../../lib/exit-codes.js';
 import type { CliIo } from '../../lib/io.js';
+import { checkKmsFlags } from '../../lib/kms-flags.js';
 import type { localOptions } from './definition.js';
 
 export async function run({ values }: ParsedArgs<typeof localOptions>, io: CliIo): Promise<ExitCode> {
   const port = /^\d+$/.test(values.port) ? Number(values.port) : Number.NaN;
   if (!(Number.isInteger(port) && port <= 65535)) throw new UsageError(`--port must be a port number from 0 to 65535, not ${values.port}`);
+  const accountId = values['account-id'];
+  if (accountId !== undefined && !/^\d{12}$/.test(accountId)) throw new UsageError(`--account-id must be 12 digits, not ${accountId}`);
+  checkKmsFlags({ region: values.region });
   // Listen for the stop signals before starting, so that one arriving while a seed's keys are still
   // being generated still ends in an orderly stop.
   let stop: () => void = () => undefined;
@@ -25,7 +29,7 @@ export async function run({ values }: ParsedArgs<typeof localOptions>, io: CliIo
         ...(values.data === undefined ? {} : { dataFile: values.data }),
         ...(values.seed === undefined ? {} : { seed: values.seed }),
         ...(values.region === undefined ? {} : { region: values.region }),
-        ...(values['account-id'] === undefined ? {} : { accountId: values['account-id'] }),
+        ...(accountId === undefined ? {} : { accountId }),
       });
     } catch (error) {
       const message = error instanceof Error ? error.message.replace(/^kms-local: /, '') : String(error);
