@@ -30,7 +30,8 @@ argument or, when left out or '-', from stdin (keeps it out of the shell history
 
 Trusted keys (at least one; they add up):
   --key <arn|id>        a KMS key, its public key fetched with GetPublicKey; repeatable
-  --alias <name>        a KMS alias (alias/... or alias ARN), trusting the key it points to; repeatable
+  --alias <name>        a KMS alias (alias/... or alias ARN), trusting the key it points to now;
+                        repeatable (after a rotation, add --key <old ARN> for the old key's tokens)
   --jwks <file>         a JWKS file (e.g. from kms-jwt jwks --out), offline; repeatable
   --pem <file>          a PEM public key file, offline, bound to the --kid at the same position; repeatable
   --kid <arn>           the kid (key ARN) that tokens signed by the matching --pem carry
