@@ -1,0 +1,147 @@
+// Throughput of the kms-jwt adapters over HTTP on loopback, measured with autocannon in one run:
+// per framework, a hello-world app; the same app behind our middleware with one reused token and
+// with all-distinct tokens (signature checked synchronously, and on the threadpool); and the peer
+// middleware (express-jwt, koa-jwt, passport-jwt) with the same ES256 key and distinct tokens.
+// Each server runs in its own process (server.mjs); autocannon runs here. Every figure is reported
+// as a ratio to the hello world, and to the peer, of this same run.
+// Run with `pnpm bench` (builds first). Not a test: it asserts nothing and fails only on errors
+// (including any non-2xx answer, which would mean a case measured rejections instead of work).
+import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import autocannon from 'autocannon';
+import { fork } from 'node:child_process';
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { startKmsLocal } from 'kms-local';
+
+// The SDK (kms-local's client here, kms-pubkey-provider's in the servers) would warn about Node 20 once per process.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 3);
+const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 1);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const TOKENS = Number(process.env.BENCH_TOKENS ?? 150_000);
+const issuer = 'https://issuer.example';
+const audience = 'orders-api';
+
+// One ES256 key, in kms-local (so our adapters get it through KMS GetPublicKey and kms-pubkey-provider,
+// as in production) and, as the same public key, in the peers' options.
+const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const kms = await startKmsLocal({
+  seed: { keys: [{ keySpec: 'ECC_NIST_P256', privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), aliases: ['alias/bench'] }] },
+});
+const client = new KMSClient(kms.clientConfig);
+const { KeyMetadata } = await client.send(new DescribeKeyCommand({ KeyId: 'alias/bench' }));
+client.destroy();
+const keyArn = KeyMetadata?.Arn;
+if (keyArn === undefined) throw new Error('kms-local did not describe the seeded key');
+
+// Tokens as kms-jwt-signer makes them (kid = the key ARN, R‖S signature), signed here with the same private key.
+const now = Math.floor(Date.now() / 1000);
+const encode = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const header = encode({ alg: 'ES256', typ: 'JWT', kid: keyArn });
+const signStarted = performance.now();
+const tokens = Array.from({ length: TOKENS }, (_, i) => {
+  const input = `${header}.${encode({ iss: issuer, aud: audience, sub: `user-${i}`, scope: 'orders:read', iat: now, exp: now + 3600, jti: `t-${i}` })}`;
+  return `${input}.${sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+});
+const signSeconds = (performance.now() - signStarted) / 1000;
+
+const config = JSON.stringify({ clientConfig: kms.clientConfig, keyArn, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), issuer, audience });
+const serverScript = fileURLToPath(new URL('./server.mjs', import.meta.url));
+
+/** Starts one server process; resolves with its port and a stop function. */
+function startServer(app, mode) {
+  const child = fork(serverScript, [app, mode], { env: { ...process.env, BENCH_CONFIG: config }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`server ${app} exited with ${code} before listening`)));
+    child.once('message', (message) => {
+      child.removeAllListeners('exit');
+      resolve({
+        port: message.port,
+        stop: () =>
+          new Promise((done) => {
+            child.once('exit', done);
+            child.kill();
+          }),
+      });
+    });
+  });
+}
+
+/** Runs autocannon; `tokenFor()` gives each request's token (none: no Authorization header). */
+async function load(port, seconds, tokenFor) {
+  const request = tokenFor === undefined ? {} : { setupRequest: (req) => ({ ...req, headers: { ...req.headers, authorization: `Bearer ${tokenFor()}` } }) };
+  const result = await autocannon({ url: `http://127.0.0.1:${port}/`, connections: CONNECTIONS, pipelining: 1, duration: seconds, requests: [request] });
+  const failed = result.non2xx + result.errors + result.timeouts;
+  if (failed > 0) throw new Error(`${failed} of ${result.requests.total} requests failed (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`);
+  return result;
+}
+
+let maxTokensUsed = 0;
+
+/** The Authorization header source of a case: none, always the first token, or the next unused token. */
+function tokenSource(kind) {
+  if (kind === undefined) return undefined;
+  if (kind === 'reused') return () => tokens[0];
+  let next = 0;
+  return () => {
+    maxTokensUsed = Math.max(maxTokensUsed, next + 1);
+    return tokens[next++ % TOKENS];
+  };
+}
+
+const sections = [
+  { name: 'Express 5', hello: 'express-hello', ours: 'kms-jwt-express', peer: 'express-jwt', peerLabel: 'express-jwt 8' },
+  { name: 'Koa 3', hello: 'koa-hello', ours: 'kms-jwt-koa', peer: 'koa-jwt', peerLabel: 'koa-jwt 4' },
+  { name: 'Passport 0.7 on Express 5', hello: 'passport-hello', ours: 'passport-kms-jwt', peer: 'passport-jwt', peerLabel: 'passport-jwt 4' },
+];
+
+const startedAt = new Date();
+const lines = [];
+for (const section of sections) {
+  const cases = [
+    { kind: 'hello', label: 'hello world (no auth)', app: section.hello },
+    { kind: 'reused', label: `${section.ours}, one reused token`, app: section.ours, tokens: 'reused' },
+    { kind: 'sync', label: `${section.ours}, distinct tokens, \`signatureVerification: 'sync'\``, app: section.ours, tokens: 'distinct' },
+    { kind: 'threadpool', label: `${section.ours}, distinct tokens, \`signatureVerification: 'threadpool'\``, app: section.ours, mode: 'threadpool', tokens: 'distinct' },
+    { kind: 'peer', label: `${section.peerLabel}, distinct tokens`, app: section.peer, tokens: 'distinct' },
+  ];
+  // Every server of the section runs (idle) at once, so rounds can interleave: load from elsewhere on
+  // the machine then hits every case alike, and the best round of each is the least disturbed one.
+  const servers = await Promise.all(cases.map((c) => startServer(c.app, c.mode ?? 'sync')));
+  try {
+    const sources = cases.map((c) => tokenSource(c.tokens));
+    for (const [i, c] of cases.entries()) await load(servers[i].port, WARMUP_S, sources[i]);
+    const best = cases.map(() => ({ rate: 0, p99: 0 }));
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const [i, c] of cases.entries()) {
+        const result = await load(servers[i].port, DURATION_S, sources[i]);
+        const rate = result.requests.total / DURATION_S;
+        process.stderr.write(`  ${section.name}, round ${round}: ${c.label}: ${Math.round(rate)} req/s\n`);
+        if (rate > best[i].rate) best[i] = { rate, p99: result.latency.p99 };
+      }
+    }
+    const rate = (kind) => best[cases.findIndex((c) => c.kind === kind)].rate;
+    lines.push(`| **${section.name}** | | | | |`);
+    for (const [i, c] of cases.entries()) {
+      const vsPeer = ['sync', 'threadpool', 'peer'].includes(c.kind) ? `${(best[i].rate / rate('peer')).toFixed(2)}×` : '';
+      lines.push(`| ${c.label} | ${Math.round(best[i].rate).toLocaleString('en-US')} | ${best[i].p99} | ${(best[i].rate / rate('hello')).toFixed(2)}× | ${vsPeer} |`);
+    }
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()));
+  }
+}
+await kms.close();
+
+const cpu = cpus();
+console.log(
+  `\nautocannon, ${CONNECTIONS} connections, pipelining 1, GET / on 127.0.0.1; per case the best of ${ROUNDS} rounds of ${DURATION_S} s, interleaved across the section's cases, after a ${WARMUP_S} s warm-up; ` +
+    `each server in its own process, autocannon in this one. ES256 (P-256) key; ${TOKENS.toLocaleString('en-US')} distinct tokens signed in ${signSeconds.toFixed(1)} s, ` +
+    `most used by one case ${maxTokensUsed.toLocaleString('en-US')}${maxTokensUsed > TOKENS ? ' (cycled: still larger than the verifier cache of 10,000 entries, so no cache hits)' : ' (none reused)'}. ` +
+    `Node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, UV_THREADPOOL_SIZE ${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}, ${startedAt.toISOString().slice(0, 10)}.\n`,
+);
+console.log('| case | requests/s | p99 latency (ms) | vs hello world | vs peer |');
+console.log('| --- | ---: | ---: | ---: | ---: |');
+console.log(lines.join('\n'));
