@@ -39,13 +39,14 @@ Run kms-jwt keys <command> --help for its flags.
 
 const HELP_FLAGS = new Set(['-h', '--help']);
 
-/** Finds the command named by the first one or two arguments; `undefined` for a help request. */
+/** Finds the command named by the first one or two arguments, or the help text asked for. */
 function findCommand(argv: readonly string[]): { command: Command; rest: readonly string[] } | { help: string } {
   const [first, second] = argv;
   if (first === undefined) throw new UsageError('no command given', { help: USAGE });
   if (HELP_FLAGS.has(first)) return { help: USAGE };
   if (first === 'help') {
     if (second === undefined) return { help: USAGE };
+    if (second === 'keys' && argv[2] === undefined) return { help: KEYS_USAGE };
     const found = findCommand(argv.slice(1));
     return 'command' in found ? { help: found.command.usage } : found;
   }

@@ -34,6 +34,13 @@ describe.concurrent('kms-jwt help and usage errors', () => {
     expect(result.stderr).toBe('');
   });
 
+  it.each([[['keys', '--help']], [['help', 'keys']]])('prints the keys subcommands for %j and exits 0', async (args) => {
+    const result = await runKmsJwt(args, dir);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: kms-jwt keys <create\|rotate> \[options\]\n\nCommands:\n {2}create +\S.*\n {2}rotate +\S/);
+    expect(result.stderr).toBe('');
+  });
+
   it('prints the version from package.json for --version', async () => {
     const result = await runKmsJwt(['--version'], dir);
     expect(result.code).toBe(0);
