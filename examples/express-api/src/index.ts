@@ -1,0 +1,1 @@
+export { createExpressApi, type ExpressApi, type ExpressApiOptions, type KeyProviderSettings } from './express-api.js';

@@ -1,0 +1,1 @@
+export { createKoaApi, type KeyProviderSettings, type KoaApi, type KoaApiOptions } from './koa-api.js';
