@@ -4,6 +4,10 @@
 // middleware (express-jwt, koa-jwt, passport-jwt) with the same ES256 key and distinct tokens.
 // Each server runs in its own process (server.mjs); autocannon runs here. Every figure is reported
 // as a ratio to the hello world, and to the peer, of this same run.
+// Parameters (environment variables, defaults for a 2-core machine shared with other work): 10
+// connections (autocannon's default: enough requests in flight for the threadpool to overlap
+// signature checks with the event loop); a 3 s warm-up per server, as the JIT needs a few seconds
+// of load to settle; then 5 rounds of 2 s per case, interleaved, keeping each case's best round.
 // Run with `pnpm bench` (builds first). Not a test: it asserts nothing and fails only on errors
 // (including any non-2xx answer, which would mean a case measured rejections instead of work).
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
@@ -14,12 +18,12 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startKmsLocal } from 'kms-local';
 
-// The SDK (kms-local's client here, kms-pubkey-provider's in the servers) would warn about Node 20 once per process.
+// The SDK (the KMS client here, kms-pubkey-provider's in the servers) would warn about Node 20 once per process.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 3);
-const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 1);
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 2);
+const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 150_000);
 const issuer = 'https://issuer.example';
 const audience = 'orders-api';
@@ -60,6 +64,11 @@ function startServer(app, mode) {
       child.removeAllListeners('exit');
       resolve({
         port: message.port,
+        cpuMicros: () =>
+          new Promise((done) => {
+            child.once('message', (reply) => done(reply.cpuMicros));
+            child.send('cpu');
+          }),
         stop: () =>
           new Promise((done) => {
             child.once('exit', done);
@@ -114,20 +123,23 @@ for (const section of sections) {
   try {
     const sources = cases.map((c) => tokenSource(c.tokens));
     for (const [i, c] of cases.entries()) await load(servers[i].port, WARMUP_S, sources[i]);
-    const best = cases.map(() => ({ rate: 0, p99: 0 }));
+    const best = cases.map(() => ({ rate: 0, p99: 0, cpu: Infinity }));
     for (let round = 1; round <= ROUNDS; round++) {
       for (const [i, c] of cases.entries()) {
+        const cpuBefore = await servers[i].cpuMicros();
         const result = await load(servers[i].port, DURATION_S, sources[i]);
+        const cpuPerRequest = ((await servers[i].cpuMicros()) - cpuBefore) / result.requests.total;
         const rate = result.requests.total / DURATION_S;
-        process.stderr.write(`  ${section.name}, round ${round}: ${c.label}: ${Math.round(rate)} req/s\n`);
-        if (rate > best[i].rate) best[i] = { rate, p99: result.latency.p99 };
+        process.stderr.write(`  ${section.name}, round ${round}: ${c.label}: ${Math.round(rate)} req/s, ${cpuPerRequest.toFixed(0)} µs server CPU per request\n`);
+        if (rate > best[i].rate) best[i] = { ...best[i], rate, p99: result.latency.p99 };
+        best[i].cpu = Math.min(best[i].cpu, cpuPerRequest);
       }
     }
     const rate = (kind) => best[cases.findIndex((c) => c.kind === kind)].rate;
-    lines.push(`| **${section.name}** | | | | |`);
+    lines.push(`| **${section.name}** | | | | | |`);
     for (const [i, c] of cases.entries()) {
       const vsPeer = ['sync', 'threadpool', 'peer'].includes(c.kind) ? `${(best[i].rate / rate('peer')).toFixed(2)}×` : '';
-      lines.push(`| ${c.label} | ${Math.round(best[i].rate).toLocaleString('en-US')} | ${best[i].p99} | ${(best[i].rate / rate('hello')).toFixed(2)}× | ${vsPeer} |`);
+      lines.push(`| ${c.label} | ${Math.round(best[i].rate).toLocaleString('en-US')} | ${(best[i].rate / rate('hello')).toFixed(2)}× | ${vsPeer} | ${best[i].p99} | ${Math.round(best[i].cpu)} |`);
     }
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
@@ -138,10 +150,10 @@ await kms.close();
 const cpu = cpus();
 console.log(
   `\nautocannon, ${CONNECTIONS} connections, pipelining 1, GET / on 127.0.0.1; per case the best of ${ROUNDS} rounds of ${DURATION_S} s, interleaved across the section's cases, after a ${WARMUP_S} s warm-up; ` +
-    `each server in its own process, autocannon in this one. ES256 (P-256) key; ${TOKENS.toLocaleString('en-US')} distinct tokens signed in ${signSeconds.toFixed(1)} s, ` +
+    `each server in its own process, autocannon in this one; requests/s and p99 from each case's best round, server CPU per request (main thread and libuv threadpool together) the least of its rounds. ES256 (P-256) key; ${TOKENS.toLocaleString('en-US')} distinct tokens signed in ${signSeconds.toFixed(1)} s, ` +
     `most used by one case ${maxTokensUsed.toLocaleString('en-US')}${maxTokensUsed > TOKENS ? ' (cycled: still larger than the verifier cache of 10,000 entries, so no cache hits)' : ' (none reused)'}. ` +
     `Node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, UV_THREADPOOL_SIZE ${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}, ${startedAt.toISOString().slice(0, 10)}.\n`,
 );
-console.log('| case | requests/s | p99 latency (ms) | vs hello world | vs peer |');
-console.log('| --- | ---: | ---: | ---: | ---: |');
+console.log('| case | requests/s | vs hello world | vs peer | p99 latency (ms) | server CPU per request (µs) |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
 console.log(lines.join('\n'));

@@ -1,6 +1,6 @@
 // One server of the adapters benchmark, in its own process (forked by adapters.bench.mjs, which
 // runs autocannon): the app named by argv[2], on 127.0.0.1 and a free port, which it reports to the
-// parent over IPC. Every app answers GET / with "hello world"; all but the hello-world ones first
+// parent over IPC, and its CPU time when asked. Every app answers GET / with "hello world"; all but the hello-world ones first
 // authenticate the request's Bearer token with the same ES256 key.
 import { createPublicKey } from 'node:crypto';
 import { KMSClient } from '@aws-sdk/client-kms';
@@ -73,5 +73,10 @@ if (build === undefined) throw new Error(`unknown app ${app}; one of ${Object.ke
 const server = (await build()).listen(0, '127.0.0.1', () => {
   const address = server.address();
   process.send?.({ port: typeof address === 'object' && address !== null ? address.port : 0 });
+});
+// The parent asks for this process's CPU time (main thread and libuv threadpool together) around each run.
+process.on('message', () => {
+  const { user, system } = process.cpuUsage();
+  process.send?.({ cpuMicros: user + system });
 });
 process.on('disconnect', () => process.exit(0));
