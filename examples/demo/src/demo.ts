@@ -1,82 +1,540 @@
 /*
- * The demo: a KMS key signs a JWT, a verifier checks it offline with the public key alone.
- * Runs on an embedded kms-local through the real @aws-sdk/client-kms; no AWS account needed.
- * (Until kms-jwt-signer and kms-jwt-verifier land, the JOSE steps are spelled out here.)
+ * The demo: a token issuer signs JWTs through KMS, and three APIs (Express, Koa, Passport) verify
+ * them offline against keys they fetched from KMS once. It narrates each step as it happens —
+ * valid, wrong scope, tampered, expired, untrusted kid, rotation with its grace window, a disabled
+ * key, a KMS outage — checks that each behaved as narrated, and ends with what KMS was asked and
+ * what the APIs answered. It runs on an embedded kms-local; with AWS_REGION and
+ * KMS_JWT_DEMO_KEY_ID set, on AWS KMS.
  */
-import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, GetPublicKeyCommand, KMSClient, SignCommand, VerifyCommand } from '@aws-sdk/client-kms';
-import { p256 } from '@noble/curves/nist.js';
-import { createPublicKey } from 'node:crypto';
-import { jwtVerify } from 'jose';
-import { startKmsLocal } from 'kms-local';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const step = (text: string): void => void process.stdout.write(`\n▸ ${text}\n`);
-const detail = (text: string): void => void process.stdout.write(`  ${text}\n`);
+import { randomBytes } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import {
+  CreateAliasCommand,
+  DeleteAliasCommand,
+  DescribeKeyCommand,
+  DisableKeyCommand,
+  ScheduleKeyDeletionCommand,
+  UpdateAliasCommand,
+  type KMSClientConfig,
+} from '@aws-sdk/client-kms';
+import { createExpressApi } from 'kms-jwt-example-express-api';
+import { createKoaApi } from 'kms-jwt-example-koa-api';
+import { createPassportApi } from 'kms-jwt-example-passport-api';
+import { createSigningKey, createTokenIssuer, DEV_AUDIENCE, DEV_CLIENTS, DEV_ISSUER, listen, requestToken, type TokenAnswer } from 'kms-jwt-example-token-issuer';
+import { createKmsJwtSigner } from 'kms-jwt-signer';
+import { startKmsLocal, type KmsLocal } from 'kms-local';
+import type { KeyFetchFailedEvent, KeyUntrustedEvent, RotationEvent } from 'kms-pubkey-provider';
+import { Checklist, type DemoStep } from './checklist.js';
+import { KmsCallLog } from './kms-calls.js';
+import { ObservedTimers } from './observed-timers.js';
+import { table } from './table.js';
 
-async function main(): Promise<void> {
-  step('Starting kms-local, a KMS endpoint on loopback');
-  const kms = await startKmsLocal();
-  const client = new KMSClient(kms.clientConfig);
-  detail(`endpoint ${kms.endpoint} (region ${kms.region}, account ${kms.accountId})`);
-  try {
-    step('Creating an ECC_NIST_P256 signing key and the alias alias/demo-issuer');
-    const { KeyMetadata } = await client.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY', Description: 'kms-jwt demo issuer' }));
-    if (!KeyMetadata?.Arn) throw new Error('CreateKey returned no key ARN');
-    await client.send(new CreateAliasCommand({ AliasName: 'alias/demo-issuer', TargetKeyId: KeyMetadata.KeyId }));
-    detail(`key ARN ${KeyMetadata.Arn}`);
+/**
+ * Short on purpose, so the story takes seconds (production defaults: aliases re-checked every
+ * 60 s, keys every 5 min, a retired key trusted for 1 h).
+ */
+export const DEMO_TIMING = { aliasRefreshMs: 1000, cacheMaxAgeMs: 1000, retiredKeyGraceMs: 3000, issuerAliasCacheMaxAgeMs: 500 } as const;
 
-    step('Signing a JWT through KMS Sign: the alias is resolved to its key ARN, which becomes the kid');
-    const now = Math.floor(Date.now() / 1000);
-    const claims = { iss: 'https://issuer.demo', aud: 'demo-api', sub: 'user-42', iat: now, exp: now + 300 };
-    const encode = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-    const described = await client.send(new DescribeKeyCommand({ KeyId: 'alias/demo-issuer' }));
-    const kid = described.KeyMetadata?.Arn;
-    if (!kid) throw new Error('DescribeKey returned no key ARN');
-    const signingInput = `${encode({ alg: 'ES256', typ: 'JWT', kid })}.${encode(claims)}`;
-    const { Signature, KeyId } = await client.send(
-      new SignCommand({ KeyId: kid, MessageType: 'RAW', SigningAlgorithm: 'ECDSA_SHA_256', Message: Buffer.from(signingInput) }),
-    );
-    if (!Signature || KeyId !== kid) throw new Error('Sign answered for another key than the one asked');
-    const der = Buffer.from(Signature);
-    const joseSignature = Buffer.from(p256.Signature.fromBytes(der, 'der').toBytes('compact')).toString('base64url');
-    const token = `${signingInput}.${joseSignature}`;
-    detail(`KMS returned a ${der.length}-byte DER signature; the JWS carries it as 64-byte R‖S`);
-    detail(`token ${token.slice(0, 40)}… (${token.length} characters)`);
+const API_NAMES = ['express', 'koa', 'passport'] as const;
+type ApiName = (typeof API_NAMES)[number];
+const CALLERS = ['demo', 'issuer', ...API_NAMES] as const;
 
-    step('Importing the public key once (GetPublicKey) and verifying offline with jose');
-    const { PublicKey } = await client.send(new GetPublicKeyCommand({ KeyId: kid }));
-    if (!PublicKey) throw new Error('GetPublicKey returned no key');
-    const publicKey = createPublicKey({ key: Buffer.from(PublicKey), format: 'der', type: 'spki' });
-    const callsBefore = kms.callCount();
-    const { payload, protectedHeader } = await jwtVerify(token, publicKey, { algorithms: ['ES256'], issuer: claims.iss, audience: claims.aud });
-    detail(`valid: sub=${String(payload.sub)}, kid=${String(protectedHeader.kid)}; KMS calls during verification: ${kms.callCount() - callsBefore}`);
+const UNTRUSTED = 'the access token was not signed by a trusted key';
 
-    step('Tampering with the payload');
-    const [header, , signature] = token.split('.');
-    const tampered = `${header}.${encode({ ...claims, sub: 'admin' })}.${signature}`;
-    const rejected = await jwtVerify(tampered, publicKey, { algorithms: ['ES256'] }).then(
-      () => false,
-      (error: unknown) => (error as { code?: string }).code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
-    );
-    if (!rejected) throw new Error('a tampered token was accepted');
-    detail('rejected: signature verification failed');
+/** Options of {@link runDemo}. */
+export interface DemoOptions {
+  /** Where AWS_REGION and KMS_JWT_DEMO_KEY_ID are read. Default: `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Receives the narration. Default: standard output. */
+  readonly write?: (text: string) => void;
+}
 
-    step('Cross-checking the token signature with KMS Verify');
-    const verified = await client.send(new VerifyCommand({ KeyId: kid, MessageType: 'RAW', SigningAlgorithm: 'ECDSA_SHA_256', Message: Buffer.from(signingInput), Signature: der }));
-    detail(`KMS Verify: SignatureValid=${String(verified.SignatureValid)}`);
+/** What {@link runDemo} resolves to. */
+export interface DemoResult {
+  /** Every step that ran behaved as narrated. */
+  readonly passed: boolean;
+  readonly steps: readonly DemoStep[];
+  readonly mode: 'kms-local' | 'aws';
+  /** KMS calls by caller (`demo`, `issuer`, `express`, `koa`, `passport`) and operation. */
+  readonly kmsCalls: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** kms-local's own count of every call it received (kms-local only). */
+  readonly kmsLocalCallCount: number | undefined;
+  /** Requests to each API, by status. */
+  readonly requests: Readonly<Record<ApiName, Readonly<Record<number, number>>>>;
+  readonly durationMs: number;
+}
 
-    step('Summary');
-    detail(`KMS calls: ${kms.callCount()} (CreateKey 1, CreateAlias 1, DescribeKey ${kms.callCount('DescribeKey')}, Sign ${kms.callCount('Sign')}, GetPublicKey ${kms.callCount('GetPublicKey')}, Verify ${kms.callCount('Verify')})`);
-    detail('tokens verified offline: 1 accepted, 1 tampered rejected');
-  } finally {
-    client.destroy();
-    await kms.close();
+interface Probe {
+  readonly api: ApiName;
+  readonly status: number;
+  /** The challenge's error_description (or the body's, for a 503). */
+  readonly description: string | undefined;
+}
+
+interface Observed<E> {
+  readonly api: ApiName;
+  readonly atMs: number;
+  readonly event: E;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+    await sleep(10);
   }
 }
 
-main().then(
-  () => process.stdout.write('\nDemo finished.\n'),
-  (error: unknown) => {
-    process.stderr.write(`\nDemo failed: ${(error as Error).message}\n`);
+/** A token by its first characters only. */
+const short = (token: string): string => `${token.slice(0, 16)}… (${token.length} chars)`;
+
+function decode(token: string, part: 0 | 1): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[part] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+const outcome = (probe: Probe): string => (probe.description === undefined ? String(probe.status) : `${probe.status} ${probe.description}`);
+
+/** `all three: 200`, or each API's answer when they differ. */
+function verdict(probes: readonly Probe[]): string {
+  const outcomes = probes.map(outcome);
+  return outcomes.every((text) => text === outcomes[0]) ? `all three: ${outcomes[0] ?? 'no answer'}` : probes.map((probe) => `${probe.api} ${outcome(probe)}`).join('; ');
+}
+
+/** Runs the whole story; never throws for a step that misbehaves (it is recorded as failed). */
+export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
+  const env = options.env ?? process.env;
+  const write = options.write ?? ((text: string) => void process.stdout.write(text));
+  const heading = (text: string): void => write(`\n▸ ${text}\n`);
+  const detail = (text: string): void => write(`  ${text}\n`);
+  const startedMs = Date.now();
+  const checklist = new Checklist(write);
+  const calls = new KmsCallLog();
+  const timers = new ObservedTimers();
+  const rotations: Observed<RotationEvent>[] = [];
+  const untrusted: Observed<KeyUntrustedEvent>[] = [];
+  const fetchFailures: Observed<KeyFetchFailedEvent>[] = [];
+  const requests = new Map<ApiName, Map<number, number>>(API_NAMES.map((name) => [name, new Map()]));
+  const cleanups: (() => Promise<unknown> | void)[] = [];
+  const region = env['AWS_REGION'];
+  const awsKeyId = env['KMS_JWT_DEMO_KEY_ID'];
+  const onAws = region !== undefined && region !== '' && awsKeyId !== undefined && awsKeyId !== '';
+  // AWS KMS makes an alias change visible everywhere within seconds, sometimes longer.
+  const patienceMs = onAws ? 120_000 : 5000;
+  let kms: KmsLocal | undefined;
+  let step = 'setup';
+
+  const labels = new Map<string, string>();
+  const label = (arn: string): string => labels.get(arn) ?? arn;
+
+  write('kms-jwt demo: KMS signs the tokens, three APIs verify them without calling KMS\n');
+  try {
+    // ── Setup ────────────────────────────────────────────────────────────────────────────────
+    let config: KMSClientConfig;
+    if (onAws) {
+      heading(`AWS KMS in ${region}`);
+      config = { region };
+    } else {
+      heading('Starting kms-local, a KMS endpoint on loopback');
+      const local = await startKmsLocal();
+      kms = local;
+      cleanups.push(() => local.close());
+      config = local.clientConfig;
+      detail(`endpoint ${local.endpoint} (region ${local.region}, account ${local.accountId}); the real @aws-sdk/client-kms talks to it`);
+    }
+    const kmsTotal = (): number => kms?.callCount() ?? calls.count();
+    const counterName = kms === undefined ? 'KMS call counter (the SDK clients of the demo)' : "KMS call counter (kms-local's callCount())";
+    // One client per component, as separate services would have; each one's calls are counted.
+    const admin = calls.client('demo', config);
+    cleanups.push(() => admin.destroy());
+
+    const alias = onAws ? `alias/kms-jwt-demo-${randomBytes(4).toString('hex')}` : 'alias/kms-jwt-demo';
+    let keyA: string;
+    if (onAws) {
+      const described = await admin.send(new DescribeKeyCommand({ KeyId: awsKeyId }));
+      keyA = described.KeyMetadata?.Arn ?? '';
+      if (keyA === '') throw new Error(`DescribeKey answered no ARN for ${awsKeyId}`);
+      await admin.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: keyA }));
+      cleanups.push(() => admin.send(new DeleteAliasCommand({ AliasName: alias })));
+      detail(`key A ${keyA} (KMS_JWT_DEMO_KEY_ID) behind the new alias ${alias} (deleted at the end)`);
+    } else {
+      keyA = await createSigningKey(admin, { alias, description: 'kms-jwt demo: key A' });
+      detail(`CreateKey ECC_NIST_P256 (ES256), CreateAlias ${alias}`);
+      detail(`key A ${keyA}`);
+    }
+    labels.set(keyA, 'key A');
+    /** Keys the demo creates; on AWS they are scheduled for deletion at the end. */
+    const newKey = async (name: string): Promise<string> => {
+      const arn = await createSigningKey(admin, { description: `kms-jwt demo: ${name}` });
+      if (onAws) cleanups.push(() => admin.send(new ScheduleKeyDeletionCommand({ KeyId: arn, PendingWindowInDays: 7 })));
+      labels.set(arn, name);
+      return arn;
+    };
+
+    heading('Starting the token issuer and three APIs on 127.0.0.1');
+    const issuerClient = calls.client('issuer', config);
+    cleanups.push(() => issuerClient.destroy());
+    const issuer = await createTokenIssuer({
+      client: issuerClient,
+      keyId: alias,
+      issuer: DEV_ISSUER,
+      audience: DEV_AUDIENCE,
+      clients: DEV_CLIENTS,
+      aliasCacheMaxAgeMs: DEMO_TIMING.issuerAliasCacheMaxAgeMs,
+    });
+    cleanups.push(() => issuer.close());
+    const issuerServer = await issuer.listen();
+    detail(`token issuer   ${issuerServer.url}  POST /token signs through KMS Sign with ${alias}`);
+
+    const apis: { readonly name: ApiName; readonly url: string }[] = [];
+    const fetchedAtStart = new Map<ApiName, number>();
+    const factories = { express: createExpressApi, koa: createKoaApi, passport: createPassportApi };
+    // Started together, the three APIs refresh in step: the demo can then find moments when none is
+    // calling KMS, to show that the requests themselves make no call.
+    const started = await Promise.allSettled(
+      API_NAMES.map(async (name) => {
+        const client = calls.client(name, config);
+        cleanups.push(() => client.destroy());
+        const api = await factories[name]({
+          client,
+          keyIds: [alias],
+          issuer: DEV_ISSUER,
+          audience: DEV_AUDIENCE,
+          keyProvider: {
+            aliasRefreshMs: DEMO_TIMING.aliasRefreshMs,
+            cacheMaxAgeMs: DEMO_TIMING.cacheMaxAgeMs,
+            retiredKeyGraceMs: DEMO_TIMING.retiredKeyGraceMs,
+            timers,
+            onRotation: (event) => void rotations.push({ api: name, atMs: Date.now(), event }),
+            onKeyUntrusted: (event) => void untrusted.push({ api: name, atMs: Date.now(), event }),
+            onKeyFetchFailed: (event) => void fetchFailures.push({ api: name, atMs: Date.now(), event }),
+          },
+        });
+        fetchedAtStart.set(name, calls.count(name, 'GetPublicKey'));
+        cleanups.push(() => api.close());
+        return api;
+      }),
+    );
+    for (const [index, outcome] of started.entries()) {
+      if (outcome.status === 'rejected') throw outcome.reason;
+      const name = API_NAMES[index] as ApiName;
+      const server = await listen(outcome.value.handler);
+      cleanups.push(() => server.close());
+      apis.push({ name, url: server.url });
+      detail(`${`${name} API`.padEnd(14)} ${server.url}  GET /orders needs a token with the orders:read scope`);
+    }
+    detail(`each API trusts ${alias}: DescribeKey resolved it to key A, GetPublicKey fetched key A once`);
+    detail(
+      `demo timing: aliases re-checked every ${DEMO_TIMING.aliasRefreshMs / 1000} s, keys refreshed every ${DEMO_TIMING.cacheMaxAgeMs / 1000} s, ` +
+        `a retired key trusted for ${DEMO_TIMING.retiredKeyGraceMs / 1000} s (defaults: 60 s, 5 min, 1 h)`,
+    );
+    const fetched = API_NAMES.map((name) => fetchedAtStart.get(name) ?? 0);
+    checklist.check(
+      'startup',
+      'each API fetched the public key once',
+      'one GetPublicKey per API',
+      fetched.every((count) => count === 1) ? 'one GetPublicKey per API' : `GetPublicKey calls: ${fetched.join(', ')}`,
+    );
+
+    // ── Helpers that narrate ─────────────────────────────────────────────────────────────────
+    const probe = async (api: { readonly name: ApiName; readonly url: string }, token: string | undefined): Promise<Probe> => {
+      const response = await fetch(`${api.url}/orders`, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
+      const body = (await response.json()) as Record<string, unknown>;
+      const challenge = /error_description="([^"]*)"/.exec(response.headers.get('www-authenticate') ?? '')?.[1];
+      const described = typeof body['error_description'] === 'string' ? body['error_description'] : undefined;
+      const counts = requests.get(api.name) as Map<number, number>;
+      counts.set(response.status, (counts.get(response.status) ?? 0) + 1);
+      return { api: api.name, status: response.status, description: challenge ?? described };
+    };
+    /** GET /orders on every API with `token`, narrated. */
+    const askAll = async (token: string | undefined, what: string): Promise<Probe[]> => {
+      const probes: Probe[] = [];
+      for (const api of apis) {
+        const answer = await probe(api, token);
+        probes.push(answer);
+        detail(`${api.name.padEnd(8)} GET /orders ${what} → ${outcome(answer)}`);
+      }
+      return probes;
+    };
+    /**
+     * The same, each request sent at a moment when no API is refreshing keys or about to, with the
+     * KMS call counter read before and after it: what the request itself cost in KMS calls.
+     */
+    const askAllCounting = async (token: string, what: string): Promise<{ probes: Probe[]; kmsCalls: number }> => {
+      const probes: Probe[] = [];
+      let kmsCalls = 0;
+      for (const api of apis) {
+        await quiet();
+        const before = kmsTotal();
+        const answer = await probe(api, token);
+        const after = kmsTotal();
+        kmsCalls += after - before;
+        probes.push(answer);
+        detail(`${api.name.padEnd(8)} GET /orders ${what} → ${outcome(answer)}   KMS call counter ${before} → ${after}`);
+      }
+      return { probes, kmsCalls };
+    };
+    /** A token from POST /token, narrated by its prefix, kid and scope. */
+    const issue = async (clientId: string): Promise<string> => {
+      const client = DEV_CLIENTS.find((candidate) => candidate.id === clientId) ?? { id: clientId, secret: '' };
+      const answer: TokenAnswer = await requestToken(issuerServer.url, client);
+      if (answer.accessToken === undefined) throw new Error(`the issuer answered ${answer.status} ${JSON.stringify(answer.body)}`);
+      const kid = String(decode(answer.accessToken, 0)['kid']);
+      detail(`POST /token as ${clientId} → ${answer.status}: ${short(answer.accessToken)}, kid = ${label(kid)}, scope ${String(answer.body['scope'])}`);
+      return answer.accessToken;
+    };
+    /** A token whose kid is `keyArn`: the issuer signs with the new key once its cached alias resolution expires. */
+    const issueWith = async (keyArn: string): Promise<string> => {
+      const deadline = Date.now() + patienceMs;
+      for (;;) {
+        const token = await issue('orders-app');
+        if (decode(token, 0)['kid'] === keyArn || Date.now() > deadline) return token;
+        await sleep(DEMO_TIMING.issuerAliasCacheMaxAgeMs);
+      }
+    };
+    /** Waits until no API's background refresh is running or due soon, so a call counter measures requests alone. */
+    const quiet = (): Promise<void> => timers.quiet(() => calls.inFlight > 0, 400, 10_000);
+    const everyApi = <E>(log: readonly Observed<E>[], match: (event: E) => boolean): boolean =>
+      API_NAMES.every((name) => log.some((entry) => entry.api === name && match(entry.event)));
+    const firstFor = <E>(log: readonly Observed<E>[], name: ApiName, match: (event: E) => boolean): Observed<E> | undefined =>
+      log.find((entry) => entry.api === name && match(entry.event));
+
+    // ── 1. Valid ─────────────────────────────────────────────────────────────────────────────
+    step = 'valid';
+    heading('1. The issuer signs a token through KMS; each API verifies it offline');
+    const tokenA = await issue('orders-app');
+    const valid = await askAllCounting(tokenA, 'with it');
+    detail(`${counterName}: ${valid.kmsCalls === 0 ? 'no call' : `${valid.kmsCalls} calls`} while the APIs verified (the public key is cached; node:crypto checks the signature)`);
+    checklist.check(step, 'a token from the issuer is accepted by all three APIs without a KMS call', 'all three: 200; 0 KMS calls', `${verdict(valid.probes)}; ${valid.kmsCalls} KMS calls`);
+
+    // ── 2. Scope ─────────────────────────────────────────────────────────────────────────────
+    step = 'scope';
+    heading('2. A valid token without the orders:read scope');
+    const profileToken = await issue('profile-app');
+    const scoped = await askAll(profileToken, 'with it');
+    checklist.check(step, 'a valid token without the scope is refused with 403', 'all three: 403 the access token does not grant the scope this resource requires', verdict(scoped));
+
+    // ── 3. Tampered ──────────────────────────────────────────────────────────────────────────
+    step = 'tampered';
+    heading('3. A tampered token: the payload rewritten to grant more, header and signature kept');
+    const [headerPart, , signaturePart] = tokenA.split('.');
+    const forgedClaims = { ...decode(tokenA, 1), sub: 'admin', scope: 'orders:read orders:write admin' };
+    const tampered = `${headerPart}.${Buffer.from(JSON.stringify(forgedClaims)).toString('base64url')}.${signaturePart}`;
+    detail(`payload now says sub admin, scope "${forgedClaims.scope}": ${short(tampered)}`);
+    const tamperedProbes = await askAll(tampered, 'with it');
+    checklist.check(step, 'a tampered token is refused with the reason', 'all three: 401 the access token signature is invalid', verdict(tamperedProbes));
+
+    // ── 4. Expired ───────────────────────────────────────────────────────────────────────────
+    step = 'expired';
+    heading('4. An expired token: signed with the same key 10 minutes ago, valid for 5');
+    detail('staged with a signer whose clock runs 10 minutes behind, so nobody has to wait');
+    const pastSigner = createKmsJwtSigner({ client: admin, keyId: alias, issuer: DEV_ISSUER, audience: DEV_AUDIENCE, expiresInSeconds: 300, nowMs: () => Date.now() - 600_000 });
+    const expiredToken = await pastSigner.sign({ sub: 'orders-app', client_id: 'orders-app', scope: 'orders:read' });
+    detail(`${short(expiredToken)}, kid = ${label(String(decode(expiredToken, 0)['kid']))}, expired ${Math.round((Date.now() - Number(decode(expiredToken, 1)['exp']) * 1000) / 1000)} s ago`);
+    const expiredProbes = await askAll(expiredToken, 'with it');
+    checklist.check(step, 'an expired token is refused', 'all three: 401 the access token expired (exp)', verdict(expiredProbes));
+
+    // ── 5. Untrusted kid ─────────────────────────────────────────────────────────────────────
+    step = 'untrusted';
+    heading('5. A token signed by another valid KMS key, one the APIs were not told to trust');
+    const keyB = await newKey('key B');
+    detail(`key B ${keyB}: enabled, same account, same issuer and audience claims, but ${alias} names key A`);
+    const keyBSigner = createKmsJwtSigner({ client: admin, keyId: keyB, issuer: DEV_ISSUER, audience: DEV_AUDIENCE, expiresInSeconds: 300 });
+    const untrustedToken = await keyBSigner.sign({ sub: 'orders-app', client_id: 'orders-app', scope: 'orders:read' });
+    detail(`${short(untrustedToken)}, kid = key B`);
+    const untrustedProbes = await askAllCounting(untrustedToken, 'with it');
+    detail(`${counterName}: ${untrustedProbes.kmsCalls === 0 ? 'no call' : `${untrustedProbes.kmsCalls} calls`}; the kid is outside the trusted set, so the APIs never fetch its key (an attacker cannot make them call KMS)`);
+    checklist.check(
+      step,
+      'a token whose kid is not trusted is refused without a KMS call',
+      `all three: 401 ${UNTRUSTED}; 0 KMS calls`,
+      `${verdict(untrustedProbes.probes)}; ${untrustedProbes.kmsCalls} KMS calls`,
+    );
+
+    // ── 6. Rotation ──────────────────────────────────────────────────────────────────────────
+    step = 'rotated';
+    heading(`6. Rotation: ${alias} moves to key B (UpdateAlias)`);
+    const rotatedMs = Date.now();
+    await admin.send(new UpdateAliasCommand({ AliasName: alias, TargetKeyId: keyB }));
+    await waitFor(() => everyApi(rotations, (event) => event.keyArn === keyB), DEMO_TIMING.aliasRefreshMs + patienceMs, 'every API following the alias to key B');
+    for (const name of API_NAMES) {
+      const seen = firstFor(rotations, name, (event) => event.keyArn === keyB);
+      if (seen !== undefined) {
+        detail(`${name.padEnd(8)} saw the move ${seen.atMs - rotatedMs} ms later: trusts key B now, key A for ${((seen.event.graceUntilMs ?? seen.atMs) - seen.atMs) / 1000} s more`);
+      }
+    }
+    await sleep(rotatedMs + DEMO_TIMING.issuerAliasCacheMaxAgeMs - Date.now());
+    const tokenB = await issueWith(keyB);
+    const kidB = String(decode(tokenB, 0)['kid']);
+    const newProbes = await askAll(tokenB, 'with the new token');
+    const oldProbes = await askAll(tokenA, 'with the token of step 1');
+    checklist.check(
+      step,
+      "new tokens carry key B's ARN and pass; key A's tokens still pass within the grace window",
+      'kid key B; new token: all three: 200; old token: all three: 200',
+      `kid ${label(kidB)}; new token: ${verdict(newProbes)}; old token: ${verdict(oldProbes)}`,
+    );
+
+    // ── 7. End of the grace window ───────────────────────────────────────────────────────────
+    step = 'grace-ended';
+    heading(`7. The grace window ends: key A is dropped ${DEMO_TIMING.retiredKeyGraceMs / 1000} s after each API saw the move`);
+    await waitFor(
+      () => everyApi(untrusted, (event) => event.keyArn === keyA && event.reason === 'grace-ended'),
+      DEMO_TIMING.retiredKeyGraceMs + patienceMs,
+      'every API dropping key A at the end of its grace window',
+    );
+    detail('every API dropped key A (onKeyUntrusted: grace-ended), and with it the verified tokens it had cached');
+    const droppedProbes = await askAll(tokenA, 'with the token of step 1');
+    const stillProbes = await askAll(tokenB, "with key B's token");
+    checklist.check(step, "after the grace window, key A's tokens are refused; key B's still pass", `key A: all three: 401 ${UNTRUSTED}; key B: all three: 200`, `key A: ${verdict(droppedProbes)}; key B: ${verdict(stillProbes)}`);
+
+    // ── 8. Disabled key ──────────────────────────────────────────────────────────────────────
+    step = 'disabled';
+    heading('8. Key B is compromised: the alias moves to a new key C, and key B is disabled at once');
+    const keyC = await newKey('key C');
+    detail(`key C ${keyC}`);
+    const movedMs = Date.now();
+    await admin.send(new UpdateAliasCommand({ AliasName: alias, TargetKeyId: keyC }));
+    const disabledMs = Date.now();
+    await admin.send(new DisableKeyCommand({ KeyId: keyB }));
+    detail(`UpdateAlias ${alias} → key C; DisableKey key B`);
+    await waitFor(
+      () => everyApi(untrusted, (event) => event.keyArn === keyB && event.reason === 'disabled') && everyApi(rotations, (event) => event.keyArn === keyC),
+      DEMO_TIMING.cacheMaxAgeMs + DEMO_TIMING.aliasRefreshMs + patienceMs,
+      'every API following the alias to key C and dropping the disabled key B',
+    );
+    let beforeGraceEnd = true;
+    for (const name of API_NAMES) {
+      const dropped = firstFor(untrusted, name, (event) => event.keyArn === keyB && event.reason === 'disabled');
+      const graceUntilMs = firstFor(rotations, name, (event) => event.keyArn === keyC)?.event.graceUntilMs ?? 0;
+      if (dropped === undefined) continue;
+      beforeGraceEnd &&= dropped.atMs < graceUntilMs;
+      detail(`${name.padEnd(8)} found key B disabled at its next refresh, ${dropped.atMs - disabledMs} ms after DisableKey (${graceUntilMs - dropped.atMs} ms before its grace window would have ended)`);
+    }
+    await sleep(movedMs + DEMO_TIMING.issuerAliasCacheMaxAgeMs - Date.now());
+    const tokenC = await issueWith(keyC);
+    const disabledProbes = await askAll(tokenB, "with key B's token");
+    const keyCProbes = await askAll(tokenC, 'with the new token');
+    checklist.check(
+      step,
+      "a disabled key's tokens are refused after the next refresh, without waiting for the grace window",
+      `key B: all three: 401 ${UNTRUSTED}, before its grace window ended; kid key C: all three: 200`,
+      `key B: ${verdict(disabledProbes)}, ${beforeGraceEnd ? 'before' : 'after'} its grace window ended; kid ${label(String(decode(tokenC, 0)['kid']))}: ${verdict(keyCProbes)}`,
+    );
+
+    // ── 9. KMS outage ────────────────────────────────────────────────────────────────────────
+    step = 'outage';
+    heading('9. KMS goes down');
+    if (kms === undefined) {
+      checklist.skip(step, 'verification continues from cache while KMS is down', 'an outage is staged with kms-local fault injection, which AWS KMS does not offer');
+    } else {
+      const freshToken = await issue('orders-app');
+      detail('(issued before the outage, and not yet seen by any API: its signature is checked in full)');
+      const outageMs = Date.now();
+      const callsAtOutage = kmsTotal();
+      const removeFault = kms.faults.inject({ type: 'unavailable' });
+      try {
+        detail('kms-local answers every call with KMSInternalException (500) from now on');
+        // Key C is due for its refresh within a second; once that fails, each API serves it from cache.
+        const refreshFailed = (event: KeyFetchFailedEvent): boolean => event.operation === 'GetPublicKey' && event.key === keyC;
+        const sinceOutage = (): Observed<KeyFetchFailedEvent>[] => fetchFailures.filter((entry) => entry.atMs >= outageMs);
+        await waitFor(() => everyApi(sinceOutage(), refreshFailed), DEMO_TIMING.cacheMaxAgeMs + patienceMs, 'a failed refresh of key C in every API');
+        for (const name of API_NAMES) {
+          const failure = firstFor(sinceOutage(), name, refreshFailed);
+          if (failure !== undefined) {
+            const until = failure.event.servingStaleUntilMs === undefined ? '' : `, for up to ${Math.round((failure.event.servingStaleUntilMs - failure.atMs) / 60_000)} min more`;
+            detail(`${name.padEnd(8)} GetPublicKey key C failed (${failure.event.errorName}): it keeps serving the cached key${until}`);
+          }
+        }
+        const outageProbes = await askAllCounting(freshToken, 'with it');
+        const refused = await requestToken(issuerServer.url, DEV_CLIENTS[0] ?? { id: '', secret: '' });
+        detail(`POST /token → ${refused.status} ${String(refused.body['error'])}: the issuer cannot sign without KMS, but the tokens it issued keep working`);
+        detail(`KMS calls that failed during the outage: ${kmsTotal() - callsAtOutage} (the APIs' background refreshes and the issuer's attempt)`);
+        checklist.check(
+          step,
+          'verification continues from cache while KMS is down',
+          'all three: 200; 0 KMS calls; the issuer: 503 temporarily_unavailable',
+          `${verdict(outageProbes.probes)}; ${outageProbes.kmsCalls} KMS calls; the issuer: ${refused.status} ${String(refused.body['error'])}`,
+        );
+      } finally {
+        removeFault();
+      }
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    checklist.fail(step, message);
+  } finally {
+    const failures: string[] = [];
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        failures.push(error instanceof Error ? error.message : String(error));
+      }
+    }
+    if (failures.length > 0) write(`\ncleanup failed: ${failures.join('; ')}\n`);
+  }
+
+  // ── Summary ──────────────────────────────────────────────────────────────────────────────
+  const durationMs = Date.now() - startedMs;
+  heading('Summary');
+  const width = Math.max(...checklist.steps.map((entry) => entry.title.length));
+  for (const entry of checklist.steps) {
+    const mark = entry.passed === undefined ? '–' : entry.passed ? '✔' : '✘';
+    detail(entry.passed === true ? `${mark} ${entry.title}` : `${mark} ${entry.title.padEnd(width)}  ${entry.actual}`);
+  }
+
+  const operations = calls.operations().sort();
+  write('\n');
+  detail('KMS calls, by operation and caller:');
+  for (const line of table(
+    ['operation', ...CALLERS, 'total'],
+    [
+      ...operations.map((operation) => [operation, ...CALLERS.map((caller) => calls.count(caller, operation)), calls.count(undefined, operation)]),
+      ['total', ...CALLERS.map((caller) => calls.count(caller)), calls.count()],
+    ],
+  )) {
+    detail(`  ${line}`);
+  }
+  if (kms !== undefined) detail(`kms-local received ${kms.callCount()} calls in all.`);
+  detail('The APIs call KMS only to refresh keys in the background, never per request: with the demo timing, a few calls a second each;');
+  detail('with the defaults, one DescribeKey a minute per alias and one GetPublicKey every 5 minutes per key.');
+  write('\n');
+  detail('Requests verified by each API, by status:');
+  const statuses = [...new Set([...requests.values()].flatMap((counts) => [...counts.keys()]))].sort((a, b) => a - b);
+  const requestRows = API_NAMES.map((name) => {
+    const counts = requests.get(name) as Map<number, number>;
+    return [name, ...statuses.map((status) => counts.get(status) ?? 0), [...counts.values()].reduce((sum, count) => sum + count, 0)];
+  });
+  for (const line of table(['API', ...statuses.map(String), 'total'], requestRows)) detail(`  ${line}`);
+
+  const passed = checklist.passed;
+  write(`\n${passed ? 'Every step behaved as narrated' : 'Some steps did not behave as narrated'} (${(durationMs / 1000).toFixed(1)} s). Everything started was stopped.\n`);
+
+  const kmsCalls: Record<string, Record<string, number>> = {};
+  for (const caller of calls.callers()) kmsCalls[caller] = Object.fromEntries(operations.map((operation) => [operation, calls.count(caller, operation)]));
+  return {
+    passed,
+    steps: checklist.steps,
+    mode: onAws ? 'aws' : 'kms-local',
+    kmsCalls,
+    kmsLocalCallCount: kms?.callCount(),
+    requests: Object.fromEntries(API_NAMES.map((name) => [name, Object.fromEntries(requests.get(name) ?? [])])) as Record<ApiName, Record<number, number>>,
+    durationMs,
+  };
+}
+
+async function main(): Promise<void> {
+  const result = await runDemo();
+  process.exitCode = result.passed ? 0 : 1;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`\nThe demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;
-  },
-);
+  });
+}
