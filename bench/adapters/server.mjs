@@ -15,6 +15,7 @@ import koaJwt from 'koa-jwt';
 import passport from 'passport';
 import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
 import { KmsJwtStrategy } from 'passport-kms-jwt';
+import { Strategy } from 'passport-strategy';
 
 const [app, mode = 'sync'] = process.argv.slice(2);
 const { clientConfig, keyArn, publicKeyPem, issuer, audience } = JSON.parse(process.env.BENCH_CONFIG ?? '{}');
@@ -58,6 +59,17 @@ const apps = {
   'kms-jwt-koa': async () => koaApp(kmsJwtKoa({ verifier: await ourVerifier(), respond: true })),
   'koa-jwt': async () => koaApp(koaJwt({ secret: peerKey, ...peerOptions })),
   'passport-hello': async () => expressApp(),
+  // Passport's own cost: a strategy that accepts every request without looking at it.
+  'passport-accept-all': async () => {
+    class AcceptAll extends Strategy {
+      name = 'accept-all';
+      authenticate() {
+        this.success({ sub: 'anyone' });
+      }
+    }
+    passport.use(new AcceptAll());
+    return expressApp(passport.authenticate('accept-all', { session: false }));
+  },
   'passport-kms-jwt': async () => {
     passport.use(new KmsJwtStrategy({ verifier: await ourVerifier() }, (payload, done) => done(null, payload)));
     return expressApp(passport.authenticate('kms-jwt', { session: false }));
