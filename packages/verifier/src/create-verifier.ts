@@ -76,6 +76,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   let cache: LRUCache<string, CacheEntry> | undefined;
   let cacheMaxAgeMs = 0;
+  let doorkeeperSize = 0;
   if (options.cache !== false) {
     const maxEntries = options.cache?.maxEntries ?? 10_000;
     const maxAgeSeconds = options.cache?.maxAgeSeconds ?? 600;
@@ -83,7 +84,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (!(maxAgeSeconds > 0)) throw new VerifierConfigError('cache.maxAgeSeconds must be > 0');
     cacheMaxAgeMs = maxAgeSeconds * 1000;
     cache = new LRUCache<string, CacheEntry>({ max: maxEntries });
+    doorkeeperSize = maxEntries;
   }
+  const seenOnce = new Set<number>();
   const headers = new Map<string, ParsedHeader>();
   function parseHeader(segment: string): ParsedHeader {
     let parsed = headers.get(segment);
@@ -146,7 +149,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     payloadSegment: string,
     key: TrustedKey,
     valid: boolean,
-    cacheable: boolean,
+    cacheMark: number | undefined,
   ): VerifiedToken | Promise<VerifiedToken> {
     if (!valid) throw new SignatureInvalidError('the signature does not verify with the trusted key named by kid');
     const payloadBytes = decodeBase64url(payloadSegment);
@@ -157,17 +160,26 @@ export function createVerifier(options: VerifierOptions): Verifier {
     checkIdentityClaims(payload, header, rules);
     const result: VerifiedToken = { header: header as JwsHeader, payload: deepFreeze(payload) as JwtPayload, key: key.id };
     Object.freeze(result);
-    if (rules.validate) return validated(result, rules.validate, () => remember(token, result, key, now, cacheable));
-    return remember(token, result, key, now, cacheable);
+    if (rules.validate) return validated(result, rules.validate, () => remember(token, result, key, now, cacheMark));
+    return remember(token, result, key, now, cacheMark);
   }
 
-  /** Keeps a verified result for later calls without overrides; entries last until exp or the cache's max age. */
-  function remember(token: string, result: VerifiedToken, key: TrustedKey, now: number, cacheable: boolean): VerifiedToken {
-    if (cacheable && cache) {
-      const exp = result.payload.exp;
-      const expiresAtMs = typeof exp === 'number' ? Math.min(now + cacheMaxAgeMs, exp * 1000) : now + cacheMaxAgeMs;
-      cache.set(token, { result, kid: result.header.kid, key, expiresAtMs });
+  /**
+   * Keeps a verified result for later calls without overrides; entries last until exp or the cache's
+   * max age. A token is admitted on its second verification only (a doorkeeper of signature marks
+   * remembers first sightings), so traffic of never-repeated tokens does not churn the cache and the
+   * garbage collector, while a token a client reuses is cached from its second request on.
+   */
+  function remember(token: string, result: VerifiedToken, key: TrustedKey, now: number, cacheMark: number | undefined): VerifiedToken {
+    if (cacheMark === undefined || !cache) return result;
+    if (!seenOnce.delete(cacheMark)) {
+      if (seenOnce.size >= doorkeeperSize) seenOnce.clear();
+      seenOnce.add(cacheMark);
+      return result;
     }
+    const exp = result.payload.exp;
+    const expiresAtMs = typeof exp === 'number' ? Math.min(now + cacheMaxAgeMs, exp * 1000) : now + cacheMaxAgeMs;
+    cache.set(token, { result, kid: result.header.kid, key, expiresAtMs });
     return result;
   }
 
@@ -230,10 +242,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
     const jose = joseSignature(alg, signature, acceptDer);
     const data = Buffer.from(token.slice(0, secondDot), 'latin1');
     const payloadSegment = token.slice(token.indexOf('.') + 1, secondDot);
+    // Last four signature bytes: random for every algorithm, a cheap number to recognise the token by.
+    const cacheMark = cacheable && jose.length >= 4 ? jose.readUInt32LE(jose.length - 4) : undefined;
     if (mode === 'threadpool') {
-      return verifySignatureAsync(alg, key.publicKey, data, jose).then((valid) => finish(token, rules, header, payloadSegment, key, valid, cacheable));
+      return verifySignatureAsync(alg, key.publicKey, data, jose).then((valid) => finish(token, rules, header, payloadSegment, key, valid, cacheMark));
     }
-    return finish(token, rules, header, payloadSegment, key, verifySignatureSync(alg, key.publicKey, data, jose), cacheable);
+    return finish(token, rules, header, payloadSegment, key, verifySignatureSync(alg, key.publicKey, data, jose), cacheMark);
   }
 
   return {

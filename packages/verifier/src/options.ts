@@ -40,7 +40,7 @@ export interface VerifierOptions extends ClaimOptions {
   readonly maxTokenBytes?: number;
   /** Accept ECDSA signatures carried in DER form (some published KMS examples emit them); strict DER only. Default: `false`. */
   readonly acceptDerSignatures?: boolean;
-  /** The verified-token cache (successes only; each hit re-asks the key resolver, re-checks exp/nbf/iat and re-runs `validate`): `false` turns it off. Default: `{ maxEntries: 10000, maxAgeSeconds: 600 }`. */
+  /** The verified-token cache (successes only; a token enters on its second verification; each hit re-asks the key resolver, re-checks exp/nbf/iat and re-runs `validate`): `false` turns it off. Default: `{ maxEntries: 10000, maxAgeSeconds: 600 }`. */
   readonly cache?: false | VerifiedTokenCacheOptions;
   /** Where signatures are checked: `'sync'` on the calling thread (fastest per call), or `'threadpool'` (libuv; keeps the event loop free). Default: `'sync'`. */
   readonly signatureVerification?: 'sync' | 'threadpool';

@@ -11,13 +11,15 @@ import {
   type KeyResolver,
   type TrustedKey,
   type VerifiedToken,
+  type Verifier,
   type VerifierOptions,
 } from '../src/index.js';
 import { AUDIENCE, claims, expectRejection, ISSUER, keyPairFor, KID, NOW, signToken } from './support/tokens.js';
 
 /**
  * The verified-token cache: a hit returns the very same frozen result object, so identity (`toBe`)
- * tells a hit from a fresh verification, which always builds a new result.
+ * tells a hit from a fresh verification, which always builds a new result. A token is admitted on
+ * its second successful verification (the first only marks it as seen).
  */
 
 const ec = keyPairFor('ES256');
@@ -50,6 +52,12 @@ function setup(options: Partial<VerifierOptions> = {}, resolverMode: 'sync' | 'a
   return { verifier, keys, advance: (seconds: number) => (now += seconds) };
 }
 
+/** Verifies `t` twice, so that the cache admits it, and returns the cached result. */
+async function admit(verifier: Verifier, t: string): Promise<VerifiedToken> {
+  await verifier.verify(t);
+  return verifier.verify(t);
+}
+
 describe('verified-token cache', () => {
   for (const [resolverMode, mode] of [
     ['sync', 'sync'],
@@ -59,7 +67,7 @@ describe('verified-token cache', () => {
     it(`serves a repeated token from the cache (${resolverMode} resolver, ${mode} signatures)`, async () => {
       const { verifier } = setup({ signatureVerification: mode }, resolverMode);
       const t = token();
-      const first = await verifier.verify(t);
+      const first = await admit(verifier, t);
       const second = await verifier.verify(t);
       expect(second).toBe(first);
       expect(Object.isFrozen(first)).toBe(true);
@@ -90,7 +98,7 @@ describe('verified-token cache', () => {
     const t = token({ nbf: NOW + 10 });
     await expectRejection(verifier.verify(t), JwtNotYetValidError, 'ERR_JWT_NOT_YET_VALID');
     advance(10);
-    const first = await verifier.verify(t);
+    const first = await admit(verifier, t);
     expect(await verifier.verify(t)).toBe(first);
   });
 
@@ -104,14 +112,14 @@ describe('verified-token cache', () => {
     const t = token();
     await expectRejection(verifier.verify(t), JwtClaimInvalidError, 'ERR_JWT_CLAIM_INVALID');
     reject = false;
-    const first = await verifier.verify(t);
+    const first = await admit(verifier, t);
     expect(await verifier.verify(t)).toBe(first);
   });
 
   it('re-checks exp on every hit', async () => {
     const { verifier, advance } = setup();
     const t = token({ exp: NOW + 60 });
-    await verifier.verify(t);
+    await admit(verifier, t);
     advance(60);
     const error = await expectRejection(verifier.verify(t), JwtExpiredError, 'ERR_JWT_EXPIRED');
     expect(error.status).toBe(401);
@@ -120,7 +128,7 @@ describe('verified-token cache', () => {
   it('re-checks the maximum token age on every hit', async () => {
     const { verifier, advance } = setup({ maxTokenAgeSeconds: 60 });
     const t = token({ iat: NOW - 10 });
-    const first = await verifier.verify(t);
+    const first = await admit(verifier, t);
     advance(50);
     expect(await verifier.verify(t)).toBe(first);
     advance(1);
@@ -130,7 +138,7 @@ describe('verified-token cache', () => {
   it('keeps an entry no longer than the token exp, even when the tolerance still accepts the token', async () => {
     const { verifier, advance } = setup({ clockToleranceSeconds: 120 });
     const t = token({ exp: NOW + 60 });
-    const first = await verifier.verify(t);
+    const first = await admit(verifier, t);
     advance(59);
     expect(await verifier.verify(t)).toBe(first);
     advance(1);
@@ -142,7 +150,7 @@ describe('verified-token cache', () => {
   it('keeps an entry no longer than cache.maxAgeSeconds', async () => {
     const { verifier, advance } = setup({ cache: { maxAgeSeconds: 30 } });
     const t = token();
-    const first = await verifier.verify(t);
+    const first = await admit(verifier, t);
     advance(29);
     expect(await verifier.verify(t)).toBe(first);
     advance(1);
@@ -153,11 +161,11 @@ describe('verified-token cache', () => {
     it(`drops an entry when the resolver stops trusting its key (${resolverMode} resolver)`, async () => {
       const { verifier, keys } = setup({}, resolverMode);
       const t = token();
-      const first = await verifier.verify(t);
+      const first = await admit(verifier, t);
       keys.keys.delete(KID);
       await expectRejection(verifier.verify(t), KidUntrustedError, 'ERR_KID_UNTRUSTED');
       keys.keys.set(KID, trustedKey);
-      const again = await verifier.verify(t);
+      const again = await admit(verifier, t);
       expect(again).not.toBe(first);
       expect(await verifier.verify(t)).toBe(again);
     });
@@ -165,7 +173,7 @@ describe('verified-token cache', () => {
     it(`does not serve a cached result once the kid names another key (${resolverMode} resolver)`, async () => {
       const { verifier, keys } = setup({}, resolverMode);
       const t = token();
-      await verifier.verify(t);
+      await admit(verifier, t);
       keys.keys.set(KID, { id: KID, publicKey: keyPairFor('ES256').publicKey, algorithms: ['ES256'] });
       await expectRejection(verifier.verify(t), SignatureInvalidError, 'ERR_JWS_SIGNATURE_INVALID');
     });
@@ -173,7 +181,7 @@ describe('verified-token cache', () => {
     it(`answers 503 on a hit when the key source fails, and drops the entry (${resolverMode} resolver)`, async () => {
       const { verifier, keys } = setup({}, resolverMode);
       const t = token();
-      const first = await verifier.verify(t);
+      const first = await admit(verifier, t);
       const cause = new Error('KMS unreachable');
       keys.fail(cause);
       const error = await expectRejection(verifier.verify(t), KeySourceUnavailableError, 'ERR_KEY_SOURCE_UNAVAILABLE');
@@ -187,7 +195,7 @@ describe('verified-token cache', () => {
   it('asks the resolver once per hit', async () => {
     const { verifier, keys } = setup();
     const t = token();
-    await verifier.verify(t);
+    await admit(verifier, t);
     const before = keys.calls();
     await verifier.verify(t);
     expect(keys.calls() - before).toBe(1);
@@ -203,9 +211,9 @@ describe('verified-token cache', () => {
       },
     });
     const t = token({ jti: 'session-1' });
-    const first = await verifier.verify(t);
+    const first = await admit(verifier, t);
     expect(await verifier.verify(t)).toBe(first);
-    expect(calls).toBe(2);
+    expect(calls).toBe(3);
     revoked.add('session-1');
     const error = await expectRejection(verifier.verify(t), JwtClaimInvalidError, 'ERR_JWT_CLAIM_INVALID');
     expect(error.claim).toBe('validate');
@@ -222,7 +230,7 @@ describe('verified-token cache', () => {
       },
     });
     const t = token();
-    const first = await verifier.verify(t);
+    const first = await admit(verifier, t);
     expect(await verifier.verify(t)).toBe(first);
     allow = false;
     await expectRejection(verifier.verify(t), JwtClaimInvalidError, 'ERR_JWT_CLAIM_INVALID');
@@ -231,7 +239,7 @@ describe('verified-token cache', () => {
   it('never reads the cache on a call with overrides', async () => {
     const { verifier } = setup();
     const t = token();
-    const cached = await verifier.verify(t);
+    const cached = await admit(verifier, t);
     const overridden = await verifier.verify(t, { audience: AUDIENCE });
     expect(overridden).not.toBe(cached);
     expect(overridden).toEqual(cached);
@@ -254,14 +262,26 @@ describe('verified-token cache', () => {
     const { verifier } = setup({ cache: { maxEntries: 2 } });
     const [a, b, c] = [token({ jti: 'a' }), token({ jti: 'b' }), token({ jti: 'c' })];
     const results = new Map<string, VerifiedToken>();
-    for (const t of [a, b]) results.set(t, await verifier.verify(t));
+    for (const t of [a, b]) results.set(t, await admit(verifier, t));
     expect(await verifier.verify(a)).toBe(results.get(a)); // a is now the most recently used
-    results.set(c, await verifier.verify(c)); // evicts b
+    results.set(c, await admit(verifier, c)); // evicts b
     expect(await verifier.verify(a)).toBe(results.get(a));
     expect(await verifier.verify(c)).toBe(results.get(c));
-    const bAgain = await verifier.verify(b); // b was evicted: verified afresh, evicting a
+    const bAgain = await verifier.verify(b); // b was evicted: verified afresh
     expect(bAgain).not.toBe(results.get(b));
+    const bCached = await verifier.verify(b); // and admitted again, evicting a (least recently used)
+    expect(await verifier.verify(b)).toBe(bCached);
     expect(await verifier.verify(c)).toBe(results.get(c));
     expect(await verifier.verify(a)).not.toBe(results.get(a));
+  });
+
+  it('admits a token on its second verification, so never-repeated tokens do not fill the cache', async () => {
+    const { verifier } = setup();
+    const t = token();
+    const first = await verifier.verify(t);
+    const second = await verifier.verify(t);
+    expect(second).not.toBe(first);
+    expect(second).toEqual(first);
+    expect(await verifier.verify(t)).toBe(second);
   });
 });
