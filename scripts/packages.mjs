@@ -22,7 +22,7 @@ function pnpmCommand() {
   const execPath = process.env.npm_execpath;
   if (execPath && /pnpm/.test(execPath)) return [process.execPath, [execPath]];
   const pinned = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager;
-  return [process.platform === 'win32' ? 'npx.cmd' : 'npx', ['-y', pinned]];
+  return [process.platform === 'win32' ? 'npx.cmd' : 'npx', ['-y', `--package=${pinned}`, '--', 'pnpm']];
 }
 
 /** Packs one package with pnpm (which rewrites workspace: ranges) into `destination`; returns the .tgz path. */
