@@ -11,62 +11,38 @@ export function parseJsonObject(text: string): Record<string, unknown> | undefin
     return undefined;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  return hasDuplicateMember(text) ? undefined : (value as Record<string, unknown>);
+  return hasDuplicateMember(text, value) ? undefined : (value as Record<string, unknown>);
 }
 
-/** Scans JSON text that JSON.parse accepted and reports whether any object repeats a member name. */
-function hasDuplicateMember(text: string): boolean {
-  // One entry per open container: a set of member names for objects, null for arrays.
-  const stack: Array<Set<string> | null> = [];
-  let i = 0;
-  while (i < text.length) {
-    const c = text.charCodeAt(i);
-    if (c === 0x7b /* { */) {
-      stack.push(new Set());
-      i++;
-    } else if (c === 0x5b /* [ */) {
-      stack.push(null);
-      i++;
-    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
-      stack.pop();
-      i++;
-    } else if (c === 0x22 /* " */) {
-      const end = endOfString(text, i);
-      const members = stack[stack.length - 1];
-      if (members && isMemberName(text, end)) {
-        // Compare decoded names, so "a" and "\u0061" count as the same member.
-        const raw = text.slice(i + 1, end - 1);
-        const name = raw.includes('\\') ? (JSON.parse(text.slice(i, end)) as string) : raw;
-        if (members.has(name)) return true;
-        members.add(name);
-      }
-      i = end;
-    } else {
-      i++;
-    }
+/**
+ * Every JSON string of a text, with the colon that follows a member name. Outside strings JSON text
+ * has no quotes, and inside them every quote is escaped, so matching from the start finds each
+ * string whole and in order; the ones followed by a colon are the member names.
+ */
+const JSON_STRING = /"(?:[^"\\]|\\.)*"([ \t\n\r]*:)?/g;
+
+/** Members in a parsed JSON value, nested ones included. */
+function countMembers(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  let count = 0;
+  if (Array.isArray(value)) {
+    for (const item of value) count += countMembers(item);
+    return count;
   }
-  return false;
+  for (const name in value) count += 1 + countMembers((value as Record<string, unknown>)[name]);
+  return count;
 }
 
-/** Index just past the closing quote of the string that opens at `start`. */
-function endOfString(text: string, start: number): number {
-  let i = start + 1;
-  while (i < text.length) {
-    const c = text.charCodeAt(i);
-    if (c === 0x5c /* \ */) i += 2;
-    else if (c === 0x22) return i + 1;
-    else i++;
+/**
+ * Whether an object of the JSON text (which JSON.parse accepted as `value`) repeats a member name.
+ * JSON.parse keeps one member per name (names compared decoded, so "a" and "\u0061" are the same),
+ * so a repeated name leaves fewer members in `value` than member names in the text.
+ */
+function hasDuplicateMember(text: string, value: unknown): boolean {
+  JSON_STRING.lastIndex = 0;
+  let names = 0;
+  for (let match = JSON_STRING.exec(text); match !== null; match = JSON_STRING.exec(text)) {
+    if (match[1] !== undefined) names += 1;
   }
-  return i;
-}
-
-/** A string inside an object is a member name when the next non-space character is a colon. */
-function isMemberName(text: string, after: number): boolean {
-  let i = after;
-  while (i < text.length) {
-    const c = text.charCodeAt(i);
-    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) i++;
-    else return c === 0x3a /* : */;
-  }
-  return false;
+  return names !== countMembers(value);
 }
