@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { startKmsLocal } from './start-kms-local.js';
+import { kmsLocalEnvironment, startKmsLocal } from './start-kms-local.js';
 
 const USAGE = `Usage: kms-local [options]
 
@@ -63,9 +63,7 @@ async function main(): Promise<number> {
       `kms-local listening on ${kms.endpoint} (account ${kms.accountId}, region ${kms.region})`,
       '',
       'Point the AWS SDK and CLI at it:',
-      `  export AWS_ENDPOINT_URL_KMS=${kms.endpoint}`,
-      `  export AWS_REGION=${kms.region}`,
-      '  export AWS_ACCESS_KEY_ID=kms-local AWS_SECRET_ACCESS_KEY=kms-local',
+      ...kmsLocalEnvironment(kms).map((line) => `  ${line}`),
       '',
       'Press Ctrl+C to stop.',
       '',

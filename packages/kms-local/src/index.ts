@@ -1,4 +1,4 @@
-export { startKmsLocal, type KmsLocal, type KmsLocalClientConfig, type KmsLocalOptions } from './start-kms-local.js';
+export { kmsLocalEnvironment, startKmsLocal, type KmsLocal, type KmsLocalClientConfig, type KmsLocalOptions } from './start-kms-local.js';
 export type { FaultController, FaultRule } from './faults.js';
 export type { KmsLocalSeed, SeedKey } from './seed.js';
 export type { KmsOperationName } from './operations/index.js';

@@ -137,3 +137,15 @@ export async function startKmsLocal(options: KmsLocalOptions = {}): Promise<KmsL
       }),
   };
 }
+
+/**
+ * The shell lines that point the AWS SDK and the AWS CLI at a running kms-local (its endpoint,
+ * region and the placeholder credentials it accepts), for banners of the commands that start one.
+ */
+export function kmsLocalEnvironment(kms: Pick<KmsLocal, 'endpoint' | 'region'>): string[] {
+  return [
+    `export AWS_ENDPOINT_URL_KMS=${kms.endpoint}`,
+    `export AWS_REGION=${kms.region}`,
+    'export AWS_ACCESS_KEY_ID=kms-local AWS_SECRET_ACCESS_KEY=kms-local',
+  ];
+}

@@ -1,4 +1,4 @@
-import { startKmsLocal, type KmsLocal } from 'kms-local';
+import { kmsLocalEnvironment, startKmsLocal, type KmsLocal } from 'kms-local';
 import type { ParsedArgs } from '../../lib/command.js';
 import { CliError, UsageError } from '../../lib/errors.js';
 import { EXIT_CODES, type ExitCode } from '../../lib/exit-codes.js';
@@ -42,9 +42,7 @@ export async function run({ values }: ParsedArgs<typeof localOptions>, io: CliIo
         `kms-local listening on ${kms.endpoint} (account ${kms.accountId}, region ${kms.region})`,
         '',
         'Point the AWS SDK, the AWS CLI and kms-jwt at it (kms-jwt also takes --endpoint and --region):',
-        `  export AWS_ENDPOINT_URL_KMS=${kms.endpoint}`,
-        `  export AWS_REGION=${kms.region}`,
-        '  export AWS_ACCESS_KEY_ID=kms-local AWS_SECRET_ACCESS_KEY=kms-local',
+        ...kmsLocalEnvironment(kms).map((line) => `  ${line}`),
         '',
         'Press Ctrl+C to stop.',
         '',
