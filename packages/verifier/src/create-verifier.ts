@@ -40,6 +40,18 @@ interface CacheEntry {
   readonly key: TrustedKey;
   /** When the entry stops being served, by the verifier's clock: the token's exp or the cache's max age. */
   readonly expiresAtMs: number;
+  /** The token's {@link tokenMark}. */
+  readonly mark: number;
+}
+
+/**
+ * A number from a token's last four characters: signature characters, about 24 random bits for
+ * every algorithm. Equal tokens have equal marks, so a token whose mark no cache entry has is a miss
+ * found without hashing the whole token; the doorkeeper remembers first sightings by it too.
+ */
+function tokenMark(token: string): number {
+  const end = token.length;
+  return ((token.charCodeAt(end - 1) & 0x7f) << 21) | ((token.charCodeAt(end - 2) & 0x7f) << 14) | ((token.charCodeAt(end - 3) & 0x7f) << 7) | (token.charCodeAt(end - 4) & 0x7f);
 }
 
 /** Freezes a parsed JSON value and everything in it, so results shared through the cache cannot be altered. */
@@ -83,18 +95,32 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new VerifierConfigError('cache.maxEntries must be an integer >= 1');
     if (!(maxAgeSeconds > 0)) throw new VerifierConfigError('cache.maxAgeSeconds must be > 0');
     cacheMaxAgeMs = maxAgeSeconds * 1000;
-    cache = new LRUCache<string, CacheEntry>({ max: maxEntries });
+    cache = new LRUCache<string, CacheEntry>({ max: maxEntries, dispose: (entry) => unmark(entry.mark) });
     doorkeeperSize = maxEntries;
   }
+  const signingInput = Buffer.allocUnsafe(mode === 'sync' ? maxTokenBytes : 0);
   const seenOnce = new Set<number>();
+  // How many cache entries have each mark: a mark missing here is a cache miss.
+  const cachedMarks = new Map<number, number>();
+  function unmark(mark: number): void {
+    const count = cachedMarks.get(mark) ?? 0;
+    if (count > 1) cachedMarks.set(mark, count - 1);
+    else cachedMarks.delete(mark);
+  }
   const headers = new Map<string, ParsedHeader>();
+  // The header segment seen last: tokens of one issuer share it, and comparing strings is cheaper than hashing one.
+  let lastSegment = '';
+  let lastHeader: ParsedHeader | undefined;
   function parseHeader(segment: string): ParsedHeader {
+    if (segment === lastSegment && lastHeader !== undefined) return lastHeader;
     let parsed = headers.get(segment);
     if (parsed === undefined) {
       parsed = checkHeader(segment);
       if (headers.size >= HEADER_CACHE_SIZE) headers.clear();
       headers.set(segment, parsed);
     }
+    lastSegment = segment;
+    lastHeader = parsed;
     return parsed;
   }
 
@@ -105,6 +131,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
    * to `undefined` on a miss; a resolver that fails is the key source being unavailable (503).
    */
   function fromCache(token: string): VerifiedToken | Promise<VerifiedToken | undefined> | undefined {
+    if (!cachedMarks.has(tokenMark(token))) return undefined;
     const entry = cache?.get(token);
     if (!entry) return undefined;
     const now = nowMs();
@@ -149,7 +176,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     payloadSegment: string,
     key: TrustedKey,
     valid: boolean,
-    cacheMark: number | undefined,
+    cacheable: boolean,
   ): VerifiedToken | Promise<VerifiedToken> {
     if (!valid) throw new SignatureInvalidError('the signature does not verify with the trusted key named by kid');
     const payloadBytes = decodeBase64url(payloadSegment);
@@ -160,26 +187,28 @@ export function createVerifier(options: VerifierOptions): Verifier {
     checkIdentityClaims(payload, header, rules);
     const result: VerifiedToken = { header: header as JwsHeader, payload: deepFreeze(payload) as JwtPayload, key: key.id };
     Object.freeze(result);
-    if (rules.validate) return validated(result, rules.validate, () => remember(token, result, key, now, cacheMark));
-    return remember(token, result, key, now, cacheMark);
+    if (rules.validate) return validated(result, rules.validate, () => remember(token, result, key, now, cacheable));
+    return remember(token, result, key, now, cacheable);
   }
 
   /**
    * Keeps a verified result for later calls without overrides; entries last until exp or the cache's
-   * max age. A token is admitted on its second verification only (a doorkeeper of signature marks
+   * max age. A token is admitted on its second verification only (a doorkeeper of token marks
    * remembers first sightings), so traffic of never-repeated tokens does not churn the cache and the
    * garbage collector, while a token a client reuses is cached from its second request on.
    */
-  function remember(token: string, result: VerifiedToken, key: TrustedKey, now: number, cacheMark: number | undefined): VerifiedToken {
-    if (cacheMark === undefined || !cache) return result;
-    if (!seenOnce.delete(cacheMark)) {
+  function remember(token: string, result: VerifiedToken, key: TrustedKey, now: number, cacheable: boolean): VerifiedToken {
+    if (!cacheable || !cache) return result;
+    const mark = tokenMark(token);
+    if (!seenOnce.delete(mark)) {
       if (seenOnce.size >= doorkeeperSize) seenOnce.clear();
-      seenOnce.add(cacheMark);
+      seenOnce.add(mark);
       return result;
     }
     const exp = result.payload.exp;
     const expiresAtMs = typeof exp === 'number' ? Math.min(now + cacheMaxAgeMs, exp * 1000) : now + cacheMaxAgeMs;
-    cache.set(token, { result, kid: result.header.kid, key, expiresAtMs });
+    cache.set(token, { result, kid: result.header.kid, key, expiresAtMs, mark });
+    cachedMarks.set(mark, (cachedMarks.get(mark) ?? 0) + 1);
     return result;
   }
 
@@ -240,14 +269,14 @@ export function createVerifier(options: VerifierOptions): Verifier {
       throw new AlgNotAllowedError(`alg ${alg} is not allowed for the trusted key ${key.id} (allowed: ${allowed(key, rules).join(', ') || 'none'})`);
     }
     const jose = joseSignature(alg, signature, acceptDer);
-    const data = Buffer.from(token.slice(0, secondDot), 'latin1');
+    // The signing input as bytes (latin1: the header was checked as base64url, and a payload segment that is not base64url fails its decoding below).
+    // The sync path writes it into one reused buffer, which crypto.verify is done with before returning.
+    const data = mode === 'sync' ? signingInput.subarray(0, signingInput.write(token, 0, secondDot, 'latin1')) : Buffer.from(token.slice(0, secondDot), 'latin1');
     const payloadSegment = token.slice(token.indexOf('.') + 1, secondDot);
-    // Last four signature bytes: random for every algorithm, a cheap number to recognise the token by.
-    const cacheMark = cacheable && jose.length >= 4 ? jose.readUInt32LE(jose.length - 4) : undefined;
     if (mode === 'threadpool') {
-      return verifySignatureAsync(alg, key.publicKey, data, jose).then((valid) => finish(token, rules, header, payloadSegment, key, valid, cacheMark));
+      return verifySignatureAsync(alg, key.publicKey, data, jose).then((valid) => finish(token, rules, header, payloadSegment, key, valid, cacheable));
     }
-    return finish(token, rules, header, payloadSegment, key, verifySignatureSync(alg, key.publicKey, data, jose), cacheMark);
+    return finish(token, rules, header, payloadSegment, key, verifySignatureSync(alg, key.publicKey, data, jose), cacheable);
   }
 
   return {

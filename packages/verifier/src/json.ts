@@ -15,11 +15,36 @@ export function parseJsonObject(text: string): Record<string, unknown> | undefin
 }
 
 /**
- * Every JSON string of a text, with the colon that follows a member name. Outside strings JSON text
- * has no quotes, and inside them every quote is escaped, so matching from the start finds each
- * string whole and in order; the ones followed by a colon are the member names.
+ * Member names in a JSON text that JSON.parse accepted. Outside strings valid JSON has no quotes,
+ * and inside them a quote is escaped by an odd run of backslashes; so walking from one unescaped
+ * quote to the next finds each string whole and in order, and the strings followed by a colon
+ * (after optional whitespace) are the member names. indexOf keeps this a native scan (the hot path:
+ * several times faster than a regular expression over the same text).
  */
-const JSON_STRING = /"(?:[^"\\]|\\.)*"([ \t\n\r]*:)?/g;
+function countMemberNames(text: string): number {
+  let names = 0;
+  let open = text.indexOf('"');
+  while (open >= 0) {
+    let close = text.indexOf('"', open + 1);
+    while (text.charCodeAt(close - 1) === BACKSLASH && isEscaped(text, close)) close = text.indexOf('"', close + 1);
+    let next = close + 1;
+    let code = text.charCodeAt(next);
+    while (code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d) code = text.charCodeAt(++next);
+    if (code === COLON) names += 1;
+    open = text.indexOf('"', next);
+  }
+  return names;
+}
+
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+
+/** Whether the quote at `index` is escaped: preceded by an odd number of backslashes. */
+function isEscaped(text: string, index: number): boolean {
+  let run = 0;
+  while (text.charCodeAt(index - 1 - run) === BACKSLASH) run += 1;
+  return run % 2 === 1;
+}
 
 /** Members in a parsed JSON value, nested ones included. */
 function countMembers(value: unknown): number {
@@ -39,10 +64,5 @@ function countMembers(value: unknown): number {
  * so a repeated name leaves fewer members in `value` than member names in the text.
  */
 function hasDuplicateMember(text: string, value: unknown): boolean {
-  JSON_STRING.lastIndex = 0;
-  let names = 0;
-  for (let match = JSON_STRING.exec(text); match !== null; match = JSON_STRING.exec(text)) {
-    if (match[1] !== undefined) names += 1;
-  }
-  return names !== countMembers(value);
+  return countMemberNames(text) !== countMembers(value);
 }

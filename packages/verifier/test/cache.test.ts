@@ -284,4 +284,17 @@ describe('verified-token cache', () => {
     expect(second).toEqual(first);
     expect(await verifier.verify(t)).toBe(second);
   });
+
+  it('never serves a cached result to another token that ends like it (a reused signature)', async () => {
+    const { verifier } = setup();
+    const t = token({ scope: 'read' });
+    const cached = await admit(verifier, t);
+    expect(await verifier.verify(t)).toBe(cached);
+    const [header, , signature] = t.split('.') as [string, string, string];
+    const forgedPayload = Buffer.from(JSON.stringify(claims({ scope: 'read write admin' }))).toString('base64url');
+    // Same last characters, so the same cheap mark as the cached token: it must still be verified whole, and fail.
+    await expectRejection(verifier.verify(`${header}.${forgedPayload}.${signature}`), SignatureInvalidError, 'ERR_JWS_SIGNATURE_INVALID');
+    await expectRejection(verifier.verify(`${header}.${forgedPayload}.${signature}`), SignatureInvalidError, 'ERR_JWS_SIGNATURE_INVALID');
+    expect(await verifier.verify(t)).toBe(cached);
+  });
 });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseJsonObject } from '../src/json.js';
 
@@ -24,5 +25,37 @@ describe('parseJsonObject', () => {
 
   it.each([['[]'], ['"a"'], ['null'], ['1'], ['{"a":1'], ['']])('rejects %s, which is not a JSON object', (text) => {
     expect(parseJsonObject(text)).toBeUndefined();
+  });
+
+  // Names and values full of quotes, backslashes, colons and escapes, in JSON.stringify's form and spread out with whitespace.
+  const tricky = fc.string({ unit: fc.constantFrom('"', '\\', ':', 'a', 'b', '\u00e9', '{', ',', ' ', '\n') , maxLength: 6 });
+  const objects = fc.dictionary(tricky, fc.oneof(tricky, fc.integer(), fc.dictionary(tricky, tricky, { maxKeys: 3 }), fc.array(fc.dictionary(tricky, fc.integer(), { maxKeys: 2 }), { maxLength: 2 })), {
+    minKeys: 1,
+    maxKeys: 5,
+  });
+  const spaced = (text: string) => text.replace(/([{,:[])(?=(?:[^"\\]|\\.|"(?:[^"\\]|\\.)*")*$)/g, '$1 \n\t');
+
+  it('accepts every object without repeated names, however its strings look (property)', () => {
+    fc.assert(
+      fc.property(objects, fc.boolean(), (value, spread) => {
+        const text = spread ? spaced(JSON.stringify(value)) : JSON.stringify(value);
+        expect(parseJsonObject(text)).toEqual(value);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('rejects every object with one member name repeated (property)', () => {
+    fc.assert(
+      fc.property(objects, fc.nat(), fc.jsonValue({ maxDepth: 1 }), (value, pick, extra) => {
+        const names = Object.keys(value);
+        const name = names[pick % names.length] as string;
+        const text = `${JSON.stringify(value).slice(0, -1)},${JSON.stringify(name)}:${JSON.stringify(extra)}}`;
+        expect(parseJsonObject(text)).toBeUndefined();
+        expect(parseJsonObject(`{"outer":${text}}`)).toBeUndefined();
+        expect(parseJsonObject(`{"list":[1,${text}]}`)).toBeUndefined();
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
