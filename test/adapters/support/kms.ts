@@ -38,7 +38,8 @@ export interface KmsWorld {
   close(): Promise<void>;
 }
 
-async function createKey(client: KMSClient): Promise<string> {
+/** Creates an ECC_NIST_P256 signing key in the KMS `client` talks to; returns its ARN. */
+export async function createKey(client: KMSClient): Promise<string> {
   const { KeyMetadata } = await client.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }));
   if (KeyMetadata?.Arn === undefined) throw new Error('kms-local created a key without an ARN');
   return KeyMetadata.Arn;
