@@ -236,11 +236,15 @@ export function createKmsKeyProvider(options: KmsKeyProviderOptions): KmsKeyProv
   /** The fetchMethod: one GetPublicKey, checked before trust. Rejects only when KMS is unavailable. */
   async function fetchKey(record: TrustRecord, stale: KeyEntry | undefined, signal: AbortSignal): Promise<KeyEntry> {
     let answer;
+    // Not AbortSignal.timeout(): on Node 20 a timeout signal reachable only through AbortSignal.any()
+    // can be garbage-collected before it fires, and the call then waits as long as KMS does
+    // (nodejs/node#57736). The timer below holds its controller until it fires or is cleared.
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new DOMException(`KMS did not answer within ${settings.requestTimeoutMs} ms`, 'TimeoutError')), settings.requestTimeoutMs);
+    timer.unref();
     try {
       const [kms, { GetPublicKeyCommand }] = await Promise.all([getClient(), sdk()]);
-      answer = await kms.send(new GetPublicKeyCommand({ KeyId: record.arn ?? record.keyId }), {
-        abortSignal: AbortSignal.any([signal, AbortSignal.timeout(settings.requestTimeoutMs)]),
-      });
+      answer = await kms.send(new GetPublicKeyCommand({ KeyId: record.arn ?? record.keyId }), { abortSignal: AbortSignal.any([signal, timeout.signal]) });
     } catch (error) {
       if (signal.aborted) throw error;
       const now = nowMs();
@@ -262,6 +266,8 @@ export function createKmsKeyProvider(options: KmsKeyProviderOptions): KmsKeyProv
         servingStaleUntilMs: stale?.kind === 'trusted' ? stale.fetchedAt + cacheMaxAgeMs + maxStaleMs : undefined,
       });
       throw error;
+    } finally {
+      clearTimeout(timer);
     }
     const now = nowMs();
     failures.delete(record.keyId);
