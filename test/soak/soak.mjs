@@ -441,7 +441,7 @@ if (warmupEnd === undefined) {
 } else {
   if (warmupEnd.t > SECONDS / 2 + 1) failures.push(`the warm-up took ${warmupEnd.t.toFixed(0)} s, more than half the run: too little left to judge the trend; run longer`);
   const after = samples.filter((s) => s.t > warmupEnd.t);
-  worst = after.reduce((max, s) => (s.js > max.js ? s : max), warmupEnd);
+  worst = after.reduce((max, s) => (s.js > max.js ? s : max), after[0] ?? warmupEnd);
   if (worst.js > warmupEnd.js + SLACK_MB * MB) {
     failures.push(`heapUsed+external reached ${fmt(worst.js).trim()} MB at ${worst.t.toFixed(0)} s, past the baseline ${fmt(warmupEnd.js).trim()} MB + ${SLACK_MB} MB slack`);
   }
