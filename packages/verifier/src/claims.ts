@@ -85,10 +85,11 @@ export function checkIdentityClaims(payload: Record<string, unknown>, header: Re
   if (rules.audience !== null) {
     const aud = payload['aud'];
     if (aud === undefined) throw new JwtClaimMissingError('claim aud is required but missing', { claim: 'aud', expected: rules.audience });
-    const values = typeof aud === 'string' ? [aud] : Array.isArray(aud) && aud.every((v) => typeof v === 'string') ? (aud as string[]) : undefined;
-    if (values === undefined) throw new JwtClaimInvalidError('claim aud must be a string or an array of strings', { claim: 'aud', actual: aud });
     const accepted = rules.audience;
-    if (!values.some((value) => accepted.includes(value))) {
+    // A string aud (the common case) is looked up as is, without building an array.
+    const values = typeof aud === 'string' ? undefined : Array.isArray(aud) && aud.every((v) => typeof v === 'string') ? (aud as string[]) : null;
+    if (values === null) throw new JwtClaimInvalidError('claim aud must be a string or an array of strings', { claim: 'aud', actual: aud });
+    if (values === undefined ? !accepted.includes(aud as string) : !values.some((value) => accepted.includes(value))) {
       throw new JwtClaimInvalidError(`claim aud names none of the accepted audiences (${accepted.join(', ')}; the token's value is in error.actual)`, {
         claim: 'aud',
         expected: accepted,

@@ -88,7 +88,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   let cache: LRUCache<string, CacheEntry> | undefined;
   let cacheMaxAgeMs = 0;
-  let doorkeeperSize = 0;
+  let doorkeeperSlots = 0;
   if (options.cache !== false) {
     const maxEntries = options.cache?.maxEntries ?? 10_000;
     const maxAgeSeconds = options.cache?.maxAgeSeconds ?? 600;
@@ -96,10 +96,14 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (!(maxAgeSeconds > 0)) throw new VerifierConfigError('cache.maxAgeSeconds must be > 0');
     cacheMaxAgeMs = maxAgeSeconds * 1000;
     cache = new LRUCache<string, CacheEntry>({ max: maxEntries, dispose: (entry) => unmark(entry.mark) });
-    doorkeeperSize = maxEntries;
+    doorkeeperSlots = Math.min(2 ** Math.ceil(Math.log2(2 * maxEntries)), 2 ** 20);
   }
   const signingInput = Buffer.allocUnsafe(mode === 'sync' ? maxTokenBytes : 0);
-  const seenOnce = new Set<number>();
+  // First sightings: a fixed table of token marks (plus one, so 0 is an empty slot), one mark a
+  // slot, indexed by a multiplicative hash of the mark. Nothing is allocated per token; a mark that
+  // another takes the slot of is forgotten, which only delays that token's admission.
+  const doorkeeper = new Int32Array(doorkeeperSlots);
+  const doorkeeperShift = 32 - Math.log2(Math.max(doorkeeperSlots, 1));
   // How many cache entries have each mark: a mark missing here is a cache miss.
   const cachedMarks = new Map<number, number>();
   function unmark(mark: number): void {
@@ -200,11 +204,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
   function remember(token: string, result: VerifiedToken, key: TrustedKey, now: number, cacheable: boolean): VerifiedToken {
     if (!cacheable || !cache) return result;
     const mark = tokenMark(token);
-    if (!seenOnce.delete(mark)) {
-      if (seenOnce.size >= doorkeeperSize) seenOnce.clear();
-      seenOnce.add(mark);
+    const slot = Math.imul(mark, 0x9e3779b1) >>> doorkeeperShift;
+    if (doorkeeper[slot] !== mark + 1) {
+      doorkeeper[slot] = mark + 1;
       return result;
     }
+    doorkeeper[slot] = 0;
     const exp = result.payload.exp;
     const expiresAtMs = typeof exp === 'number' ? Math.min(now + cacheMaxAgeMs, exp * 1000) : now + cacheMaxAgeMs;
     cache.set(token, { result, kid: result.header.kid, key, expiresAtMs, mark });
