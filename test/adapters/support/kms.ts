@@ -6,7 +6,8 @@ import { createKmsKeyProvider, type KmsKeyProvider } from 'kms-pubkey-provider';
 
 export const ISSUER = 'https://issuer.example';
 export const AUDIENCE = 'orders-api';
-const ALIAS = 'alias/orders-issuer';
+/** The alias the world's tokens are signed through and its verifier trusts. */
+export const ALIAS = 'alias/orders-issuer';
 
 /** Timers that never fire: the providers refresh only when a test asks (ready()), never in the background. */
 const idle = { setTimeout: () => 0, clearTimeout: () => undefined };
@@ -35,6 +36,10 @@ export interface KmsWorld {
   /** The key ARNs: the alias's first key and the one it moved to. */
   readonly previousKeyArn: string;
   readonly currentKeyArn: string;
+  /** The kms-local that holds the keys and answers `provider` (its call counts, its faults). */
+  readonly kmsLocal: KmsLocal;
+  /** The kms-local behind `coldVerifier`, which answers every call with a 5xx. */
+  readonly downKmsLocal: KmsLocal;
   close(): Promise<void>;
 }
 
@@ -45,12 +50,18 @@ export async function createKey(client: KMSClient): Promise<string> {
   return KeyMetadata.Arn;
 }
 
+/** Options of {@link startKmsWorld}. */
+export interface KmsWorldOptions {
+  /** The data file kms-local persists its keys to (their private keys included), for tests that need the key material. Default: none, in memory only. */
+  readonly dataFile?: string;
+}
+
 /**
  * kms-local with an alias that has rotated once (the provider saw it), tokens signed through KMS, a
  * verifier over kms-pubkey-provider, and a second kms-local that is down for the cold verifier.
  */
-export async function startKmsWorld(): Promise<KmsWorld> {
-  const kms: KmsLocal = await startKmsLocal({ host: '127.0.0.1', port: 0, onError: () => undefined });
+export async function startKmsWorld(options: KmsWorldOptions = {}): Promise<KmsWorld> {
+  const kms: KmsLocal = await startKmsLocal({ host: '127.0.0.1', port: 0, onError: () => undefined, ...(options.dataFile === undefined ? {} : { dataFile: options.dataFile }) });
   const down: KmsLocal = await startKmsLocal({ host: '127.0.0.1', port: 0, onError: () => undefined });
   down.faults.inject({ type: 'unavailable' });
   const admin = new KMSClient(kms.clientConfig);
@@ -91,6 +102,8 @@ export async function startKmsWorld(): Promise<KmsWorld> {
     tokens,
     previousKeyArn,
     currentKeyArn,
+    kmsLocal: kms,
+    downKmsLocal: down,
     async close() {
       provider.close();
       coldProvider.close();
