@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { unless } from 'express-unless';
-import type { JwtPayload } from 'kms-jwt-verifier';
-import { AdapterConfigError, createBearerAuth, HttpAuthError, type BearerAuthOptions } from 'kms-jwt-verifier/http';
+import type { JwtPayload, VerifiedToken } from 'kms-jwt-verifier';
+import { AdapterConfigError, createBearerAuth, HttpAuthError, type AuthOutcome, type BearerAuthOptions } from 'kms-jwt-verifier/http';
 import { PACKAGE, requests, type RequestAuth } from './state.js';
 import { UnauthorizedError } from './unauthorized-error.js';
 
@@ -45,15 +45,23 @@ export function kmsJwt(options: KmsJwtOptions): KmsJwtMiddleware {
   if (typeof property !== 'string' || property === '') throw new AdapterConfigError(PACKAGE, 'requestProperty must be a non-empty string');
   const deliver = options.respond === true ? answer : forward;
 
+  const succeed = (req: Request, next: NextFunction, token: VerifiedToken | undefined): void => {
+    requests.set(req, { auth, token, deliver });
+    if (token !== undefined) (req as unknown as Record<string, unknown>)[property] = token.payload;
+    next();
+  };
+  const failed = (res: Response, next: NextFunction, error: unknown): void => (error instanceof HttpAuthError ? deliver(error, res, next) : next(error));
+
+  // A token the verifier has cached goes on synchronously: awaiting it would cost Express an event-loop turn per request.
   const middleware = (req: Request, res: Response, next: NextFunction): void => {
-    auth.authenticate(req, req).then(
-      (token) => {
-        requests.set(req, { auth, token, deliver });
-        if (token !== undefined) (req as unknown as Record<string, unknown>)[property] = token.payload;
-        next();
-      },
-      (error: unknown) => (error instanceof HttpAuthError ? deliver(error, res, next) : next(error)),
-    );
+    let outcome: AuthOutcome;
+    try {
+      outcome = auth.authenticateNow(req, req);
+    } catch (error) {
+      return failed(res, next, error);
+    }
+    if (outcome instanceof Promise) outcome.then((token) => succeed(req, next, token), (error: unknown) => failed(res, next, error));
+    else succeed(req, next, outcome);
   };
   return Object.assign(middleware, { unless });
 }

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import type { JwtPayload, VerifiedToken } from 'kms-jwt-verifier';
-import { AdapterConfigError, createBearerAuth, HttpAuthError, scopeRequirement, type BearerAuth, type BearerAuthOptions, type Requirement } from 'kms-jwt-verifier/http';
+import { AdapterConfigError, createBearerAuth, HttpAuthError, scopeRequirement, type AuthOutcome, type BearerAuth, type BearerAuthOptions, type Requirement } from 'kms-jwt-verifier/http';
 import { Strategy } from 'passport-strategy';
 import { recordFailure } from './failures.js';
 
@@ -57,14 +57,20 @@ export class KmsJwtStrategy extends Strategy {
 
   override authenticate(req: Request, options: KmsJwtAuthenticateOptions = NO_OPTIONS): void {
     const requirement = this.requirement(options);
-    this.auth.authenticate(req, req).then(
-      (token) => {
-        const failure = requirement && this.auth.authorize(token, requirement);
-        if (failure) this.failed(req, failure);
-        else this.verified(req, token as VerifiedToken);
-      },
-      (error: unknown) => this.failed(req, error),
-    );
+    const authenticated = (token: VerifiedToken | undefined): void => {
+      const failure = requirement && this.auth.authorize(token, requirement);
+      if (failure) this.failed(req, failure);
+      else this.verified(req, token as VerifiedToken);
+    };
+    // A token the verifier has cached is answered synchronously, without an extra event-loop turn.
+    let outcome: AuthOutcome;
+    try {
+      outcome = this.auth.authenticateNow(req, req);
+    } catch (error) {
+      return this.failed(req, error);
+    }
+    if (outcome instanceof Promise) outcome.then(authenticated, (error: unknown) => this.failed(req, error));
+    else authenticated(outcome);
   }
 
   private requirement(options: KmsJwtAuthenticateOptions): Requirement | undefined {

@@ -21,6 +21,7 @@ import { toRules, type Rules, type ValidateHook, type VerifierOptions, type Veri
 import { joseSignature, verifySignatureAsync, verifySignatureSync } from './signature.js';
 import { createStaticKeyResolver } from './static-keys.js';
 import type { JwsHeader, JwtPayload, VerifiedToken } from './types.js';
+import { isPromise, VERIFY_NOW, type VerifyNow } from './verify-now.js';
 
 /** Verifies compact JWS tokens offline against trusted keys. */
 export interface Verifier {
@@ -62,10 +63,6 @@ function deepFreeze<T>(value: T): T {
     if (typeof member === 'object' && member !== null && !Object.isFrozen(member)) deepFreeze(member);
   }
   return value;
-}
-
-function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as { then?: unknown } | undefined)?.then === 'function';
 }
 
 /** Creates the verifier; every configuration mistake throws a VerifierConfigError here. */
@@ -284,7 +281,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return finish(token, rules, header, payloadSegment, key, verifySignatureSync(alg, key.publicKey, data, jose), cacheable);
   }
 
-  return {
+  const verifier: Verifier & { readonly [VERIFY_NOW]: VerifyNow } = {
     verify<P extends object = JwtPayload>(token: string, overrides?: VerifyOverrides): Promise<VerifiedToken<P>> {
       try {
         const outcome = attempt(token, overrides);
@@ -293,7 +290,16 @@ export function createVerifier(options: VerifierOptions): Verifier {
         return Promise.reject(ownError(error));
       }
     },
+    [VERIFY_NOW](token: string): VerifiedToken | Promise<VerifiedToken> {
+      try {
+        const outcome = attempt(token, undefined);
+        return isPromise(outcome) ? outcome.then(undefined, (error: unknown) => Promise.reject(ownError(error))) : outcome;
+      } catch (error) {
+        throw ownError(error);
+      }
+    },
   };
+  return verifier;
 }
 
 /** A header that passed every check, kept by its encoded segment. */

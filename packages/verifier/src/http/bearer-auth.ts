@@ -6,6 +6,10 @@ import type { Requirement } from './authorization.js';
 import { extractBearerToken, type BearerRequest } from './bearer.js';
 import { toHttpAuthError, verifierFailure, type ChallengeSettings, type Failure } from './challenge.js';
 import { AdapterConfigError, type HttpAuthError } from './errors.js';
+import { isPromise, VERIFY_NOW, type VerifyNow } from '../verify-now.js';
+
+/** A verified token, `undefined` (no credentials, and none required), or a native Promise of either. */
+export type AuthOutcome = VerifiedToken | undefined | Promise<VerifiedToken | undefined>;
 
 /** Options every adapter shares; `C` is what its hooks receive (Express's `req`, Koa's `ctx`). */
 export interface BearerAuthOptions<C> {
@@ -36,6 +40,12 @@ export interface BearerAuth<C> {
    * `getToken` or `isRevoked` threw.
    */
   authenticate(context: C, request: BearerRequest): Promise<VerifiedToken | undefined>;
+  /**
+   * {@link authenticate} without a needless promise: the outcome itself when it is known at once (a
+   * token the verifier has cached, a missing or malformed credential), else a promise of it; a
+   * failure known at once is thrown. Adapters use it so a cached token costs no extra event-loop turn.
+   */
+  authenticateNow(context: C, request: BearerRequest): AuthOutcome;
   /** Runs an authorization check (`scopeRequirement`, `claimRequirement`): the error to answer, or `undefined` to let the request through. */
   authorize(token: VerifiedToken | undefined, requirement: Requirement): HttpAuthError | undefined;
   /** A 401 invalid_token for a token the application refused (`ERR_TOKEN_REJECTED`), telling the client `description`. */
@@ -58,6 +68,9 @@ export function createBearerAuth<C>(options: BearerAuthOptions<C>, packageName: 
   const source = options.verifier;
   check(typeof source === 'object' && source !== null, 'verifier is required: a verifier from createVerifier, or its options');
   const verifier = isVerifier(source) ? source : createVerifier(source);
+  // Verifiers from createVerifier answer a cached token synchronously; any other verifier is awaited.
+  const verifyNowMethod = (verifier as { [VERIFY_NOW]?: VerifyNow })[VERIFY_NOW];
+  const verifyNow: VerifyNow = typeof verifyNowMethod === 'function' ? verifyNowMethod.bind(verifier) : (token) => verifier.verify(token);
   const realm = options.realm ?? 'api';
   check(typeof realm === 'string' && /^[\x20-\x7e]+$/.test(realm), 'realm must be a non-empty string of printable ASCII');
   const retryAfterSeconds = options.retryAfterSeconds ?? 5;
@@ -75,28 +88,53 @@ export function createBearerAuth<C>(options: BearerAuthOptions<C>, packageName: 
     throw error;
   }
 
-  function verify(context: C, token: string | undefined): Promise<VerifiedToken | undefined> {
-    if (token === undefined) return credentialsRequired ? Promise.reject(fail(MISSING)) : Promise.resolve(undefined);
-    const verified = verifier.verify(token).then(undefined, rejectVerifierError);
-    if (isRevoked === undefined) return verified;
-    return verified.then(async (result) => {
-      if ((await isRevoked(context, result)) === true) throw fail(REVOKED);
+  /** The revocation check of a verified token, synchronous when `isRevoked` answers synchronously. */
+  function unlessRevoked(context: C, result: VerifiedToken): VerifiedToken | Promise<VerifiedToken> {
+    if (isRevoked === undefined) return result;
+    const revoked = isRevoked(context, result);
+    const decide = (answer: boolean): VerifiedToken => {
+      if (answer === true) throw fail(REVOKED);
       return result;
-    });
+    };
+    return isPromise(revoked) ? Promise.resolve(revoked).then(decide) : decide(revoked);
   }
 
-  // Promise chains rather than async functions: this runs on every request.
+  function verify(context: C, token: string | undefined): AuthOutcome {
+    if (token === undefined) {
+      if (credentialsRequired) throw fail(MISSING);
+      return undefined;
+    }
+    let verified: VerifiedToken | Promise<VerifiedToken>;
+    try {
+      verified = verifyNow(token);
+    } catch (error) {
+      rejectVerifierError(error);
+    }
+    // Promise.resolve: a native promise (adapters tell it by instanceof Promise), whatever thenable a custom verifier returns.
+    return isPromise(verified) ? Promise.resolve(verified).then((result) => unlessRevoked(context, result), rejectVerifierError) : unlessRevoked(context, verified);
+  }
+
+  // Plain calls and promise chains rather than async functions: this runs on every request.
+  function authenticateNow(context: C, request: BearerRequest): AuthOutcome {
+    if (getToken !== undefined) {
+      return Promise.resolve(context)
+        .then(getToken)
+        .then((token) => verify(context, typeof token === 'string' && token !== '' ? token : undefined));
+    }
+    const found = extractBearerToken(request);
+    if (found.kind === 'invalid') throw fail({ status: 400, error: 'invalid_request', code: 'ERR_REQUEST_INVALID', family: 'request', description: found.description });
+    return verify(context, found.kind === 'token' ? found.token : undefined);
+  }
+
   return {
     authenticate(context, request) {
-      if (getToken !== undefined) {
-        return Promise.resolve(context)
-          .then(getToken)
-          .then((token) => verify(context, typeof token === 'string' && token !== '' ? token : undefined));
+      try {
+        return Promise.resolve(authenticateNow(context, request));
+      } catch (error) {
+        return Promise.reject(error);
       }
-      const found = extractBearerToken(request);
-      if (found.kind === 'invalid') return Promise.reject(fail({ status: 400, error: 'invalid_request', code: 'ERR_REQUEST_INVALID', family: 'request', description: found.description }));
-      return verify(context, found.kind === 'token' ? found.token : undefined);
     },
+    authenticateNow,
     authorize(token, requirement) {
       if (token === undefined) return fail(MISSING);
       const failure = requirement(token.payload);

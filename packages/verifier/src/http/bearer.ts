@@ -25,6 +25,8 @@ export function parseAuthorization(value: string): AuthorizationCredentials {
 
 /** Where a request may carry an access token, as an adapter reads it from its framework. */
 export interface BearerRequest {
+  /** The header lines as Node received them (`req.rawHeaders`: name, value, name, value, ...), read first because nothing is built from them. */
+  readonly rawHeaders?: readonly string[] | undefined;
   /** Each header's values, one per header line (Node's `req.headersDistinct`): two Authorization headers are refused. */
   readonly headersDistinct?: Readonly<Record<string, readonly string[] | undefined>> | undefined;
   /** The headers, when `headersDistinct` is not available. */
@@ -46,7 +48,20 @@ export type TokenExtraction =
 
 const NONE: TokenExtraction = Object.freeze({ kind: 'none' });
 
+const NO_VALUES: readonly string[] = Object.freeze([]);
+
+/** The Authorization header lines of Node's raw header list (names in any case). */
+function rawAuthorizationValues(raw: readonly string[]): readonly string[] {
+  let values = NO_VALUES;
+  for (let index = 0; index + 1 < raw.length; index += 2) {
+    const name = raw[index] as string;
+    if (name.length === 13 && name.toLowerCase() === 'authorization') values = values === NO_VALUES ? [raw[index + 1] as string] : [...values, raw[index + 1] as string];
+  }
+  return values;
+}
+
 function authorizationValues(request: BearerRequest): readonly string[] {
+  if (request.rawHeaders !== undefined) return rawAuthorizationValues(request.rawHeaders);
   const distinct = request.headersDistinct?.['authorization'];
   if (distinct !== undefined) return distinct;
   const value = request.headers?.['authorization'];

@@ -149,6 +149,41 @@ describe('createBearerAuth: authenticate', () => {
   });
 });
 
+describe('createBearerAuth: authenticateNow', () => {
+  it('answers a token the verifier has cached synchronously, and a first sighting with a promise', async () => {
+    const fresh = signToken('ES256', pair.privateKey, claims({ jti: 'now-1' }));
+    const bearer = createBearerAuth<string>({ verifier: createVerifier({ ...verifierOptions, signatureVerification: 'threadpool' }) }, PKG);
+    const first = bearer.authenticateNow('ctx', request(fresh));
+    expect(first).toBeInstanceOf(Promise);
+    await first;
+    await bearer.authenticate('ctx', request(fresh)); // the second sighting: admitted to the cache
+    const cached = bearer.authenticateNow('ctx', request(fresh));
+    expect(cached).not.toBeInstanceOf(Promise);
+    expect(cached).toMatchObject({ key: KID, payload: { jti: 'now-1' } });
+  });
+
+  it('throws a failure known at once (missing, malformed, untrusted) instead of returning a rejected promise', () => {
+    const bearer = auth();
+    expect(() => bearer.authenticateNow('ctx', { headersDistinct: {} })).toThrow(expect.objectContaining({ code: 'ERR_CREDENTIALS_MISSING' }));
+    expect(() => bearer.authenticateNow('ctx', { headersDistinct: { authorization: ['Bearer a b'] } })).toThrow(expect.objectContaining({ status: 400 }));
+    expect(() => bearer.authenticateNow('ctx', request(expired))).toThrow(expect.objectContaining({ code: 'ERR_JWT_EXPIRED' }));
+  });
+
+  it('checks revocation synchronously when isRevoked answers synchronously, and waits for a promise', async () => {
+    expect(() => auth({ isRevoked: () => true }).authenticateNow('ctx', request(valid))).toThrow(expect.objectContaining({ code: 'ERR_TOKEN_REVOKED' }));
+    const pending = auth({ isRevoked: async () => true }).authenticateNow('ctx', request(valid));
+    expect(pending).toBeInstanceOf(Promise);
+    expect(await failure(pending as Promise<unknown>)).toMatchObject({ code: 'ERR_TOKEN_REVOKED' });
+  });
+
+  it("returns a native promise for a custom verifier's thenable", async () => {
+    const thenable = { verify: (token: string) => ({ then: (resolve: (value: unknown) => void) => resolve(verifier.verify(token)) }) } as unknown as Verifier;
+    const outcome = createBearerAuth<string>({ verifier: thenable }, PKG).authenticateNow('ctx', request(valid));
+    expect(outcome).toBeInstanceOf(Promise);
+    await expect(outcome).resolves.toMatchObject({ key: KID });
+  });
+});
+
 describe('createBearerAuth: reject', () => {
   it('answers a token the application refused 401 invalid_token with its description, sanitized', () => {
     const error = auth().reject('unknown "user" – é');

@@ -72,6 +72,25 @@ describe('extractBearerToken', () => {
     expect(found).toEqual({ kind: 'invalid', description: 'the request has more than one Authorization header' });
   });
 
+  it("reads Node's raw header list first, names in any case, without building headersDistinct", () => {
+    const raw = ['Host', 'api.example', 'AUTHORIZATION', `Bearer ${TOKEN}`, 'Accept', '*/*'];
+    const untouchable = {
+      rawHeaders: raw,
+      get headersDistinct(): never {
+        throw new Error('headersDistinct must not be read when rawHeaders is given');
+      },
+    };
+    expect(extractBearerToken(untouchable)).toEqual({ kind: 'token', token: TOKEN });
+    expect(extractBearerToken({ rawHeaders: ['Host', 'api.example'] })).toEqual({ kind: 'none' });
+    // A header named like it but longer or shorter is not it.
+    expect(extractBearerToken({ rawHeaders: ['Authorizations', `Bearer ${TOKEN}`, 'X-Authorization', `Bearer ${TOKEN}`] })).toEqual({ kind: 'none' });
+  });
+
+  it('refuses two Authorization lines of the raw header list, whatever their case', () => {
+    const found = extractBearerToken({ rawHeaders: ['authorization', `Bearer ${TOKEN}`, 'Host', 'h', 'Authorization', 'Basic dXNlcjpwYXNz'] });
+    expect(found).toEqual({ kind: 'invalid', description: 'the request has more than one Authorization header' });
+  });
+
   it('refuses a malformed Bearer header', () => {
     expect(extractBearerToken(header('Bearer a b')).kind).toBe('invalid');
   });
