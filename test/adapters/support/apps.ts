@@ -27,6 +27,22 @@ export interface AppDeps {
   readonly coldVerifier: Verifier;
   readonly isRevoked: (token: VerifiedToken) => boolean;
   readonly provider: JwksSource;
+  /**
+   * Called with every error that reaches the app's error handling (an Express error handler before
+   * the usual answer, Koa's `error` event instead of its silent default): a capturing logger.
+   * Default: none, nothing is recorded.
+   */
+  readonly onError?: (error: unknown) => void;
+  /** Koa apps also read the token from this cookie (kms-jwt-koa's `cookie` option). Default: none. */
+  readonly koaCookie?: string;
+}
+
+/** An Express error handler that hands every error to `onError`, then passes it on unchanged. */
+function recordErrors(onError: (error: unknown) => void): ErrorRequestHandler {
+  return (error: unknown, _req, _res, next) => {
+    onError(error);
+    next(error);
+  };
 }
 
 /**
@@ -51,6 +67,7 @@ function expressApp(express: Express, deps: AppDeps): RequestListener {
   app.get('/orders', auth, who);
   app.get('/orders/write', auth, expressScopes('orders:write'), who);
   app.get('/cold/orders', expressJwt({ ...options, verifier: deps.coldVerifier }), who);
+  if (deps.onError !== undefined) app.use(recordErrors(deps.onError));
   return app;
 }
 
@@ -59,7 +76,13 @@ type Context = ParameterizedContext<{ user?: JwtPayload }>;
 function koaApp(KoaApp: typeof Koa, deps: AppDeps): RequestListener {
   const app = new KoaApp();
   app.silent = true;
-  const options = { realm: REALM, respond: true, isRevoked: (_ctx: unknown, token: VerifiedToken) => deps.isRevoked(token) };
+  if (deps.onError !== undefined) app.on('error', deps.onError);
+  const options = {
+    realm: REALM,
+    respond: true,
+    isRevoked: (_ctx: unknown, token: VerifiedToken) => deps.isRevoked(token),
+    ...(deps.koaCookie === undefined ? {} : { cookie: deps.koaCookie }),
+  };
   const auth = koaJwt({ ...options, verifier: deps.verifier });
   const who: Middleware = async (ctx: Context) => {
     ctx.body = { sub: ctx.state.user?.sub };
@@ -92,6 +115,7 @@ function passportApp(express: Express, deps: AppDeps): RequestListener {
     if (failure === undefined) return next(error);
     res.status(failure.status).set(failure.headers).json(failure.body);
   };
+  if (deps.onError !== undefined) app.use(recordErrors(deps.onError));
   app.use(answer);
   return app;
 }
