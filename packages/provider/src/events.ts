@@ -27,7 +27,7 @@ export interface KeyFetchFailedEvent {
   /** The key ARN, key id or alias the call was about. */
   readonly key: string;
   readonly operation: 'GetPublicKey' | 'DescribeKey';
-  /** The error's name, e.g. `ThrottlingException`, `KMSInternalException`, `TimeoutError`. */
+  /** The error's name, e.g. `ThrottlingException`, `KMSInternalException`, `AbortError` (the call outlived `requestTimeoutMs`), `TimeoutError` (the SDK's name for a dropped connection). */
   readonly errorName: string;
   readonly error: Error;
   /** Until when (epoch ms) the cached key keeps being served; `undefined` when nothing is cached. */
