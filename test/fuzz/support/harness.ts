@@ -296,6 +296,9 @@ type Secrets = ReadonlyMap<string, string>;
 
 /** Shortest sent string checked for leaks: shorter ones can occur in any text by chance. */
 const MIN_SECRET_LENGTH = 16;
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+/** A sent string holds token material only if some base64url run in it is as long as a secret. */
+const SIGNATURE_LIKE = new RegExp(`[A-Za-z0-9_-]{${MIN_SECRET_LENGTH}}`);
 
 const materialSecrets = new WeakMap<Material['tokens'], ReadonlyMap<string, string>>();
 
@@ -312,9 +315,10 @@ function secretsOf(material: Material, sent: readonly string[]): Secrets {
   }
   const secrets = new Map(known);
   sent.forEach((token, index) => {
-    if (token.length >= MIN_SECRET_LENGTH) secrets.set(`sent token #${index + 1}`, token);
+    if (token.length >= MIN_SECRET_LENGTH && SIGNATURE_LIKE.test(token)) secrets.set(`sent token #${index + 1}`, token);
     const signature = token.slice(token.lastIndexOf('.') + 1);
-    if (signature.length >= MIN_SECRET_LENGTH && signature !== token) secrets.set(`sent token #${index + 1}'s last segment`, signature);
+    // Only a base64url last segment is signature-like: a fuzzed one such as {"sub":"user-1"} is the answer's own text, not a secret.
+    if (signature.length >= MIN_SECRET_LENGTH && signature !== token && BASE64URL.test(signature)) secrets.set(`sent token #${index + 1}'s last segment`, signature);
   });
   return secrets;
 }
