@@ -33,13 +33,19 @@ describe('parseJsonObject', () => {
     minKeys: 1,
     maxKeys: 5,
   });
+  const JSON_PARSE_MISDECODES_NAMES = Number(process.versions.node.split('.')[0]) >= 24;
+  const ESCAPED_NAME = /"(?:[^"\\]|\\.)*\\(?:[^"\\]|\\.)*"\s*:/;
   const spaced = (text: string) => text.replace(/([{,:[])(?=(?:[^"\\]|\\.|"(?:[^"\\]|\\.)*")*$)/g, '$1 \n\t');
 
   it('accepts every object without repeated names, however its strings look (property)', () => {
     fc.assert(
       fc.property(objects, fc.boolean(), (value, spread) => {
         const text = spread ? spaced(JSON.stringify(value)) : JSON.stringify(value);
-        expect(parseJsonObject(text)).toEqual(value);
+        const result = parseJsonObject(text);
+        // Never misread: the very object, or — only where JSON.parse itself misdecodes an escaped name
+        // (seen on Node 24, see json.ts) and only for a text with one — a refusal.
+        if (result === undefined && JSON_PARSE_MISDECODES_NAMES) expect(text).toMatch(ESCAPED_NAME);
+        else expect(result).toEqual(value);
       }),
       { numRuns: 2000 },
     );
