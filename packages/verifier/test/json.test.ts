@@ -34,7 +34,9 @@ describe('parseJsonObject', () => {
     maxKeys: 5,
   });
   const JSON_PARSE_MISDECODES_NAMES = Number(process.versions.node.split('.')[0]) >= 24;
-  const ESCAPED_NAME = /"(?:[^"\\]|\\.)*\\(?:[^"\\]|\\.)*"\s*:/;
+  /** Whether some object in `value` has a name JSON.stringify writes with an escape. */
+  const hasEscapedName = (value: unknown): boolean =>
+    typeof value === 'object' && value !== null && Object.entries(value).some(([name, member]) => (!Array.isArray(value) && JSON.stringify(name).includes('\\')) || hasEscapedName(member));
   const spaced = (text: string) => text.replace(/([{,:[])(?=(?:[^"\\]|\\.|"(?:[^"\\]|\\.)*")*$)/g, '$1 \n\t');
 
   it('accepts every object without repeated names, however its strings look (property)', () => {
@@ -44,7 +46,7 @@ describe('parseJsonObject', () => {
         const result = parseJsonObject(text);
         // Never misread: the very object, or — only where JSON.parse itself misdecodes an escaped name
         // (seen on Node 24, see json.ts) and only for a text with one — a refusal.
-        if (result === undefined && JSON_PARSE_MISDECODES_NAMES) expect(text).toMatch(ESCAPED_NAME);
+        if (result === undefined && JSON_PARSE_MISDECODES_NAMES) expect(hasEscapedName(value)).toBe(true);
         else expect(result).toEqual(value);
       }),
       { numRuns: 2000 },
