@@ -123,6 +123,31 @@ function answered(traffic: Load, atLeast: number, test: (outcome: Outcome) => bo
   return false;
 }
 
+/** Enough answers since `from`: valid tokens on /orders (served from the cache), and 503s on /cold/orders (nothing cached). */
+function faultSeen(traffic: Load, from: number): boolean {
+  return (
+    answered(traffic, ENOUGH, (o) => o.startedAt >= from && o.kind === 'valid' && o.route === '/orders') &&
+    answered(traffic, ENOUGH / 4, (o) => o.startedAt >= from && o.route === '/cold/orders' && o.status === 503)
+  );
+}
+
+/**
+ * After a fault ended at `until`: waits until both providers fetched their keys again (A and B on
+ * /orders, C on /cold/orders), lets the load run on a little, stops it, and returns the outcomes with
+ * the drills' judge: /orders must always accept; /cold/orders may answer 503 until C was fetched again.
+ */
+async function recovered(world: World, main: DrillProvider, cold: DrillProvider, traffic: Load, until: number) {
+  const [fetchedA, fetchedB, fetchedC] = await Promise.all([
+    main.log.waitFor('fetched', world.A.arn, until, NOTICE_MS),
+    main.log.waitFor('fetched', world.B.arn, until, NOTICE_MS),
+    cold.log.waitFor('fetched', world.C.arn, until, NOTICE_MS),
+  ]);
+  await sleep(300);
+  const outcomes = await traffic.stop();
+  const judge = (outcome: Outcome): Expectation => (outcome.route === '/orders' || outcome.startedAt > fetchedC.at ? 'accept' : 'unavailable-ok');
+  return { fetchedA, fetchedB, fetchedC, outcomes, judge };
+}
+
 const between = (outcome: Outcome, from: number, until: number): boolean => outcome.startedAt >= from && outcome.endedAt < until;
 const seconds = (from: number): number => (Date.now() - from) / 1000;
 const kmsLocalCalls = (kms: KmsLocal): string => `kms-local saw, under load in all, GetPublicKey ${kms.callCount('GetPublicKey')}, DescribeKey ${kms.callCount('DescribeKey')}`;
@@ -147,21 +172,12 @@ describe('KMS fault drills under load', () => {
     kms.faults.inject({ type: 'throttle', operations: ['GetPublicKey', 'DescribeKey'] });
     await hold(
       2_000,
-      () =>
-        answered(traffic, ENOUGH, (o) => o.startedAt >= from && o.kind === 'valid' && o.route === '/orders') &&
-        answered(traffic, ENOUGH / 4, (o) => o.startedAt >= from && o.route === '/cold/orders' && o.status === 503),
+      () => faultSeen(traffic, from),
     );
     kms.faults.clear();
     const until = Date.now();
-    const [fetchedA, fetchedB, fetchedC] = await Promise.all([
-      main.log.waitFor('fetched', world.A.arn, until, NOTICE_MS),
-      main.log.waitFor('fetched', world.B.arn, until, NOTICE_MS),
-      cold.log.waitFor('fetched', world.C.arn, until, NOTICE_MS),
-    ]);
-    await sleep(300);
-    const outcomes = await traffic.stop();
+    const { fetchedA, fetchedB, fetchedC, outcomes, judge } = await recovered(world, main, cold, traffic, until);
 
-    const judge = (outcome: Outcome): Expectation => (outcome.route === '/orders' || outcome.startedAt > fetchedC.at ? 'accept' : 'unavailable-ok');
     const result = tally(outcomes, budgetMs, judge);
     const windowMs = until - from;
     const cooldownMs = main.options.failureCooldownMs;
@@ -292,22 +308,13 @@ describe('KMS fault drills under load', () => {
     cleanups.push(stopCollecting);
     await hold(
       2_000,
-      () =>
-        answered(traffic, ENOUGH, (o) => o.startedAt >= from && o.kind === 'valid' && o.route === '/orders') &&
-        answered(traffic, ENOUGH / 4, (o) => o.startedAt >= from && o.route === '/cold/orders' && o.status === 503),
+      () => faultSeen(traffic, from),
     );
     stopCollecting();
     kms.faults.clear();
     const until = Date.now();
-    const [fetchedA, fetchedB, fetchedC] = await Promise.all([
-      main.log.waitFor('fetched', world.A.arn, until, NOTICE_MS),
-      main.log.waitFor('fetched', world.B.arn, until, NOTICE_MS),
-      cold.log.waitFor('fetched', world.C.arn, until, NOTICE_MS),
-    ]);
-    await sleep(300);
-    const outcomes = await traffic.stop();
+    const { fetchedA, fetchedB, fetchedC, outcomes, judge } = await recovered(world, main, cold, traffic, until);
 
-    const judge = (outcome: Outcome): Expectation => (outcome.route === '/orders' || outcome.startedAt > fetchedC.at ? 'accept' : 'unavailable-ok');
     const result = tally(outcomes, budgetMs, judge);
     const coldDuring = outcomes.filter((outcome) => outcome.route === '/cold/orders' && between(outcome, from, until));
     const slowestCold = Math.round(Math.max(0, ...coldDuring.map((outcome) => outcome.durationMs)));
@@ -452,26 +459,17 @@ describe('KMS fault drills under load', () => {
     await child.stop('SIGKILL');
     await hold(
       1_500,
-      () =>
-        answered(traffic, ENOUGH, (o) => o.startedAt >= from && o.kind === 'valid' && o.route === '/orders') &&
-        answered(traffic, ENOUGH / 4, (o) => o.startedAt >= from && o.route === '/cold/orders' && o.status === 503),
+      () => faultSeen(traffic, from),
     );
     child = await startChildKmsLocal(port, dataFile);
     const until = Date.now();
-    const [fetchedA, fetchedB, fetchedC] = await Promise.all([
-      main.log.waitFor('fetched', world.A.arn, until, NOTICE_MS),
-      main.log.waitFor('fetched', world.B.arn, until, NOTICE_MS),
-      cold.log.waitFor('fetched', world.C.arn, until, NOTICE_MS),
-    ]);
-    await sleep(300);
-    const outcomes = await traffic.stop();
+    const { fetchedA, fetchedB, fetchedC, outcomes, judge } = await recovered(world, main, cold, traffic, until);
 
     // The restarted kms-local kept the keys and the alias: a token signed through it now verifies.
     const signer = createKmsJwtSigner({ keyId: ALIAS, client: world.admin, expiresInSeconds: 300, issuer: ISSUER, audience: AUDIENCE });
     const fresh = await signer.sign({ sub: 'after-restart' });
     const reply = await send(`${server.url}/orders`, { authorization: `Bearer ${fresh}` }, 'GET', { timeoutMs: budgetMs });
 
-    const judge = (outcome: Outcome): Expectation => (outcome.route === '/orders' || outcome.startedAt > fetchedC.at ? 'accept' : 'unavailable-ok');
     const result = tally(outcomes, budgetMs, judge);
     const windowMs = until - from;
     const cooldownMs = main.options.failureCooldownMs;
