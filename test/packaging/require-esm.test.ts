@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, type Dirent } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pack, publishedPackages } from '../../scripts/packages.mjs';
+import { pack, publishedPackages, root as repositoryRoot } from '../../scripts/packages.mjs';
 
 const packages = publishedPackages();
 const commands = packages.flatMap((pkg) => Object.entries(pkg.manifest.bin ?? {}).map(([command, file]) => [command, pkg.name, file] as const));
@@ -38,6 +38,13 @@ beforeAll(() => {
 
 afterAll(() => rmSync(workdir, { recursive: true, force: true }));
 
+/** Every file under `dir`, as paths relative to it with forward slashes. */
+function filesOf(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as Dirent[])
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split(sep).join('/'));
+}
+
 function runInConsumer(source: string): string {
   return execFileSync(process.execPath, ['--no-warnings', '-e', source], { cwd: consumer, encoding: 'utf8' });
 }
@@ -65,10 +72,36 @@ describe('packed tarballs', () => {
       const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { types: string; engines: { node: string } };
       expect(readFileSync(join(root, manifest.types), 'utf8')).toMatch(/export /);
       expect(manifest.engines.node).toBe('>=20.19');
-      const files = execFileSync('find', ['.', '-type', 'f'], { cwd: root, encoding: 'utf8' });
-      expect(files).not.toMatch(/\.test\.(js|ts)/);
-      expect(files).not.toMatch(/\.tsbuildinfo/);
-      expect(files).toMatch(/README\.md/);
+      const files = filesOf(root);
+      expect(files.filter((file) => /\.test\.(js|ts)$/.test(file))).toEqual([]);
+      expect(files.filter((file) => file.endsWith('.tsbuildinfo'))).toEqual([]);
+    });
+
+    it('ships package.json, README, the Apache-2.0 LICENSE of the repository and its dist', () => {
+      const root = join(consumer, 'node_modules', name);
+      const files = filesOf(root);
+      expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts']));
+      expect(readFileSync(join(root, 'LICENSE'), 'utf8')).toBe(readFileSync(join(repositoryRoot, 'LICENSE'), 'utf8'));
+      const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { license: string; publishConfig?: { access?: string; provenance?: boolean } };
+      expect(manifest.license).toBe('Apache-2.0');
+      expect(manifest.publishConfig).toEqual({ access: 'public', provenance: true });
+    });
+
+    it('ships every file its source maps and declaration maps point to', () => {
+      const root = join(consumer, 'node_modules', name);
+      const files = filesOf(root);
+      const maps = files.filter((file) => file.endsWith('.map'));
+      expect(maps.length).toBeGreaterThan(0);
+      const missing: string[] = [];
+      for (const map of maps) {
+        const { sources, sourceRoot } = JSON.parse(readFileSync(join(root, map), 'utf8')) as { sources: string[]; sourceRoot?: string };
+        expect(sources.length).toBeGreaterThan(0);
+        for (const source of sources) {
+          const target = relative(root, resolve(root, dirname(map), sourceRoot ?? '', source));
+          if (target.startsWith('..') || !files.includes(target)) missing.push(`${map} -> ${source}`);
+        }
+      }
+      expect(missing).toEqual([]);
     });
 
   });
