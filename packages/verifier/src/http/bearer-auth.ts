@@ -2,6 +2,7 @@ import { createVerifier, type Verifier } from '../create-verifier.js';
 import { KmsJwtError } from '../errors.js';
 import type { VerifierOptions } from '../options.js';
 import type { VerifiedToken } from '../types.js';
+import type { RawTokenSink } from './auth-token.js';
 import type { Requirement } from './authorization.js';
 import { extractBearerToken, type BearerRequest } from './bearer.js';
 import { toHttpAuthError, verifierFailure, type ChallengeSettings, type Failure } from './challenge.js';
@@ -39,13 +40,14 @@ export interface BearerAuth<C> {
    * required. Rejects with an {@link HttpAuthError} for a failed authentication, or with whatever
    * `getToken` or `isRevoked` threw.
    */
-  authenticate(context: C, request: BearerRequest): Promise<VerifiedToken | undefined>;
+  authenticate(context: C, request: BearerRequest, sink?: RawTokenSink): Promise<VerifiedToken | undefined>;
   /**
    * {@link authenticate} without a needless promise: the outcome itself when it is known at once (a
    * token the verifier has cached, a missing or malformed credential), else a promise of it; a
    * failure known at once is thrown. Adapters use it so a cached token costs no extra event-loop turn.
+   * A `sink` (the adapter's per-request state) gets the raw token it read, before verifying it.
    */
-  authenticateNow(context: C, request: BearerRequest): AuthOutcome;
+  authenticateNow(context: C, request: BearerRequest, sink?: RawTokenSink): AuthOutcome;
   /** Runs an authorization check (`scopeRequirement`, `claimRequirement`): the error to answer, or `undefined` to let the request through. */
   authorize(token: VerifiedToken | undefined, requirement: Requirement): HttpAuthError | undefined;
   /** A 401 invalid_token for a token the application refused (`ERR_TOKEN_REJECTED`), telling the client `description`. */
@@ -99,11 +101,12 @@ export function createBearerAuth<C>(options: BearerAuthOptions<C>, packageName: 
     return isPromise(revoked) ? Promise.resolve(revoked).then(decide) : decide(revoked);
   }
 
-  function verify(context: C, token: string | undefined): AuthOutcome {
+  function verify(context: C, token: string | undefined, sink: RawTokenSink | undefined): AuthOutcome {
     if (token === undefined) {
       if (credentialsRequired) throw fail(MISSING);
       return undefined;
     }
+    if (sink !== undefined) sink.rawToken = token;
     let verified: VerifiedToken | Promise<VerifiedToken>;
     try {
       verified = verifyNow(token);
@@ -115,21 +118,21 @@ export function createBearerAuth<C>(options: BearerAuthOptions<C>, packageName: 
   }
 
   // Plain calls and promise chains rather than async functions: this runs on every request.
-  function authenticateNow(context: C, request: BearerRequest): AuthOutcome {
+  function authenticateNow(context: C, request: BearerRequest, sink?: RawTokenSink): AuthOutcome {
     if (getToken !== undefined) {
       return Promise.resolve(context)
         .then(getToken)
-        .then((token) => verify(context, typeof token === 'string' && token !== '' ? token : undefined));
+        .then((token) => verify(context, typeof token === 'string' && token !== '' ? token : undefined, sink));
     }
     const found = extractBearerToken(request);
     if (found.kind === 'invalid') throw fail({ status: 400, error: 'invalid_request', code: 'ERR_REQUEST_INVALID', family: 'request', description: found.description });
-    return verify(context, found.kind === 'token' ? found.token : undefined);
+    return verify(context, found.kind === 'token' ? found.token : undefined, sink);
   }
 
   return {
-    authenticate(context, request) {
+    authenticate(context, request, sink) {
       try {
-        return Promise.resolve(authenticateNow(context, request));
+        return Promise.resolve(authenticateNow(context, request, sink));
       } catch (error) {
         return Promise.reject(error);
       }

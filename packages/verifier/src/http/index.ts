@@ -3,6 +3,7 @@
  * Passport) — the RFC 6750 Bearer parser, the mapping of verifier errors to 400/401/403/503 answers
  * with `WWW-Authenticate` challenges, the scope and claim checks, and the JWKS route.
  */
+export { authTokenOf, type AuthToken, type RawTokenSink } from './auth-token.js';
 export { createBearerAuth, type AuthOutcome, type BearerAuth, type BearerAuthOptions } from './bearer-auth.js';
 export { extractBearerToken, parseAuthorization, type AuthorizationCredentials, type BearerRequest, type TokenExtraction } from './bearer.js';
 export { claimRequirement, scopeRequirement, scopesOf, type ClaimExpectation, type ClaimRequirements, type Requirement } from './authorization.js';
