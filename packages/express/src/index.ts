@@ -1,5 +1,6 @@
 export { kmsJwt, type KmsJwtMiddleware, type KmsJwtOptions } from './kms-jwt.js';
 export { requireClaims, requireScopes } from './authorization.js';
 export { jwksHandler } from './jwks-handler.js';
+export { authToken } from './state.js';
 export { UnauthorizedError } from './unauthorized-error.js';
-export { AdapterConfigError, HttpAuthError, type ClaimExpectation, type ClaimRequirements, type HttpAuthErrorCode, type JwksOptions, type JwksSource } from 'kms-jwt-verifier/http';
+export { AdapterConfigError, HttpAuthError, type AuthToken, type ClaimExpectation, type ClaimRequirements, type HttpAuthErrorCode, type JwksOptions, type JwksSource } from 'kms-jwt-verifier/http';

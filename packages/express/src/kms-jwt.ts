@@ -9,7 +9,7 @@ declare global {
   // Express types its Request through this global namespace.
   namespace Express {
     interface Request {
-      /** The verified token's claims, set by kms-jwt-express's `kmsJwt()` (under the default `requestProperty`). */
+      /** The verified token's claims, set by kms-jwt-express's `kmsJwt()` (under the default `requestProperty`); its header, key ARN and raw token: `authToken(req)`. */
       auth?: JwtPayload;
     }
   }
@@ -35,9 +35,10 @@ const answer: RequestAuth['deliver'] = (error, res) => {
 };
 
 /**
- * Verifies the request's Bearer token and puts its claims on `req.auth` (`requestProperty`). A
- * failure goes to `next(err)` as an {@link UnauthorizedError} (or, with `respond: true`, is
- * answered with RFC 6750 headers and a JSON body). Throws at once for wrong options.
+ * Verifies the request's Bearer token and puts its claims on `req.auth` (`requestProperty`); its
+ * header, key ARN and raw token are read with `authToken(req)`. A failure goes to `next(err)` as an
+ * {@link UnauthorizedError} (or, with `respond: true`, is answered with RFC 6750 headers and a JSON
+ * body). Throws at once for wrong options.
  */
 export function kmsJwt(options: KmsJwtOptions): KmsJwtMiddleware {
   const auth = createBearerAuth(options, PACKAGE);
@@ -45,8 +46,9 @@ export function kmsJwt(options: KmsJwtOptions): KmsJwtMiddleware {
   if (typeof property !== 'string' || property === '') throw new AdapterConfigError(PACKAGE, 'requestProperty must be a non-empty string');
   const deliver = options.respond === true ? answer : forward;
 
-  const succeed = (req: Request, next: NextFunction, token: VerifiedToken | undefined): void => {
-    requests.set(req, { auth, token, deliver });
+  const succeed = (req: Request, next: NextFunction, state: RequestAuth, token: VerifiedToken | undefined): void => {
+    state.token = token;
+    requests.set(req, state);
     if (token !== undefined) (req as unknown as Record<string, unknown>)[property] = token.payload;
     next();
   };
@@ -54,14 +56,16 @@ export function kmsJwt(options: KmsJwtOptions): KmsJwtMiddleware {
 
   // A token the verifier has cached goes on synchronously: awaiting it would cost Express an event-loop turn per request.
   const middleware = (req: Request, res: Response, next: NextFunction): void => {
+    // The request's state, created once: the shared flow records the raw token in it, for authToken(req).
+    const state: RequestAuth = { auth, deliver, token: undefined, rawToken: undefined };
     let outcome: AuthOutcome;
     try {
-      outcome = auth.authenticateNow(req, req);
+      outcome = auth.authenticateNow(req, req, state);
     } catch (error) {
       return failed(res, next, error);
     }
-    if (outcome instanceof Promise) outcome.then((token) => succeed(req, next, token), (error: unknown) => failed(res, next, error));
-    else succeed(req, next, outcome);
+    if (outcome instanceof Promise) outcome.then((token) => succeed(req, next, state, token), (error: unknown) => failed(res, next, error));
+    else succeed(req, next, state, outcome);
   };
   return Object.assign(middleware, { unless });
 }

@@ -1,16 +1,27 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { VerifiedToken } from 'kms-jwt-verifier';
-import type { BearerAuth, HttpAuthError } from 'kms-jwt-verifier/http';
+import { authTokenOf, type AuthToken, type BearerAuth, type HttpAuthError, type RawTokenSink } from 'kms-jwt-verifier/http';
 
 /** The package name that starts every configuration error. */
 export const PACKAGE = 'kms-jwt-express';
 
-/** What `kmsJwt` learned about one request, for `requireScopes` / `requireClaims` further down the route. */
-export interface RequestAuth {
+/** What `kmsJwt` learned about one request, for `requireScopes` / `requireClaims` and {@link authToken} further down the route. */
+export interface RequestAuth extends RawTokenSink {
   readonly auth: BearerAuth<Request>;
-  readonly token: VerifiedToken | undefined;
+  token: VerifiedToken | undefined;
   /** Answers or forwards a failure as the `kmsJwt` that saw the request is configured to (`respond`). */
   readonly deliver: (error: HttpAuthError, res: Response, next: NextFunction) => void;
 }
 
 export const requests: WeakMap<Request, RequestAuth> = new WeakMap();
+
+/**
+ * The verified token of a request `kmsJwt()` let through: `{ header, payload, key, token }` — its
+ * protected header, its claims (as on `req.auth`), the KMS key ARN that verified it and the raw token
+ * it sent (a credential: keep it out of logs). `undefined` for a request without one (no credentials
+ * under `credentialsRequired: false`, or not seen by `kmsJwt()`). A new frozen object on each call.
+ */
+export function authToken(req: Request): AuthToken | undefined {
+  const state = requests.get(req);
+  return authTokenOf(state?.token, state);
+}
