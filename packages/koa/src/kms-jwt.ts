@@ -1,3 +1,4 @@
+import type { JwtPayload } from 'kms-jwt-verifier';
 import type { Context, Middleware } from 'koa';
 import { AdapterConfigError, createBearerAuth, HttpAuthError, type BearerAuthOptions } from 'kms-jwt-verifier/http';
 import { contexts, PACKAGE, reply, type ContextAuth } from './state.js';
@@ -11,6 +12,8 @@ export interface KmsJwtOptions extends Omit<BearerAuthOptions<Context>, 'credent
    * kept for {@link authFailure} and answered by `requireScopes` / `requireClaims`. Default: `false`.
    */
   readonly passthrough?: boolean;
+  /** The `ctx.state` property the raw token of a verified request is put on (koa-jwt's `tokenKey`); see also `authToken(ctx)`. Default: none. */
+  readonly tokenKey?: string;
   /** Name of a cookie that may carry the token; a token in both the cookie and the header is refused (400). Default: none. */
   readonly cookie?: string;
   /**
@@ -21,7 +24,15 @@ export interface KmsJwtOptions extends Omit<BearerAuthOptions<Context>, 'credent
 }
 
 /**
- * Verifies the request's Bearer token (or cookie) and puts its claims on `ctx.state.user` (`key`).
+ * The `ctx.state` that `kmsJwt` fills, to type a context with: `ParameterizedContext<KmsJwtState>`
+ * (claims on `user`), or `KmsJwtState<'auth', 'token'>` for `{ key: 'auth', tokenKey: 'token' }`.
+ * Both are set only on a request whose token verified.
+ */
+export type KmsJwtState<Key extends string = 'user', TokenKey extends string = never> = { [K in Key]?: JwtPayload } & { [K in TokenKey]?: string };
+
+/**
+ * Verifies the request's Bearer token (or cookie) and puts its claims on `ctx.state.user` (`key`);
+ * its header, key ARN and raw token are read with `authToken(ctx)` (the raw token also on `tokenKey`).
  * A failure is thrown as an `HttpAuthError` with `status`, `expose` and `headers`, which Koa's
  * default error handler answers (or, with `respond: true`, answered with a JSON body). Throws at
  * once for wrong options.
@@ -29,8 +40,9 @@ export interface KmsJwtOptions extends Omit<BearerAuthOptions<Context>, 'credent
 export function kmsJwt(options: KmsJwtOptions): Middleware {
   const passthrough = options.passthrough === true;
   const auth = createBearerAuth<Context>({ ...options, credentialsRequired: !passthrough }, PACKAGE);
-  const { key = 'user', cookie } = options;
+  const { key = 'user', tokenKey, cookie } = options;
   if (typeof key !== 'string' || key === '') throw new AdapterConfigError(PACKAGE, 'key must be a non-empty string');
+  if (tokenKey !== undefined && (typeof tokenKey !== 'string' || tokenKey === '' || tokenKey === key)) throw new AdapterConfigError(PACKAGE, 'tokenKey must be a non-empty string other than key');
   if (cookie !== undefined && (typeof cookie !== 'string' || cookie === '')) throw new AdapterConfigError(PACKAGE, 'cookie must be a cookie name');
   const respond = options.respond === true;
 
@@ -41,18 +53,22 @@ export function kmsJwt(options: KmsJwtOptions): Middleware {
       body: (ctx.request as { body?: unknown }).body,
       cookie: cookie === undefined ? undefined : ctx.cookies.get(cookie),
     };
-    let state: ContextAuth;
+    // The shared flow records the raw token in the request's state, for authToken(ctx) and tokenKey.
+    const state: ContextAuth = { auth, respond, token: undefined, failure: undefined, rawToken: undefined };
     try {
       // A token the verifier has cached is not awaited: each await is another turn of the event loop.
-      const outcome = auth.authenticateNow(ctx, request);
-      state = { auth, respond, token: outcome instanceof Promise ? await outcome : outcome };
+      const outcome = auth.authenticateNow(ctx, request, state);
+      state.token = outcome instanceof Promise ? await outcome : outcome;
     } catch (error) {
       if (!(error instanceof HttpAuthError)) throw error;
-      state = { auth, respond, failure: error };
+      state.failure = error;
     }
     contexts.set(ctx, state);
     if (state.failure !== undefined && !passthrough) return reply(ctx, state.failure, respond);
-    if (state.token !== undefined) ctx.state[key] = state.token.payload;
+    if (state.token !== undefined) {
+      ctx.state[key] = state.token.payload;
+      if (tokenKey !== undefined) ctx.state[tokenKey] = state.rawToken;
+    }
     await next();
   };
 }

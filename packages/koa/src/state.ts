@@ -1,17 +1,17 @@
 import type { Context } from 'koa';
 import type { VerifiedToken } from 'kms-jwt-verifier';
-import type { BearerAuth, HttpAuthError } from 'kms-jwt-verifier/http';
+import { authTokenOf, type AuthToken, type BearerAuth, type HttpAuthError, type RawTokenSink } from 'kms-jwt-verifier/http';
 
 /** The package name that starts every configuration error. */
 export const PACKAGE = 'kms-jwt-koa';
 
-/** What `kmsJwt` learned about one request, for `requireScopes` / `requireClaims` downstream. */
-export interface ContextAuth {
+/** What `kmsJwt` learned about one request, for `requireScopes` / `requireClaims`, {@link authFailure} and {@link authToken} downstream. */
+export interface ContextAuth extends RawTokenSink {
   readonly auth: BearerAuth<Context>;
   readonly respond: boolean;
-  readonly token?: VerifiedToken | undefined;
+  token: VerifiedToken | undefined;
   /** Why authentication failed, when `passthrough` let the request go on. */
-  readonly failure?: HttpAuthError | undefined;
+  failure: HttpAuthError | undefined;
 }
 
 export const contexts: WeakMap<Context, ContextAuth> = new WeakMap();
@@ -27,4 +27,15 @@ export function reply(ctx: Context, error: HttpAuthError, respond: boolean): voi
 /** Why `kmsJwt` with `passthrough` let this request through unauthenticated: its token failed. `undefined` when no token failed (none was sent, or it verified). */
 export function authFailure(ctx: Context): HttpAuthError | undefined {
   return contexts.get(ctx)?.failure;
+}
+
+/**
+ * The verified token of a request `kmsJwt()` let through: `{ header, payload, key, token }` — its
+ * protected header, its claims (as on `ctx.state.user`), the KMS key ARN that verified it and the
+ * raw token it sent (a credential: keep it out of logs). `undefined` for a request without one
+ * (`passthrough` let it on unauthenticated, or not seen by `kmsJwt()`). A new frozen object on each call.
+ */
+export function authToken(ctx: Context): AuthToken | undefined {
+  const state = contexts.get(ctx);
+  return authTokenOf(state?.token, state);
 }
