@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, type Dirent } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync, type Dirent } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -104,6 +104,31 @@ describe('packed tarballs', () => {
       expect(missing).toEqual([]);
     });
 
+  });
+});
+
+describe('a CommonJS TypeScript project importing every package', () => {
+  const tsc = join(repositoryRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+  const typeCheck = (module: string): string => {
+    const project = join(workdir, `cjs-${module}`);
+    mkdirSync(project, { recursive: true });
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: `cjs-${module}`, private: true, type: 'commonjs' }));
+    writeFileSync(join(project, 'index.ts'), packages.map((pkg, i) => `import * as p${i} from ${JSON.stringify(pkg.name)};\nexport const k${i} = Object.keys(p${i});\n`).join(''));
+    symlinkSync(join(consumer, 'node_modules'), join(project, 'node_modules'), 'dir');
+    try {
+      execFileSync(process.execPath, [tsc, '--module', module, '--noEmit', '--strict', '--skipLibCheck', '--types', 'node', '--typeRoots', join(repositoryRoot, 'node_modules', '@types'), 'index.ts'], { cwd: project, encoding: 'utf8' });
+      return 'ok';
+    } catch (error) {
+      return String((error as { stdout?: string }).stdout);
+    }
+  };
+
+  it.each(['nodenext', 'node20'])('type-checks with module %s (require(esm), as the READMEs say)', (module) => {
+    expect(typeCheck(module)).toBe('ok');
+  });
+
+  it.each(['node16', 'node18'])('is refused with module %s (TS1479), which the READMEs warn of', (module) => {
+    expect(typeCheck(module)).toMatch(/TS1479/);
   });
 });
 
