@@ -3,6 +3,7 @@ import {
   JwtClaimMissingError,
   JwtExpiredError,
   JwtIssuedInFutureError,
+  JwtLifetimeTooLongError,
   JwtNotYetValidError,
   JwtTooOldError,
 } from './errors.js';
@@ -16,6 +17,7 @@ export interface ClaimRules {
   readonly requiredClaims: readonly string[];
   readonly clockToleranceSeconds: number;
   readonly maxTokenAgeSeconds: number | undefined;
+  readonly maxTokenLifetimeSeconds: number | null;
 }
 
 function numericDate(payload: Record<string, unknown>, claim: 'exp' | 'nbf' | 'iat'): number | undefined {
@@ -27,7 +29,7 @@ function numericDate(payload: Record<string, unknown>, claim: 'exp' | 'nbf' | 'i
   return value;
 }
 
-/** Checks exp, nbf, iat and the token age against `nowSeconds`. Run again on every cache hit. */
+/** Checks exp, nbf, iat, the token lifetime and the token age against `nowSeconds`. Run again on every cache hit. */
 export function checkTimeClaims(payload: Record<string, unknown>, rules: ClaimRules, nowSeconds: number): void {
   const tolerance = rules.clockToleranceSeconds;
   const exp = numericDate(payload, 'exp');
@@ -47,6 +49,22 @@ export function checkTimeClaims(payload: Record<string, unknown>, rules: ClaimRu
       claim: 'iat',
       actual: iat,
     });
+  }
+  const maxLifetime = rules.maxTokenLifetimeSeconds;
+  if (maxLifetime !== null && exp !== undefined) {
+    if (iat !== undefined) {
+      if (exp - iat > maxLifetime) {
+        throw new JwtLifetimeTooLongError(
+          `the token lives ${exp - iat} s (exp − iat), more than maxTokenLifetimeSeconds (${maxLifetime} s); have the issuer issue shorter-lived tokens, or raise maxTokenLifetimeSeconds`,
+          { claim: 'exp', expected: maxLifetime, actual: exp },
+        );
+      }
+    } else if (exp - nowSeconds - tolerance > maxLifetime) {
+      throw new JwtLifetimeTooLongError(
+        `the token has no iat and expires ${Math.floor(exp - nowSeconds)} s from now, more than maxTokenLifetimeSeconds (${maxLifetime} s); have the issuer issue shorter-lived tokens, or raise maxTokenLifetimeSeconds`,
+        { claim: 'exp', expected: maxLifetime, actual: exp },
+      );
+    }
   }
   if (rules.maxTokenAgeSeconds !== undefined) {
     if (iat === undefined) throw new JwtClaimMissingError('claim iat is required because maxTokenAgeSeconds is set', { claim: 'iat' });

@@ -12,9 +12,11 @@ import {
   KidMissingError,
   KidUntrustedError,
   KmsJwtError,
+  SignatureHighSError,
   SignatureInvalidError,
   VerifierConfigError,
 } from './errors.js';
+import { isHighS } from './ecdsa-low-s.js';
 import { parseJsonObject } from './json.js';
 import type { KeyResolver, TrustedKey } from './key-resolver.js';
 import { toRules, type Rules, type ValidateHook, type VerifierOptions, type VerifyOverrides } from './options.js';
@@ -78,6 +80,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const maxTokenBytes = options.maxTokenBytes ?? 8192;
   if (!Number.isInteger(maxTokenBytes) || maxTokenBytes < 64) throw new VerifierConfigError('maxTokenBytes must be an integer >= 64');
   const acceptDer = options.acceptDerSignatures ?? false;
+  const rejectHighS = options.rejectHighS ?? false;
+  if (typeof rejectHighS !== 'boolean') throw new VerifierConfigError('rejectHighS must be true or false');
   const mode = options.signatureVerification ?? 'sync';
   if (mode !== 'sync' && mode !== 'threadpool') throw new VerifierConfigError("signatureVerification must be 'sync' or 'threadpool'");
   const nowMs = options.nowMs ?? Date.now;
@@ -177,9 +181,15 @@ export function createVerifier(options: VerifierOptions): Verifier {
     payloadSegment: string,
     key: TrustedKey,
     valid: boolean,
+    highS: boolean,
     cacheable: boolean,
   ): VerifiedToken | Promise<VerifiedToken> {
     if (!valid) throw new SignatureInvalidError('the signature does not verify with the trusted key named by kid');
+    if (highS) {
+      throw new SignatureHighSError(
+        'the ECDSA signature verifies but is not in canonical low-S form (s > n/2), which rejectHighS refuses: it is a malleated copy of a token, or its issuer does not normalise signatures (kms-jwt-signer does)',
+      );
+    }
     const payloadBytes = decodeBase64url(payloadSegment);
     const payload = payloadBytes && parseJsonObject(payloadBytes.toString('utf8'));
     if (!payload) throw new JwtMalformedError('the payload is not a base64url-encoded JSON object');
@@ -271,14 +281,16 @@ export function createVerifier(options: VerifierOptions): Verifier {
       throw new AlgNotAllowedError(`alg ${alg} is not allowed for the trusted key ${key.id} (allowed: ${allowed(key, rules).join(', ') || 'none'})`);
     }
     const jose = joseSignature(alg, signature, acceptDer);
+    // Only a signature that verifies is refused for being high-S; an invalid one stays ERR_JWS_SIGNATURE_INVALID.
+    const highS = rejectHighS && isHighS(alg, jose);
     // The signing input as bytes (latin1: the header was checked as base64url, and a payload segment that is not base64url fails its decoding below).
     // The sync path writes it into one reused buffer, which crypto.verify is done with before returning.
     const data = mode === 'sync' ? signingInput.subarray(0, signingInput.write(token, 0, secondDot, 'latin1')) : Buffer.from(token.slice(0, secondDot), 'latin1');
     const payloadSegment = token.slice(token.indexOf('.') + 1, secondDot);
     if (mode === 'threadpool') {
-      return verifySignatureAsync(alg, key.publicKey, data, jose).then((valid) => finish(token, rules, header, payloadSegment, key, valid, cacheable));
+      return verifySignatureAsync(alg, key.publicKey, data, jose).then((valid) => finish(token, rules, header, payloadSegment, key, valid, highS, cacheable));
     }
-    return finish(token, rules, header, payloadSegment, key, verifySignatureSync(alg, key.publicKey, data, jose), cacheable);
+    return finish(token, rules, header, payloadSegment, key, verifySignatureSync(alg, key.publicKey, data, jose), highS, cacheable);
   }
 
   const verifier: Verifier & { readonly [VERIFY_NOW]: VerifyNow } = {

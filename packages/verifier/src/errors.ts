@@ -5,12 +5,14 @@ export type KmsJwtErrorCode =
   | 'ERR_JWS_HEADER_UNSUPPORTED'
   | 'ERR_ALG_NOT_ALLOWED'
   | 'ERR_JWS_SIGNATURE_INVALID'
+  | 'ERR_JWS_SIGNATURE_HIGH_S'
   | 'ERR_KID_MISSING'
   | 'ERR_KID_UNTRUSTED'
   | 'ERR_JWT_EXPIRED'
   | 'ERR_JWT_NOT_YET_VALID'
   | 'ERR_JWT_ISSUED_IN_FUTURE'
   | 'ERR_JWT_TOO_OLD'
+  | 'ERR_JWT_LIFETIME_TOO_LONG'
   | 'ERR_JWT_CLAIM_MISSING'
   | 'ERR_JWT_CLAIM_INVALID'
   | 'ERR_KEY_SOURCE_UNAVAILABLE'
@@ -72,6 +74,14 @@ export class SignatureInvalidError extends JwtTokenError {
   readonly code = 'ERR_JWS_SIGNATURE_INVALID' as const;
 }
 
+/**
+ * With `rejectHighS`: the ECDSA signature verifies but is not in canonical low-S form (`s > n / 2`),
+ * as a malleated copy of a token, or a token from an issuer that does not normalise, has.
+ */
+export class SignatureHighSError extends JwtTokenError {
+  readonly code = 'ERR_JWS_SIGNATURE_HIGH_S' as const;
+}
+
 /** A verification failure about key trust (401). */
 export abstract class KeyTrustError extends KmsJwtError {
   readonly family = 'keys' as const;
@@ -125,6 +135,11 @@ export class JwtIssuedInFutureError extends JwtClaimsError {
 /** Older than `maxTokenAgeSeconds` by its `iat`. */
 export class JwtTooOldError extends JwtClaimsError {
   readonly code = 'ERR_JWT_TOO_OLD' as const;
+}
+
+/** Lives longer than `maxTokenLifetimeSeconds`: `exp − iat`, or `exp − now` without `iat`. */
+export class JwtLifetimeTooLongError extends JwtClaimsError {
+  readonly code = 'ERR_JWT_LIFETIME_TOO_LONG' as const;
 }
 
 /** A required claim is absent. */

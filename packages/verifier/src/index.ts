@@ -5,6 +5,7 @@ export { createStaticKeyResolver, keysFromJwks, type JsonWebKeySet, type StaticK
 export { ALGORITHMS_BY_KEY_SPEC, JWS_ALGORITHMS, algorithmsForKey, type JwsAlgorithm, type KmsSigningKeySpec } from './algorithms.js';
 export type { JwsHeader, JwtPayload, VerifiedToken } from './types.js';
 export { derToJose } from './der.js';
+export { toLowS } from './ecdsa-low-s.js';
 export {
   AlgNotAllowedError,
   JwsHeaderUnsupportedError,
@@ -13,6 +14,7 @@ export {
   JwtClaimsError,
   JwtExpiredError,
   JwtIssuedInFutureError,
+  JwtLifetimeTooLongError,
   JwtMalformedError,
   JwtNotYetValidError,
   JwtTokenError,
@@ -23,6 +25,7 @@ export {
   KidMissingError,
   KidUntrustedError,
   KmsJwtError,
+  SignatureHighSError,
   SignatureInvalidError,
   VerifierConfigError,
   type KmsJwtErrorCode,

@@ -22,6 +22,15 @@ export interface ClaimOptions {
   readonly requiredClaims?: readonly string[];
   /** Reject tokens issued (`iat`) longer ago than this many seconds; requires `iat`. Default: no limit. */
   readonly maxTokenAgeSeconds?: number;
+  /**
+   * Longest token lifetime accepted, in seconds: `exp − iat`, or what is left of it (`exp − now`,
+   * less `clockToleranceSeconds`) when the token has no `iat`. A longer-lived token (an `exp` in the
+   * year 9999, a stolen `kms:Sign` permission minting long-lived tokens) is rejected with
+   * ERR_JWT_LIFETIME_TOO_LONG. Tokens without `exp` are left to `requiredClaims`. `null` turns the cap
+   * off (an explicit opt-out). Default: `86400` (24 hours, the longest access-token lifetime Amazon
+   * Cognito allows).
+   */
+  readonly maxTokenLifetimeSeconds?: number | null;
   /** Clock skew tolerated when checking exp, nbf and iat, in seconds. Default: `0`. */
   readonly clockToleranceSeconds?: number;
   /** Extra check after the built-in ones, sync or async, run on every verification including cache hits (so revocation and replay checks hold); a thrown error rejects the token (ERR_JWT_CLAIM_INVALID, unless it is already a KmsJwtError). Default: none. */
@@ -40,6 +49,16 @@ export interface VerifierOptions extends ClaimOptions {
   readonly maxTokenBytes?: number;
   /** Accept ECDSA signatures carried in DER form (some published KMS examples emit them); strict DER only. Default: `false`. */
   readonly acceptDerSignatures?: boolean;
+  /**
+   * Refuse ECDSA signatures that are not in canonical low-S form (`s > n / 2`) with
+   * ERR_JWS_SIGNATURE_HIGH_S, DER signatures accepted by `acceptDerSignatures` included. Anyone can
+   * turn a valid signature `(r, s)` into `(r, n − s)`, a second valid token string with the same
+   * claims; kms-jwt-signer only emits low-S signatures, so with this option each of its tokens has
+   * exactly one accepted form. Leave it off for tokens of other issuers: KMS itself, OpenSSL and most
+   * JWT libraries emit high-S signatures about half the time. Either way, key revocation and replay
+   * checks on `jti`, never on the token string. Default: `false`.
+   */
+  readonly rejectHighS?: boolean;
   /** The verified-token cache (successes only; a token enters on its second verification; each hit re-asks the key resolver, re-checks exp/nbf/iat and re-runs `validate`): `false` turns it off. Default: `{ maxEntries: 10000, maxAgeSeconds: 600 }`. */
   readonly cache?: false | VerifiedTokenCacheOptions;
   /** Where signatures are checked: `'sync'` on the calling thread (fastest per call), or `'threadpool'` (libuv; keeps the event loop free). Default: `'sync'`. */
@@ -78,6 +97,18 @@ function list(name: string, value: string | readonly string[] | null | undefined
   return Object.freeze([...values]);
 }
 
+/** Default of `maxTokenLifetimeSeconds`: 24 hours. */
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 86_400;
+
+function lifetime(value: number | null | undefined, fallback: number | null): number | null {
+  if (value === undefined) return fallback;
+  if (value === null) return null;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new VerifierConfigError('maxTokenLifetimeSeconds must be a number of seconds > 0, or null to accept tokens of any lifetime (not recommended)');
+  }
+  return value;
+}
+
 function seconds(name: string, value: number | undefined, fallback: number | undefined): number | undefined {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new VerifierConfigError(`${name} must be a number of seconds >= 0`);
@@ -107,6 +138,8 @@ export function toRules(options: ClaimOptions, base?: Rules): Rules {
     typ: options.typ ?? base?.typ,
     requiredClaims: requiredClaims ? Object.freeze([...requiredClaims]) : (base?.requiredClaims ?? Object.freeze(['exp'])),
     maxTokenAgeSeconds: seconds('maxTokenAgeSeconds', options.maxTokenAgeSeconds, base?.maxTokenAgeSeconds),
+    // An override of undefined keeps the verifier's cap: only an explicit null turns it off.
+    maxTokenLifetimeSeconds: lifetime(options.maxTokenLifetimeSeconds, base === undefined ? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS : base.maxTokenLifetimeSeconds),
     clockToleranceSeconds: seconds('clockToleranceSeconds', options.clockToleranceSeconds, base?.clockToleranceSeconds ?? 0) ?? 0,
     validate: options.validate ?? base?.validate,
     algorithms: algorithms ? new Set(algorithms) : base?.algorithms,

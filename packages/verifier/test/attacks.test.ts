@@ -8,12 +8,14 @@ import {
   JwtClaimInvalidError,
   JwtExpiredError,
   JwtIssuedInFutureError,
+  JwtLifetimeTooLongError,
   JwtMalformedError,
   JwtNotYetValidError,
   JwtTooLargeError,
   JwtTooOldError,
   KidMissingError,
   KidUntrustedError,
+  SignatureHighSError,
   SignatureInvalidError,
   type KeyResolver,
   type KmsJwtErrorCode,
@@ -105,6 +107,14 @@ function replaceRs(token: string, part: 'r' | 's', value: Buffer): string {
   const rs = Buffer.from(rawSignature(token));
   value.copy(rs, part === 'r' ? 0 : 32);
   return withSignature(token, rs);
+}
+
+/** The same token with its signature's high-S form (r, n − s), whichever form node:crypto made. */
+function highS(token: string): string {
+  const rs = rawSignature(token);
+  const n = BigInt(`0x${P256_N.toString('hex')}`);
+  const s = BigInt(`0x${rs.toString('hex', 32)}`);
+  return s > n / 2n ? token : replaceRs(token, 's', Buffer.from((n - s).toString(16).padStart(64, '0'), 'hex'));
 }
 
 /** One token attack; `resolves: false` asserts the key source is never consulted. */
@@ -246,6 +256,9 @@ const ATTACKS: readonly Attack[] = [
   { name: 'r = n + 1', token: () => replaceRs(es256(), 'r', Buffer.from((BigInt(`0x${P256_N.toString('hex')}`) + 1n).toString(16), 'hex')), ...signatureInvalid },
   { name: 'r = 2^256 - 1', token: () => replaceRs(es256(), 'r', Buffer.alloc(32, 0xff)), ...signatureInvalid },
   { name: 's = 2^256 - 1', token: () => replaceRs(es256(), 's', Buffer.alloc(32, 0xff)), ...signatureInvalid },
+  { name: 'a malleated copy (r, n − s) of a valid token, with rejectHighS', token: () => highS(es256()), error: SignatureHighSError, code: 'ERR_JWS_SIGNATURE_HIGH_S', options: { rejectHighS: true } },
+  { name: 'a high-S DER signature, with acceptDerSignatures and rejectHighS', token: () => { const t = highS(es256()); return withSignature(t, der(rawSignature(t))); }, error: SignatureHighSError, code: 'ERR_JWS_SIGNATURE_HIGH_S', options: { acceptDerSignatures: true, rejectHighS: true } },
+  { name: 's = 2^256 - 1 with rejectHighS (an invalid signature stays invalid)', token: () => replaceRs(es256(), 's', Buffer.alloc(32, 0xff)), ...signatureInvalid, options: { rejectHighS: true } },
   { name: 'a signature made by another P-256 key', token: () => signToken('ES256', attacker.privateKey, claims(), header()), ...signatureInvalid },
   { name: 'a payload swapped in from another validly signed token', token: () => { const a = es256(claims()); const b = es256(claims({ sub: 'admin' })); const [h, , s] = a.split('.'); return `${h}.${b.split('.')[1]}.${s}`; }, ...signatureInvalid },
 
@@ -255,6 +268,9 @@ const ATTACKS: readonly Attack[] = [
   { name: 'a token whose nbf is in the future', token: () => es256(claims({ nbf: NOW + 60 })), error: JwtNotYetValidError, code: 'ERR_JWT_NOT_YET_VALID' },
   { name: 'a token issued in the future beyond the clock tolerance', token: () => es256(claims({ iat: NOW + 31 })), error: JwtIssuedInFutureError, code: 'ERR_JWT_ISSUED_IN_FUTURE', options: { clockToleranceSeconds: 30 } },
   { name: 'a token older than maxTokenAgeSeconds', token: () => es256(claims({ iat: NOW - 3601 })), error: JwtTooOldError, code: 'ERR_JWT_TOO_OLD', options: { maxTokenAgeSeconds: 3600 } },
+  { name: 'a token whose exp is in the year 9999 (longer than the default 24 h lifetime)', token: () => es256(claims({ exp: 253_402_300_799 })), error: JwtLifetimeTooLongError, code: 'ERR_JWT_LIFETIME_TOO_LONG' },
+  { name: 'a token whose exp is 1e308', token: () => es256(claims({ exp: 1e308 })), error: JwtLifetimeTooLongError, code: 'ERR_JWT_LIFETIME_TOO_LONG' },
+  { name: 'a token without iat whose exp is in the year 9999', token: () => es256(claims({ iat: undefined, exp: 253_402_300_799 })), error: JwtLifetimeTooLongError, code: 'ERR_JWT_LIFETIME_TOO_LONG' },
   { name: 'a token from another issuer', token: () => es256(claims({ iss: 'https://attacker.example' })), ...claimInvalid },
   { name: 'a token whose issuer differs only by a trailing slash', token: () => es256(claims({ iss: `${ISSUER}/` })), ...claimInvalid },
   { name: 'a token for another audience', token: () => es256(claims({ aud: 'other-api' })), ...claimInvalid },

@@ -3,6 +3,7 @@ import {
   createVerifier,
   JwtClaimInvalidError,
   JwtExpiredError,
+  JwtLifetimeTooLongError,
   JwtNotYetValidError,
   JwtTooOldError,
   KeySourceUnavailableError,
@@ -133,6 +134,18 @@ describe('verified-token cache', () => {
     expect(await verifier.verify(t)).toBe(first);
     advance(1);
     await expectRejection(verifier.verify(t), JwtTooOldError, 'ERR_JWT_TOO_OLD');
+  });
+
+  it('re-checks maxTokenLifetimeSeconds on every hit: a token without iat is measured from the clock of each call', async () => {
+    const { verifier, advance } = setup({ maxTokenLifetimeSeconds: 3600 });
+    const t = token({ iat: undefined, exp: NOW + 3000 });
+    const first = await admit(verifier, t);
+    expect(await verifier.verify(t)).toBe(first);
+    // The clock steps back (an NTP correction): the same cached token now has more than the cap left.
+    advance(-601);
+    await expectRejection(verifier.verify(t), JwtLifetimeTooLongError, 'ERR_JWT_LIFETIME_TOO_LONG');
+    advance(1);
+    expect(await verifier.verify(t)).toBe(first);
   });
 
   it('keeps an entry no longer than the token exp, even when the tolerance still accepts the token', async () => {

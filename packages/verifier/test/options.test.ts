@@ -7,6 +7,7 @@ import {
   JwtClaimMissingError,
   JwtExpiredError,
   JwtIssuedInFutureError,
+  JwtLifetimeTooLongError,
   JwtMalformedError,
   JwtNotYetValidError,
   JwtTooLargeError,
@@ -84,6 +85,13 @@ describe('construction', () => {
       { clockToleranceSeconds: '5' },
       { maxTokenAgeSeconds: Number.POSITIVE_INFINITY },
       { maxTokenAgeSeconds: -10 },
+      { maxTokenLifetimeSeconds: 0 },
+      { maxTokenLifetimeSeconds: -60 },
+      { maxTokenLifetimeSeconds: Number.POSITIVE_INFINITY },
+      { maxTokenLifetimeSeconds: Number.NaN },
+      { maxTokenLifetimeSeconds: '86400' },
+      { rejectHighS: 'yes' },
+      { rejectHighS: 1 },
       { maxTokenBytes: 63 },
       { maxTokenBytes: 100.5 },
       { signatureVerification: 'worker' },
@@ -320,6 +328,71 @@ describe('time claims', () => {
     await expectRejection(verifier.verify(late), JwtExpiredError, 'ERR_JWT_EXPIRED');
     await expect(verifier.verify(late, { clockToleranceSeconds: 10 })).resolves.toMatchObject({ key: KID });
     await expectRejection(verifier.verify(token(), { maxTokenAgeSeconds: 5 }), JwtTooOldError, 'ERR_JWT_TOO_OLD');
+  });
+});
+
+describe('maxTokenLifetimeSeconds', () => {
+  const DAY = 86_400;
+
+  it('defaults to 24 hours of exp − iat: a token of exactly a day verifies, one second more is refused', async () => {
+    const verifier = createVerifier(base);
+    await expect(verifier.verify(token(claims({ iat: NOW - 10, exp: NOW - 10 + DAY })))).resolves.toMatchObject({ key: KID });
+    const error = await expectRejection(verifier.verify(token(claims({ iat: NOW - 10, exp: NOW - 10 + DAY + 1 }))), JwtLifetimeTooLongError, 'ERR_JWT_LIFETIME_TOO_LONG');
+    expect(error).toMatchObject({ claim: 'exp', expected: DAY, actual: NOW - 10 + DAY + 1, status: 401, family: 'claims' });
+    expect(error.message).toContain('maxTokenLifetimeSeconds');
+  });
+
+  it('refuses an exp in the year 9999 and an exp of 1e308, which verified before the cap', async () => {
+    const verifier = createVerifier(base);
+    for (const exp of [253_402_300_799, 1e308]) {
+      const error = await expectRejection(verifier.verify(token(claims({ exp }))), JwtLifetimeTooLongError, 'ERR_JWT_LIFETIME_TOO_LONG');
+      expect(error).toMatchObject({ claim: 'exp', actual: exp });
+    }
+  });
+
+  it('caps exp − iat even for a token that is close to its exp now (the issuer gave it too long a life)', async () => {
+    const verifier = createVerifier({ ...base, maxTokenLifetimeSeconds: 3600 });
+    await expectRejection(verifier.verify(token(claims({ iat: NOW - 7000, exp: NOW + 60 }))), JwtLifetimeTooLongError, 'ERR_JWT_LIFETIME_TOO_LONG');
+  });
+
+  it('without iat, caps exp − now, extended by clockToleranceSeconds', async () => {
+    const verifier = createVerifier({ ...base, maxTokenLifetimeSeconds: 3600 });
+    await expect(verifier.verify(token(claims({ iat: undefined, exp: NOW + 3600 })))).resolves.toMatchObject({ key: KID });
+    const error = await expectRejection(verifier.verify(token(claims({ iat: undefined, exp: NOW + 3601 }))), JwtLifetimeTooLongError, 'ERR_JWT_LIFETIME_TOO_LONG');
+    expect(error).toMatchObject({ claim: 'exp', expected: 3600, actual: NOW + 3601 });
+    expect(error.message).toContain('no iat');
+    const tolerant = createVerifier({ ...base, maxTokenLifetimeSeconds: 3600, clockToleranceSeconds: 30 });
+    await expect(tolerant.verify(token(claims({ iat: undefined, exp: NOW + 3630 })))).resolves.toMatchObject({ key: KID });
+    await expectRejection(tolerant.verify(token(claims({ iat: undefined, exp: NOW + 3631 }))), JwtLifetimeTooLongError, 'ERR_JWT_LIFETIME_TOO_LONG');
+  });
+
+  it('accepts tokens of any lifetime with an explicit null', async () => {
+    const verifier = createVerifier({ ...base, maxTokenLifetimeSeconds: null });
+    await expect(verifier.verify(token(claims({ exp: 253_402_300_799 })))).resolves.toMatchObject({ payload: { exp: 253_402_300_799 } });
+    await expect(verifier.verify(token(claims({ iat: undefined, exp: 1e308 })))).resolves.toMatchObject({ key: KID });
+  });
+
+  it('leaves a token without exp to requiredClaims', async () => {
+    const verifier = createVerifier({ ...base, requiredClaims: [], maxTokenLifetimeSeconds: 60 });
+    await expect(verifier.verify(token(claims({ exp: undefined })))).resolves.toMatchObject({ key: KID });
+    await expectRejection(createVerifier(base).verify(token(claims({ exp: undefined }))), JwtClaimMissingError, 'ERR_JWT_CLAIM_MISSING');
+  });
+
+  it('lets a call lower the cap or lift it with null; a call that leaves it out keeps the verifier cap', async () => {
+    const verifier = createVerifier(base);
+    const week = token(claims({ exp: NOW + 7 * DAY }));
+    await expectRejection(verifier.verify(week), JwtLifetimeTooLongError, 'ERR_JWT_LIFETIME_TOO_LONG');
+    await expectRejection(verifier.verify(week, { clockToleranceSeconds: 5 }), JwtLifetimeTooLongError, 'ERR_JWT_LIFETIME_TOO_LONG');
+    await expect(verifier.verify(week, { maxTokenLifetimeSeconds: null })).resolves.toMatchObject({ key: KID });
+    await expectRejection(verifier.verify(token(), { maxTokenLifetimeSeconds: 60 }), JwtLifetimeTooLongError, 'ERR_JWT_LIFETIME_TOO_LONG');
+    const lifted = createVerifier({ ...base, maxTokenLifetimeSeconds: null });
+    await expect(lifted.verify(week, { clockToleranceSeconds: 5 })).resolves.toMatchObject({ key: KID });
+  });
+
+  it('refuses an invalid per-call cap with a VerifierConfigError', async () => {
+    for (const maxTokenLifetimeSeconds of [0, -1, Number.NaN]) {
+      await expectRejection(createVerifier(base).verify(token(), { maxTokenLifetimeSeconds }), VerifierConfigError, 'ERR_CONFIG_INVALID');
+    }
   });
 });
 

@@ -59,6 +59,25 @@ describe('createBearerAuth: authenticate', () => {
     expect((error.cause as Error).name).toBe('JwtExpiredError');
   });
 
+  it('answers a token over the lifetime cap, and a high-S signature under rejectHighS, 401 invalid_token with their own codes', async () => {
+    const longLived = signToken('ES256', pair.privateKey, claims({ exp: 253_402_300_799 }));
+    const tooLong = await failure(auth().authenticate('ctx', request(longLived)));
+    expect(tooLong).toMatchObject({ status: 401, code: 'ERR_JWT_LIFETIME_TOO_LONG', family: 'claims', claim: 'exp' });
+    expect(tooLong.body).toEqual({ error: 'invalid_token', error_description: 'the access token lifetime is too long (exp)' });
+
+    // The high-S form of a valid token: (r, n − s) when node:crypto made a low-S signature.
+    const n = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+    const rs = Buffer.from(valid.slice(valid.lastIndexOf('.') + 1), 'base64url');
+    const s = BigInt(`0x${rs.toString('hex', 32)}`);
+    const highS = s > n / 2n ? rs : Buffer.concat([rs.subarray(0, 32), Buffer.from((n - s).toString(16).padStart(64, '0'), 'hex')]);
+    const malleated = `${valid.slice(0, valid.lastIndexOf('.'))}.${highS.toString('base64url')}`;
+    const strict = createBearerAuth<string>({ verifier: { ...verifierOptions, rejectHighS: true } }, PKG);
+    const refused = await failure(strict.authenticate('ctx', request(malleated)));
+    expect(refused).toMatchObject({ status: 401, code: 'ERR_JWS_SIGNATURE_HIGH_S', family: 'token' });
+    expect(refused.body).toEqual({ error: 'invalid_token', error_description: 'the access token signature is not in canonical form' });
+    await expect(auth().authenticate('ctx', request(malleated))).resolves.toMatchObject({ key: KID });
+  });
+
   it('answers a token of an untrusted key 401 without naming any key', async () => {
     const other = signToken('ES256', pair.privateKey, claims(), { alg: 'ES256', typ: 'JWT', kid: OTHER_KID });
     const error = await failure(auth().authenticate('ctx', request(other)));
