@@ -46,15 +46,18 @@ export const ALGORITHM_PARAMETERS: Readonly<Record<JwsAlgorithm, AlgorithmParame
 
 /**
  * The shape of the signature KMS returns for each key spec: ECDSA as DER, converted to R‖S of two
- * `size`-byte integers (P-521: 66); RSA as `length` bytes (the modulus size); Ed25519 as 64 bytes.
+ * `size`-byte integers (P-521: 66) and brought to low-S form on the curve of `algorithm`; RSA as
+ * `length` bytes (the modulus size); Ed25519 as 64 bytes.
  */
-export type SignatureShape = { readonly kind: 'ecdsa-der'; readonly size: number } | { readonly kind: 'raw'; readonly length: number };
+export type SignatureShape =
+  | { readonly kind: 'ecdsa-der'; readonly size: number; readonly algorithm: 'ES256' | 'ES256K' | 'ES384' | 'ES512' }
+  | { readonly kind: 'raw'; readonly length: number };
 
 export const SIGNATURE_SHAPES: Readonly<Record<KmsSigningKeySpec, SignatureShape>> = {
-  ECC_NIST_P256: { kind: 'ecdsa-der', size: 32 },
-  ECC_SECG_P256K1: { kind: 'ecdsa-der', size: 32 },
-  ECC_NIST_P384: { kind: 'ecdsa-der', size: 48 },
-  ECC_NIST_P521: { kind: 'ecdsa-der', size: 66 },
+  ECC_NIST_P256: { kind: 'ecdsa-der', size: 32, algorithm: 'ES256' },
+  ECC_SECG_P256K1: { kind: 'ecdsa-der', size: 32, algorithm: 'ES256K' },
+  ECC_NIST_P384: { kind: 'ecdsa-der', size: 48, algorithm: 'ES384' },
+  ECC_NIST_P521: { kind: 'ecdsa-der', size: 66, algorithm: 'ES512' },
   RSA_2048: { kind: 'raw', length: 256 },
   RSA_3072: { kind: 'raw', length: 384 },
   RSA_4096: { kind: 'raw', length: 512 },

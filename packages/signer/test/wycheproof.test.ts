@@ -6,10 +6,11 @@ import { toJoseSignature } from '../src/signature.js';
 
 /**
  * Wycheproof's ECDSA P-256/SHA-256 vectors with DER signatures, through the signer's conversion of
- * KMS's signature (`toJoseSignature`, which is kms-jwt-verifier's strict `derToJose`).
+ * KMS's signature (`toJoseSignature`: kms-jwt-verifier's strict `derToJose`, then `toLowS`).
  *
  * How each result is treated:
- * - `valid`: the DER converts, and the R‖S verifies with node:crypto (`dsaEncoding: 'ieee-p1363'`).
+ * - `valid`: the DER converts, the R‖S is low-S (s ≤ n/2), and it verifies with node:crypto
+ *   (`dsaEncoding: 'ieee-p1363'`).
  * - `invalid` with an encoding flag (InvalidEncoding, BerEncodedSignature, MissingZero,
  *   InvalidTypesInSignature): the converter rejects it (returns `undefined`).
  * - `invalid` otherwise (the DER may be fine but r or s is wrong, out of range, zero...): the
@@ -35,6 +36,9 @@ interface VectorFile {
 }
 
 const ENCODING_FLAGS = new Set(['InvalidEncoding', 'BerEncodedSignature', 'MissingZero', 'InvalidTypesInSignature']);
+
+/** ⌊n/2⌋ of P-256: the largest low S. */
+const P256_HALF_ORDER = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n / 2n;
 
 const file = JSON.parse(readFileSync(new URL('../../../test/vectors/wycheproof/ecdsa_secp256r1_sha256_test.json', import.meta.url), 'utf8')) as VectorFile;
 const vectors: ReadonlyArray<Vector & { readonly publicKey: KeyObject }> = file.testGroups.flatMap((group) => {
@@ -68,6 +72,7 @@ describe('Wycheproof ecdsa_secp256r1_sha256 (DER) through the DER → R‖S conv
     if (result === 'valid' || (result === 'acceptable' && !encodingFlag)) {
       expect(jose).toBeDefined();
       expect(jose).toHaveLength(64);
+      expect(BigInt(`0x${(jose ?? Buffer.alloc(64)).toString('hex', 32)}`) <= P256_HALF_ORDER).toBe(true);
       expect(verifies(vector, jose ?? Buffer.alloc(0))).toBe(true);
     } else if (encodingFlag) {
       expect(jose).toBeUndefined();
