@@ -66,6 +66,9 @@ afterAll(async () => {
   await hw?.close();
 });
 
+/** The order n of P-256 (ES256): s and n − s both verify. */
+const P256_ORDER = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+
 /** Signs through KMS and adds the token to the run's secrets. */
 async function signed(claims: Record<string, unknown>, options?: Parameters<KmsJwtSigner['sign']>[1], by: KmsJwtSigner = signer): Promise<string> {
   const token = await by.sign(claims, options);
@@ -97,6 +100,15 @@ describe('logging hygiene: kms-jwt-verifier', () => {
         },
       });
 
+      const strict: Verifier = createVerifier({ keys: hw.world.provider, issuer: ISSUER, audience: AUDIENCE, rejectHighS: true });
+      // The same signature as (r, n − s): it verifies, but is not in the low-S form the signer emits.
+      const highS = (() => {
+        const bytes = Buffer.from(signature, 'base64url');
+        const s = BigInt(`0x${bytes.subarray(32).toString('hex')}`);
+        bytes.set(Buffer.from((P256_ORDER - s).toString(16).padStart(64, '0'), 'hex'), 32);
+        return bytes.toString('base64url');
+      })();
+
       const cases: [KmsJwtErrorCode, () => Promise<unknown>][] = [
         ['ERR_TOKEN_MALFORMED', () => verifier.verify(crafted(`${header}.${payload}`))],
         ['ERR_TOKEN_MALFORMED', () => verifier.verify(crafted(`${tokens.current}.${signature}`))],
@@ -116,6 +128,8 @@ describe('logging hygiene: kms-jwt-verifier', () => {
         ['ERR_JWT_NOT_YET_VALID', async () => verifier.verify(await signed({ sub: 'user-1', nbf: now + 600 }))],
         ['ERR_JWT_ISSUED_IN_FUTURE', async () => verifier.verify(await signed({ sub: 'user-1', iat: now + 600 }))],
         ['ERR_JWT_TOO_OLD', async () => verifier.verify(await signed({ sub: 'user-1', iat: now - 600 }), { maxTokenAgeSeconds: 60 })],
+        ['ERR_JWT_LIFETIME_TOO_LONG', async () => verifier.verify(await signed({ sub: 'user-1', exp: now + 400 * 86_400 }))],
+        ['ERR_JWS_SIGNATURE_HIGH_S', () => strict.verify(crafted(`${header}.${payload}.${highS}`))],
         ['ERR_JWT_CLAIM_MISSING', () => verifier.verify(tokens.current, { requiredClaims: ['exp', 'nonce'] })],
         ['ERR_JWT_CLAIM_MISSING', () => verifier.verify(tokens.current, { subject: 'user-2', requiredClaims: ['exp', 'cnf'] })],
         ['ERR_JWT_CLAIM_INVALID', () => verifier.verify(tokens.current, { audience: 'billing-api' })],
@@ -148,6 +162,8 @@ describe('logging hygiene: kms-jwt-verifier', () => {
         'ERR_JWT_NOT_YET_VALID',
         'ERR_JWT_ISSUED_IN_FUTURE',
         'ERR_JWT_TOO_OLD',
+        'ERR_JWT_LIFETIME_TOO_LONG',
+        'ERR_JWS_SIGNATURE_HIGH_S',
         'ERR_JWT_CLAIM_MISSING',
         'ERR_JWT_CLAIM_INVALID',
         'ERR_KEY_SOURCE_UNAVAILABLE',
