@@ -5,14 +5,20 @@ import { EXIT_CODES, type ExitCode } from './lib/exit-codes.js';
 import { processIo, type CliIo } from './lib/io.js';
 import { packageVersion } from './lib/version.js';
 
+const KEYS_COMMANDS = COMMANDS.filter((command) => command.name.startsWith('keys ')).map((command) => ({ command, subcommand: command.name.slice('keys '.length) }));
+const NAME_WIDTH = Math.max(...COMMANDS.map((command) => command.name.length)) + 2;
+
 function pad(name: string): string {
-  return name.padEnd(14);
+  return name.padEnd(NAME_WIDTH);
 }
+
+/** `list, create, ... or cancel-deletion`. */
+const KEYS_SUBCOMMANDS = `${KEYS_COMMANDS.slice(0, -1).map(({ subcommand }) => subcommand).join(', ')} or ${KEYS_COMMANDS.at(-1)?.subcommand ?? ''}`;
 
 const USAGE = `Usage: kms-jwt <command> [options]
 
-JWTs signed by AWS KMS keys: create and rotate keys, sign, verify against KMS or offline, inspect,
-export JWKS, and run kms-local for development.
+JWTs signed by AWS KMS keys: create, rotate, list and retire keys, sign, verify against KMS or
+offline, inspect, export JWKS, and run kms-local for development.
 
 Commands:
 ${COMMANDS.map((command) => `  ${pad(command.name)}${command.summary}`).join('\n')}
@@ -29,10 +35,10 @@ Options:
   -v, --version  print the version
 `;
 
-const KEYS_USAGE = `Usage: kms-jwt keys <create|rotate> [options]
+const KEYS_USAGE = `Usage: kms-jwt keys <command> [options]
 
 Commands:
-${COMMANDS.filter((command) => command.name.startsWith('keys ')).map((command) => `  ${pad(command.name.slice(5))}${command.summary}`).join('\n')}
+${KEYS_COMMANDS.map(({ command, subcommand }) => `  ${pad(subcommand)}${command.summary}`).join('\n')}
 
 Run kms-jwt keys <command> --help for its flags.
 `;
@@ -51,10 +57,10 @@ function findCommand(argv: readonly string[]): { command: Command; rest: readonl
     return 'command' in found ? { help: found.command.usage } : found;
   }
   if (first === 'keys') {
-    if (second === undefined) throw new UsageError('keys needs a subcommand: create or rotate', { help: KEYS_USAGE });
+    if (second === undefined) throw new UsageError(`keys needs a subcommand: ${KEYS_SUBCOMMANDS}`, { help: KEYS_USAGE });
     if (HELP_FLAGS.has(second)) return { help: KEYS_USAGE };
-    const command = COMMANDS.find((candidate) => candidate.name === `keys ${second}`);
-    if (command === undefined) throw new UsageError(`unknown keys subcommand '${second.length > 24 ? `${second.slice(0, 12)}...` : second}': use create or rotate`, { help: KEYS_USAGE });
+    const command = KEYS_COMMANDS.find(({ subcommand }) => subcommand === second)?.command;
+    if (command === undefined) throw new UsageError(`unknown keys subcommand '${second.length > 24 ? `${second.slice(0, 12)}...` : second}': use ${KEYS_SUBCOMMANDS}`, { help: KEYS_USAGE });
     return { command, rest: argv.slice(2) };
   }
   const command = COMMANDS.find((candidate) => candidate.name === first);

@@ -1,11 +1,16 @@
 import type { Command } from '../lib/command.js';
 import { inspect } from './inspect/definition.js';
 import { jwks } from './jwks/definition.js';
+import { keysCancelDeletion } from './keys/cancel-deletion/definition.js';
 import { keysCreate } from './keys/create/definition.js';
+import { keysDisable } from './keys/disable/definition.js';
+import { keysEnable } from './keys/enable/definition.js';
+import { keysList } from './keys/list/definition.js';
 import { keysRotate } from './keys/rotate/definition.js';
+import { keysScheduleDeletion } from './keys/schedule-deletion/definition.js';
 import { local } from './local/definition.js';
 import { sign } from './sign/definition.js';
 import { verify } from './verify/definition.js';
 
 /** Every command, in the order the help lists them. */
-export const COMMANDS: readonly Command[] = [sign, verify, inspect, jwks, keysCreate, keysRotate, local];
+export const COMMANDS: readonly Command[] = [sign, verify, inspect, jwks, keysList, keysCreate, keysRotate, keysDisable, keysEnable, keysScheduleDeletion, keysCancelDeletion, local];

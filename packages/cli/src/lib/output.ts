@@ -3,6 +3,11 @@ export function prettyJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
+/** `2026-06-01T12:00:00Z`: an ISO date to the second. */
+export function isoSeconds(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 /** `2026-05-01T12:00:00Z (in 14m 59s)` or `(3m ago)`, for NumericDate claims. */
 export function describeTime(seconds: unknown, nowMs: number): string | undefined {
   if (typeof seconds !== 'number' || !Number.isFinite(seconds)) return undefined;
