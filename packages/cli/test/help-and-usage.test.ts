@@ -6,13 +6,20 @@ const COMMANDS = [
   ['verify', 'Usage: kms-jwt verify [token|-]'],
   ['inspect', 'Usage: kms-jwt inspect [token|-]'],
   ['jwks', 'Usage: kms-jwt jwks (--key <arn|id> | --alias <name>)...'],
+  ['keys list', 'Usage: kms-jwt keys list [--signing] [--json]'],
   ['keys create', 'Usage: kms-jwt keys create [--spec <spec>]'],
-  ['keys rotate', 'Usage: kms-jwt keys rotate --alias <name>'],
+  ['keys rotate', 'Usage: kms-jwt keys rotate --alias <name> [--to-key <arn|id>]'],
+  ['keys disable', 'Usage: kms-jwt keys disable <key> [--force]'],
+  ['keys enable', 'Usage: kms-jwt keys enable <key>'],
+  ['keys schedule-deletion', 'Usage: kms-jwt keys schedule-deletion <key> [--days <n>] [--force]'],
+  ['keys cancel-deletion', 'Usage: kms-jwt keys cancel-deletion <key>'],
   ['local', 'Usage: kms-jwt local [options]'],
 ] as const;
 
 /** Commands that call KMS, and so take --endpoint and --region. */
-const KMS_COMMANDS = new Set(['sign', 'verify', 'jwks', 'keys create', 'keys rotate']);
+const KMS_COMMANDS = new Set(['sign', 'verify', 'jwks', 'keys list', 'keys create', 'keys rotate', 'keys disable', 'keys enable', 'keys schedule-deletion', 'keys cancel-deletion']);
+
+const KEY_ID = '0f4c6a5e-4b1f-4c39-9d57-1c1b2f3d4e5f';
 
 describe.concurrent('kms-jwt help and usage errors', () => {
   let dir = '';
@@ -37,7 +44,8 @@ describe.concurrent('kms-jwt help and usage errors', () => {
   it.each([[['keys', '--help']], [['help', 'keys']]])('prints the keys subcommands for %j and exits 0', async (args) => {
     const result = await runKmsJwt(args, dir);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^Usage: kms-jwt keys <create\|rotate> \[options\]\n\nCommands:\n {2}create +\S.*\n {2}rotate +\S/);
+    expect(result.stdout).toMatch(/^Usage: kms-jwt keys <command> \[options\]\n\nCommands:\n/);
+    for (const [name] of COMMANDS.filter(([name]) => name.startsWith('keys '))) expect(result.stdout).toMatch(new RegExp(`^  ${name.slice(5)} +\\S`, 'm'));
     expect(result.stderr).toBe('');
   });
 
@@ -79,8 +87,8 @@ describe.concurrent('kms-jwt help and usage errors', () => {
     [[], /^kms-jwt: no command given\n\nUsage: kms-jwt <command>/],
     [['frobnicate'], /^kms-jwt: unknown command 'frobnicate'\n\nUsage: kms-jwt <command>/],
     [['--verbose'], /^kms-jwt: unknown option '--verbose' before the command/],
-    [['keys'], /^kms-jwt: keys needs a subcommand: create or rotate\n\nUsage: kms-jwt keys <create\|rotate>/],
-    [['keys', 'delete'], /^kms-jwt: unknown keys subcommand 'delete': use create or rotate/],
+    [['keys'], /^kms-jwt: keys needs a subcommand: list, create, rotate, disable, enable, schedule-deletion or cancel-deletion\n\nUsage: kms-jwt keys <command>/],
+    [['keys', 'delete'], /^kms-jwt: unknown keys subcommand 'delete': use list, create, rotate, disable, enable, schedule-deletion or cancel-deletion/],
     [['sign'], /^kms-jwt sign: --key-id is required/],
     [['sign', '--key-id', 'alias/a', '--expires-in', 'soon'], /^kms-jwt sign: --expires-in must be a duration such as 900, 90s, 15m, 1h or 7d, not soon/],
     [['sign', '--key-id', 'alias/a', '--expires-in', '0'], /^kms-jwt sign: --expires-in must be a duration/],
@@ -105,6 +113,21 @@ describe.concurrent('kms-jwt help and usage errors', () => {
     [['keys', 'create', '--spec', 'SYMMETRIC_DEFAULT'], /^kms-jwt keys create: --spec must be one of ECC_NIST_P256, /],
     [['keys', 'create', '--alias', 'alias/aws/kms'], /^kms-jwt keys create: --alias alias\/aws\/kms: alias\/aws\/ names are reserved/],
     [['keys', 'rotate'], /^kms-jwt keys rotate: --alias is required/],
+    [['keys', 'rotate', '--alias', 'a', '--to-key', 'alias/b'], /^kms-jwt keys rotate: --to-key alias\/b is not a KMS key ARN or key id\n/],
+    [['keys', 'rotate', '--alias', 'a', '--to-key', KEY_ID, '--description', 'next'], /^kms-jwt keys rotate: --description describes the key rotate creates, and with --to-key it creates none\n/],
+    [['keys', 'list', 'extra'], /^kms-jwt keys list: takes no arguments besides its flags, got 1/],
+    [['keys', 'disable'], /^kms-jwt keys disable: needs the key: a key id, key ARN, alias name \(alias\/\.\.\.\) or alias ARN\n/],
+    [['keys', 'enable', 'token-issuer'], /^kms-jwt keys enable: <key> token-issuer is not a key id, key ARN, alias name \(alias\/\.\.\.\) or alias ARN\n/],
+    [['keys', 'enable', KEY_ID, KEY_ID], /^kms-jwt keys enable: takes at most one argument besides its flags, got 2/],
+    [['keys', 'disable', 'alias/aws/s3'], /^kms-jwt keys disable: <key> alias\/aws\/s3: alias\/aws\/ names are reserved for AWS managed keys/],
+    [['keys', 'cancel-deletion', ' '], /^kms-jwt keys cancel-deletion: <key> is empty: give a key id, key ARN, alias name/],
+    [['keys', 'schedule-deletion'], /^kms-jwt keys schedule-deletion: needs the key/],
+    [['keys', 'schedule-deletion', KEY_ID, '--days', '6'], /^kms-jwt keys schedule-deletion: --days must be a whole number of days from 7 to 30 \(KMS's waiting period\), not 6\n/],
+    [['keys', 'schedule-deletion', KEY_ID, '--days', '31'], /^kms-jwt keys schedule-deletion: --days must be a whole number of days from 7 to 30 .*, not 31\n/],
+    [['keys', 'schedule-deletion', KEY_ID, '--days', '7.5'], /^kms-jwt keys schedule-deletion: --days must be a whole number of days from 7 to 30 .*, not 7\.5\n/],
+    [['keys', 'schedule-deletion', KEY_ID, '--days', '30d'], /^kms-jwt keys schedule-deletion: --days must be a whole number of days from 7 to 30 .*, not 30d\n/],
+    [['keys', 'schedule-deletion', KEY_ID, '--days'], /^kms-jwt keys schedule-deletion: Option '--days <value>' argument missing/],
+    [['keys', 'disable', KEY_ID, '--endpoint', 'localhost:4599'], /^kms-jwt keys disable: --endpoint must be an http:\/\/ or https:\/\/ URL/],
     [['local', '--port', 'abc'], /^kms-jwt local: --port must be a port number from 0 to 65535, not abc/],
     [['local', '--account-id', '42'], /^kms-jwt local: --account-id must be 12 digits, not 42/],
     [['local', '--region', 'moon'], /^kms-jwt local: --region must be a region name such as us-east-1, not moon/],
@@ -120,6 +143,13 @@ describe.concurrent('kms-jwt help and usage errors', () => {
     const result = await runKmsJwt(['verify', '--jwks', 'k.json', '--any-issuer', '--any-audience'], dir, { input: '' });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^kms-jwt verify: the token is empty: pass it as an argument or pipe it on stdin/);
+  });
+
+  it('does not echo a token given in place of a key', async () => {
+    const tokenLike = `eyJhbGciOiJFUzI1NiJ9.${'A'.repeat(40)}.${'B'.repeat(40)}`;
+    const result = await runKmsJwt(['keys', 'disable', tokenLike], dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe("kms-jwt keys disable: <key> eyJhbGciOiJF... is not a key id, key ARN, alias name (alias/...) or alias ARN\nRun 'kms-jwt keys disable --help' for usage.\n");
   });
 
   it('does not echo a mistyped command that looks like a token', async () => {

@@ -1,4 +1,4 @@
-import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateKeyCommand, DescribeKeyCommand, DisableKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import type { KmsLocal } from 'kms-local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decode, ensureBuilt, expectNoStackTrace, runKmsJwt, scratchDir, startKms, tokenFrom, unreachableEndpoint } from './support.js';
@@ -115,6 +115,48 @@ describe.concurrent('kms-jwt keys', () => {
     } finally {
       await own.kms.close();
     }
+  });
+
+  it('keys rotate --to-key moves the alias to an existing key without creating one, leaving the old key enabled', async () => {
+    const created = await runKmsJwt(['keys', 'create', '--alias', 'alias/two-step', ...kmsArgs], dir);
+    expect(created.code, created.stderr).toBe(0);
+    const oldArn = created.stdout.trim();
+    const next = await runKmsJwt(['keys', 'create', '--spec', 'ECC_NIST_P384', '--json', ...kmsArgs], dir);
+    const { keyArn: newArn, keyId: newKeyId } = JSON.parse(next.stdout) as { keyArn: string; keyId: string };
+
+    const rotated = await runKmsJwt(['keys', 'rotate', '--alias', 'alias/two-step', '--to-key', newKeyId, '--json', ...kmsArgs], dir);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(JSON.parse(rotated.stdout)).toEqual({ alias: 'alias/two-step', oldKeyArn: oldArn, newKeyArn: newArn, keySpec: 'ECC_NIST_P384' });
+    expect(rotated.stderr).toBe(
+      `rotating alias/two-step: moving it from ${oldArn} to ${newArn} in ${kms.endpoint}...\n` +
+        'note: the new key is ECC_NIST_P384, the old one ECC_NIST_P256: tokens signed through alias/two-step change algorithm\n' +
+        'moved alias/two-step to the new key; the old key stays enabled so that tokens it signed keep verifying\n',
+    );
+    expect(await describeKey('alias/two-step')).toMatchObject({ Arn: newArn, Description: 'kms-jwt signing key' });
+    expect(await describeKey(oldArn)).toMatchObject({ KeyState: 'Enabled' });
+    const token = tokenFrom(await runKmsJwt(['sign', '--key-id', 'alias/two-step', ...kmsArgs], dir));
+    expect(decode(token).header).toMatchObject({ alg: 'ES384', kid: newArn });
+  });
+
+  it('keys rotate --to-key exits 1, moving nothing, for a key that is disabled, not a signing key, unknown, or already the alias\'s', async () => {
+    const created = await runKmsJwt(['keys', 'create', '--alias', 'alias/two-step-refused', ...kmsArgs], dir);
+    const current = created.stdout.trim();
+    const disabled = (await client.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }))).KeyMetadata?.Arn ?? '';
+    await client.send(new DisableKeyCommand({ KeyId: disabled }));
+    const symmetric = (await client.send(new CreateKeyCommand({ KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT' }))).KeyMetadata?.Arn ?? '';
+    const cases = [
+      [disabled, `--to-key ${disabled} is Disabled: issuers signing through alias/two-step-refused would fail; enable it first (kms-jwt keys enable ${disabled})`],
+      [symmetric, `--to-key ${symmetric} is a SYMMETRIC_DEFAULT key for ENCRYPT_DECRYPT, not a signing key kms-jwt uses; refusing to move alias/two-step-refused to it`],
+      ['0f4c6a5e-4b1f-4c39-9d57-1c1b2f3d4e5f', `0f4c6a5e-4b1f-4c39-9d57-1c1b2f3d4e5f does not exist in ${kms.endpoint}: check the key id, key ARN or alias (kms-jwt keys list shows them)`],
+      [current, `alias/two-step-refused already points to ${current}; nothing to move`],
+    ] as const;
+    for (const [target, message] of cases) {
+      const result = await runKmsJwt(['keys', 'rotate', '--alias', 'alias/two-step-refused', '--to-key', target, ...kmsArgs], dir);
+      expect(result.code, target).toBe(1);
+      expect(result.stderr).toBe(`kms-jwt keys rotate: ${message}\n`);
+      expect(result.stdout).toBe('');
+    }
+    expect((await describeKey('alias/two-step-refused'))?.Arn).toBe(current);
   });
 
   it.each([
