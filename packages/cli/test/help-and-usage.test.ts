@@ -114,6 +114,7 @@ describe.concurrent('kms-jwt help and usage errors', () => {
     [['keys', 'create', '--alias', 'alias/aws/kms'], /^kms-jwt keys create: --alias alias\/aws\/kms: alias\/aws\/ names are reserved/],
     [['keys', 'rotate'], /^kms-jwt keys rotate: --alias is required/],
     [['keys', 'rotate', '--alias', 'a', '--to-key', 'alias/b'], /^kms-jwt keys rotate: --to-key alias\/b is not a KMS key ARN or key id\n/],
+    [['keys', 'rotate', '--alias', 'a', '--to-key', ''], /^kms-jwt keys rotate: --to-key is empty: give a KMS key ARN or key id\n/],
     [['keys', 'rotate', '--alias', 'a', '--to-key', KEY_ID, '--description', 'next'], /^kms-jwt keys rotate: --description describes the key rotate creates, and with --to-key it creates none\n/],
     [['keys', 'list', 'extra'], /^kms-jwt keys list: takes no arguments besides its flags, got 1/],
     [['keys', 'disable'], /^kms-jwt keys disable: needs the key: a key id, key ARN, alias name \(alias\/\.\.\.\) or alias ARN\n/],

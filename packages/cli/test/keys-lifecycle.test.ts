@@ -35,7 +35,11 @@ describe.concurrent('kms-jwt keys disable, enable, schedule-deletion, cancel-del
     if (options.state === 'PendingDeletion') await client.send(new ScheduleKeyDeletionCommand({ KeyId, PendingWindowInDays: 7 }));
     return { ...created.KeyMetadata, Arn, KeyId };
   };
-  const describeKey = async (keyId: string): Promise<KeyMetadata> => (await client.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata ?? {};
+  const describeKey = async (keyId: string): Promise<KeyMetadata> => {
+    const metadata = (await client.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata;
+    if (metadata === undefined) throw new Error(`DescribeKey ${keyId} answered no KeyMetadata`);
+    return metadata;
+  };
 
   describe('keys disable', () => {
     it('disables a key no alias points to, prints its ARN and new state, and KMS reports it Disabled', async () => {

@@ -83,7 +83,8 @@ describe.concurrent('kms-jwt keys list', () => {
       await client.send(new CreateAliasCommand({ AliasName: 'alias/eddsa', TargetKeyId: signing }));
       await client.send(new ScheduleKeyDeletionCommand({ KeyId: signing, PendingWindowInDays: 30 }));
       const expected = async (keyId: string, aliases: string[]): Promise<ListedKey> => {
-        const metadata = (await client.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata ?? {};
+        const metadata = (await client.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata;
+        if (metadata === undefined) throw new Error(`DescribeKey ${keyId} answered no KeyMetadata`);
         return {
           keyArn: metadata.Arn ?? '',
           keyId,

@@ -34,6 +34,7 @@ export function keyRef(value: string): string {
 export function keyIdOrArn(value: string, flag: string): string {
   const trimmed = value.trim();
   if (KEY_ARN.test(trimmed) || KEY_ID.test(trimmed)) return trimmed;
+  if (trimmed.length === 0) throw new UsageError(`${flag} is empty: give a KMS key ARN or key id`);
   throw new UsageError(`${flag} ${shown(trimmed)} is not a KMS key ARN or key id`);
 }
 
