@@ -106,6 +106,8 @@ describe.concurrent('kms-jwt help and usage errors', () => {
     [['verify', '--pem', 'k.pem', '--any-issuer', '--any-audience'], /^kms-jwt verify: each --pem needs a --kid \(the key ARN its tokens carry\), in the same order: got 1 --pem and 0 --kid/],
     [['verify', '--key', 'not-a-key', '--any-issuer', '--any-audience'], /^kms-jwt verify: --key not-a-key is not a KMS key ARN or key id \(use --alias for an alias\)/],
     [['verify', '--jwks', 'k.json', '--any-issuer', '--any-audience', '--clock-tolerance', 'a while'], /^kms-jwt verify: --clock-tolerance must be a duration/],
+    [['verify', '--jwks', 'k.json', '--any-issuer', '--any-audience', '--max-lifetime', 'forever'], /^kms-jwt verify: --max-lifetime must be a duration such as 1h or 7d, or none/],
+    [['verify', '--jwks', 'k.json', '--any-issuer', '--any-audience', '--max-lifetime', '0'], /^kms-jwt verify: --max-lifetime must be a duration/],
     [['verify', '--jwks', 'k.json', '--any-issuer', '--any-audience', 'one', 'two'], /^kms-jwt verify: takes at most one argument besides its flags, got 2/],
     [['inspect', '--json', 'one', 'two'], /^kms-jwt inspect: takes at most one argument besides its flags, got 2/],
     [['jwks'], /^kms-jwt jwks: name the keys to export: --key <arn\|id> or --alias <name>, repeatable/],

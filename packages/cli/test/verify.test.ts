@@ -24,6 +24,8 @@ describe.concurrent('kms-jwt verify', () => {
   let expiredA = '';
   /** Signed by key C, which no test trusts. */
   let tokenOfKeyC = '';
+  /** Signed by A with a 7-day lifetime, longer than the verifier's default cap of 24 h. */
+  let weekLongA = '';
 
   beforeAll(async () => {
     await ensureBuilt();
@@ -38,6 +40,7 @@ describe.concurrent('kms-jwt verify', () => {
     tokenA = await signerA.sign({ sub: 'user-42', scope: 'orders:read' });
     const nowSeconds = Math.floor(Date.now() / 1000);
     expiredA = await signerA.sign({ sub: 'user-42', iat: nowSeconds - 120, exp: nowSeconds - 60 });
+    weekLongA = await signerA.sign({ sub: 'user-42', iat: nowSeconds, exp: nowSeconds + 7 * 86_400 });
     tokenOfKeyC = await createKmsJwtSigner({ keyId: await createKey(), client, expiresInSeconds: 900, issuer: ISSUER, audience: AUDIENCE }).sign({ sub: 'user-9' });
     tokenB = await createKmsJwtSigner({ keyId: arnB, client, expiresInSeconds: 900, issuer: ISSUER, audience: AUDIENCE }).sign({ sub: 'user-7' });
   }, 180_000);
@@ -85,6 +88,19 @@ describe.concurrent('kms-jwt verify', () => {
     expect(result.stderr).toMatch(new RegExp(`^kms-jwt verify: invalid token: ${code}: \\S`));
     expect(result.stdout).toBe('');
     expectNoStackTrace(result.stderr);
+  });
+
+  it('refuses a token living longer than 24 h by default (ERR_JWT_LIFETIME_TOO_LONG), and accepts it with --max-lifetime 7d or none', async () => {
+    const refused = await runKmsJwt(['verify', '--alias', 'verify-a', ...CLAIMS_FLAGS, ...kmsArgs], dir, { input: weekLongA });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/ERR_JWT_LIFETIME_TOO_LONG/);
+    for (const cap of ['7d', 'none']) {
+      const accepted = await runKmsJwt(['verify', '--alias', 'verify-a', ...CLAIMS_FLAGS, '--max-lifetime', cap, ...kmsArgs], dir, { input: weekLongA });
+      expect(accepted.code, accepted.stderr).toBe(0);
+    }
+    const tighter = await runKmsJwt(['verify', '--alias', 'verify-a', ...CLAIMS_FLAGS, '--max-lifetime', '10m', ...kmsArgs], dir, { input: tokenA });
+    expect(tighter.code).toBe(1);
+    expect(tighter.stderr).toMatch(/ERR_JWT_LIFETIME_TOO_LONG/);
   });
 
   it('takes the token as an argument and accepts any issuer and audience when told to', async () => {

@@ -14,6 +14,7 @@ export const verifyOptions = {
   subject: { type: 'string' },
   alg: { type: 'string', multiple: true },
   'clock-tolerance': { type: 'string' },
+  'max-lifetime': { type: 'string' },
   json: { type: 'boolean' },
   ...KMS_OPTIONS,
   ...HELP_OPTION,
@@ -44,6 +45,8 @@ Claims (required: say which issuer and audience to accept, or opt out explicitly
   --subject <sub>       required sub
   --alg <alg>           accepted algorithms (default: each key's own); repeatable
   --clock-tolerance <time>  clock skew allowed for exp, nbf, iat: 30, 30s, 2m (default 0)
+  --max-lifetime <time|none>  longest exp − iat accepted (exp − now without iat): 1h, 7d, or none
+                        for no cap (default 24h, the verifier's default)
 
 Output:
   --json                print {"valid":true,"header","payload","key"} or {"valid":false,"error"} to stdout

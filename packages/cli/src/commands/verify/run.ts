@@ -33,6 +33,11 @@ function claimOptions(values: Values): Omit<VerifierOptions, 'keys'> {
     clockToleranceSeconds = parseDurationSeconds(values['clock-tolerance']);
     if (clockToleranceSeconds === undefined) throw new UsageError(`--clock-tolerance must be a duration such as 30, 30s or 2m, not ${values['clock-tolerance']}`);
   }
+  let maxTokenLifetimeSeconds: number | null | undefined;
+  if (values['max-lifetime'] !== undefined) {
+    maxTokenLifetimeSeconds = values['max-lifetime'] === 'none' ? null : parseDurationSeconds(values['max-lifetime']);
+    if (maxTokenLifetimeSeconds === undefined || maxTokenLifetimeSeconds === 0) throw new UsageError(`--max-lifetime must be a duration such as 1h or 7d, or none, not ${values['max-lifetime']}`);
+  }
   if (values.subject !== undefined && values.subject.length === 0) throw new UsageError('--subject must not be empty');
   return {
     issuer: claimRule(values.issuer, values['any-issuer'], 'issuer'),
@@ -40,6 +45,7 @@ function claimOptions(values: Values): Omit<VerifierOptions, 'keys'> {
     ...(values.subject === undefined ? {} : { subject: values.subject }),
     ...(algorithms.length === 0 ? {} : { algorithms: algorithms as JwsAlgorithm[] }),
     ...(clockToleranceSeconds === undefined ? {} : { clockToleranceSeconds }),
+    ...(maxTokenLifetimeSeconds === undefined ? {} : { maxTokenLifetimeSeconds }),
     cache: false,
   };
 }
