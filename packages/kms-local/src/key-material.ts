@@ -11,8 +11,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { promisify } from 'node:util';
-import { eddsa } from '@noble/curves/abstract/edwards.js';
-import { ed25519 } from '@noble/curves/ed25519.js';
+import { ed25519ph } from '@noble/curves/ed25519.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { emsaPssEncode, emsaPssVerify } from './emsa-pss.js';
@@ -107,22 +106,6 @@ const DIGEST_INFO: Record<'sha256' | 'sha384' | 'sha512', Buffer> = {
   sha512: Buffer.from('3051300d060960864801650304020305000440', 'hex'),
 };
 
-/*
- * Ed25519ph over a SHA-512 digest the caller computed: the same RFC 8032 construction as noble's
- * ed25519ph, with the pre-hash step left out because KMS's DIGEST message type already did it.
- */
-const ed25519phOverDigest = eddsa(ed25519.Point, (data: Uint8Array) => createHash('sha512').update(data).digest(), {
-  adjustScalarBytes: (bytes: Uint8Array) => {
-    const clamped = Uint8Array.from(bytes);
-    clamped[0] = (clamped[0] ?? 0) & 248;
-    clamped[31] = ((clamped[31] ?? 0) & 127) | 64;
-    return clamped;
-  },
-  domain: (data: Uint8Array, ctx: Uint8Array, phflag: boolean) =>
-    Buffer.concat([Buffer.from('SigEd25519 no Ed25519 collisions', 'ascii'), Buffer.from([phflag ? 1 : 0, ctx.length]), ctx, data]),
-  prehash: (digest: Uint8Array) => digest,
-});
-
 function digestOf(algorithm: SigningAlgorithm, message: Buffer, messageType: MessageType): Buffer {
   const { name, bytes } = hashOf(algorithm);
   if (messageType === 'RAW') return createHash(name).update(message).digest();
@@ -157,8 +140,10 @@ export function signMessage(material: KeyMaterial, spec: SigningKeySpec, algorit
   }
   if (algorithm === 'ED25519_PH_SHA_512') {
     requireDigest(messageType);
+    // KMS still applies Ed25519ph's own SHA-512 pre-hash (FIPS 186-5 7.8.1 step 1) to the digest it is
+    // given: "the input is hashed twice". So the digest is Ed25519ph's message, not its pre-hash.
     const digest = digestOf(algorithm, message, messageType);
-    return Buffer.from(ed25519phOverDigest.sign(digest, jwkBytes(material.privateKey, 'd')));
+    return Buffer.from(ed25519ph.sign(digest, jwkBytes(material.privateKey, 'd')));
   }
   if (isEcSpec(spec)) {
     if (messageType === 'RAW') return nodeSign(hash, message, material.privateKey);
@@ -200,7 +185,7 @@ export function verifySignature(
   if (algorithm === 'ED25519_PH_SHA_512') requireDigest(messageType);
   const digest = digestOf(algorithm, message, messageType);
   if (algorithm === 'ED25519_PH_SHA_512') {
-    return safely(() => ed25519phOverDigest.verify(signature, digest, jwkBytes(material.publicKey, 'x'), { zip215: false }));
+    return safely(() => ed25519ph.verify(signature, digest, jwkBytes(material.publicKey, 'x'), { zip215: false }));
   }
   if (isEcSpec(spec)) {
     const curve = EC_CURVES[spec].noble;
