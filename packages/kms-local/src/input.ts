@@ -127,10 +127,22 @@ export class Input {
     });
   }
 
-  stringList(name: string): string[] | undefined {
+  /** A list of strings; `max` limits the list, `itemMin`/`itemMax` the length of each string. */
+  stringList(name: string, rule: { max?: number; itemMin?: number; itemMax?: number } = {}): string[] | undefined {
     const value = this.#raw(name);
     if (value === undefined || value === null) return undefined;
     if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) throw this.#type(name, 'a list of strings');
+    if (rule.max !== undefined && value.length > rule.max) {
+      throw new KmsError('ValidationException', `1 validation error detected: Value at '${lower(name)}' failed to satisfy constraint: Member must have length less than or equal to ${rule.max}`);
+    }
+    for (const item of value as string[]) {
+      if ((rule.itemMin !== undefined && item.length < rule.itemMin) || (rule.itemMax !== undefined && item.length > rule.itemMax)) {
+        throw new KmsError(
+          'ValidationException',
+          `1 validation error detected: Value at '${lower(name)}' failed to satisfy constraint: Member must satisfy constraint: [Member must have length between ${rule.itemMin ?? 0} and ${rule.itemMax ?? 'any'}]`,
+        );
+      }
+    }
     return value as string[];
   }
 }

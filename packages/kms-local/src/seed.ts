@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { generateKeyMaterial, importKeyMaterial, type KeyMaterial } from './key-material.js';
-import { isKeySpec, KEY_SPECS, type KeySpec, type KeyUsage } from './key-specs.js';
+import { generateHmacKey, generateKeyMaterial, importKeyMaterial, type KeyMaterial } from './key-material.js';
+import { isHmacKeySpec, isKeySpec, isSigningKeySpec, KEY_SPECS, type KeySpec, type KeyUsage } from './key-specs.js';
 import type { KmsStore } from './store.js';
 
 /** One key to preload. */
@@ -10,7 +10,7 @@ export interface SeedKey {
   readonly keyId?: string;
   /** The key spec, e.g. `ECC_NIST_P256`. */
   readonly keySpec: KeySpec;
-  /** Default: `SIGN_VERIFY` for asymmetric specs, `ENCRYPT_DECRYPT` for `SYMMETRIC_DEFAULT`. */
+  /** Default: `SIGN_VERIFY` for asymmetric specs, `GENERATE_VERIFY_MAC` for HMAC specs, `ENCRYPT_DECRYPT` for `SYMMETRIC_DEFAULT`. */
   readonly keyUsage?: KeyUsage;
   /** Default: empty. */
   readonly description?: string;
@@ -115,7 +115,7 @@ function planKey(store: KmsStore, entry: SeedKey, index: number): PlannedKey {
   const where = `seed key ${index}`;
   if (!isKeySpec(entry.keySpec)) throw new Error(`kms-local: ${where} has unknown keySpec ${String(entry.keySpec)}; use one of ${Object.keys(KEY_SPECS).join(', ')}`);
   const spec = entry.keySpec;
-  const usage = entry.keyUsage ?? (spec === 'SYMMETRIC_DEFAULT' ? 'ENCRYPT_DECRYPT' : 'SIGN_VERIFY');
+  const usage = entry.keyUsage ?? KEY_SPECS[spec].usages[0] ?? 'SIGN_VERIFY';
   if (!KEY_SPECS[spec].usages.includes(usage)) throw new Error(`kms-local: ${where}: key usage ${usage} does not fit key spec ${spec}`);
   if (entry.keyId !== undefined && !KEY_ID.test(entry.keyId)) throw new Error(`kms-local: ${where}: keyId ${entry.keyId} is not a key id (a lowercase UUID)`);
   if (entry.description !== undefined && entry.description.length > 8192) throw new Error(`kms-local: ${where}: the description is longer than 8192 characters`);
@@ -125,9 +125,9 @@ function planKey(store: KmsStore, entry: SeedKey, index: number): PlannedKey {
     if (tagKey.length < 1 || tagKey.length > 128 || tagValue.length > 256) throw new Error(`kms-local: ${where}: tag ${tagKey} needs a key of 1 to 128 characters and a value of at most 256`);
     if (tagKey.toLowerCase().startsWith('aws:')) throw new Error(`kms-local: ${where}: tag key ${tagKey} uses the reserved prefix aws:`);
   }
-  if (entry.privateKeyPem !== undefined && spec === 'SYMMETRIC_DEFAULT') throw new Error(`kms-local: ${where}: a SYMMETRIC_DEFAULT key takes no privateKeyPem`);
+  if (entry.privateKeyPem !== undefined && !isSigningKeySpec(spec)) throw new Error(`kms-local: ${where}: a ${spec} key takes no privateKeyPem`);
   let imported: KeyMaterial | undefined;
-  if (entry.privateKeyPem !== undefined && spec !== 'SYMMETRIC_DEFAULT') {
+  if (entry.privateKeyPem !== undefined && isSigningKeySpec(spec)) {
     try {
       imported = importKeyMaterial(spec, entry.privateKeyPem);
     } catch (error) {
@@ -191,13 +191,12 @@ export async function applySeed(store: KmsStore, seed: KmsLocalSeed): Promise<vo
 
   // Everything is checked: generate the missing key material, then change the store.
   const materials = await Promise.all(
-    planned.map((key) => (store.keys.has(key.keyId) || key.spec === 'SYMMETRIC_DEFAULT' ? undefined : (key.imported ?? generateKeyMaterial(key.spec)))),
+    planned.map((key) => (store.keys.has(key.keyId) || !isSigningKeySpec(key.spec) ? undefined : (key.imported ?? generateKeyMaterial(key.spec)))),
   );
   for (const [index, key] of planned.entries()) {
     if (store.keys.has(key.keyId)) continue;
-    store.keys.set(key.keyId, {
+    store.addKey({
       keyId: key.keyId,
-      arn: store.keyArn(key.keyId),
       creationDate: store.nowSeconds(),
       description: key.entry.description ?? '',
       keySpec: key.spec,
@@ -205,6 +204,7 @@ export async function applySeed(store: KmsStore, seed: KmsLocalSeed): Promise<vo
       keyState: key.entry.enabled === false ? 'Disabled' : 'Enabled',
       tags: new Map(Object.entries(key.entry.tags ?? {})),
       material: materials[index],
+      secret: isHmacKeySpec(key.spec) ? generateHmacKey(key.spec) : undefined,
     });
   }
   const now = store.nowSeconds();

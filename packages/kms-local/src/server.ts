@@ -3,14 +3,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KmsError } from './errors.js';
 import type { Faults } from './faults.js';
 import { Input, isPlainObject } from './input.js';
-import type { OperationContext } from './operations/context.js';
-import { isOperationName, OPERATIONS, type KmsOperationName } from './operations/index.js';
+import type { KmsAccount } from './account.js';
+import { isOperationName, KMS_API_OPERATIONS, OPERATION_NAMES, OPERATIONS, type KmsOperationName } from './operations/index.js';
+import { REGION_NAME } from './partition.js';
 
 const TARGET_PREFIX = 'TrentService.';
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
 
 export interface HandlerOptions {
-  readonly context: OperationContext;
+  /** The account whose Regions the requests are routed to. */
+  readonly account: KmsAccount;
   readonly faults: Faults;
   readonly maxBodyBytes: number;
   readonly countCall: (operation: KmsOperationName) => void;
@@ -67,7 +69,12 @@ async function handle(options: HandlerOptions, req: IncomingMessage, res: Server
   }
 
   if (!operation) {
-    sendError(res, new KmsError('UnsupportedOperationException', `kms-local does not implement ${target === '' ? 'requests without X-Amz-Target' : target}`));
+    sendError(res, new KmsError('UnsupportedOperationException', unsupported(target, name)));
+    return;
+  }
+  const region = regionOf(req, options.account.defaultRegion);
+  if (region === undefined) {
+    sendError(res, new KmsError('ValidationException', 'kms-local routes a request by the Region in its SigV4 credential scope, and this one names no Region like us-east-1; set the client\'s region.'));
     return;
   }
   let parsed: unknown;
@@ -82,12 +89,35 @@ async function handle(options: HandlerOptions, req: IncomingMessage, res: Server
     return;
   }
   try {
-    const result = await OPERATIONS[operation](options.context, new Input(parsed));
+    const result = await OPERATIONS[operation]({ store: options.account.region(region) }, new Input(parsed));
     send(res, 200, result);
   } catch (error) {
     if (error instanceof KmsError) sendError(res, error);
     else throw error;
   }
+}
+
+/** Why an X-Amz-Target is answered UnsupportedOperationException, in words that say what kms-local does implement. */
+function unsupported(target: string, name: string): string {
+  const implemented = `kms-local implements ${OPERATION_NAMES.join(', ')}`;
+  if (target === '') return `kms-local does not implement requests without X-Amz-Target: send X-Amz-Target: TrentService.<Operation>; ${implemented}.`;
+  if (KMS_API_OPERATIONS.includes(name)) return `kms-local does not implement the KMS operation ${name} (X-Amz-Target ${target}); ${implemented}.`;
+  return `kms-local does not implement ${target}: it is not an operation of the KMS API (X-Amz-Target: TrentService.<Operation>); ${implemented}.`;
+}
+
+const CREDENTIAL_SCOPE = /Credential=[^/,\s]+\/\d{8}\/([^/,\s]+)\/kms\/aws4_request/;
+
+/**
+ * The Region a request is for: the one of its SigV4 credential scope (the client's region), else,
+ * for an unsigned request, the default Region; undefined when the scope names no valid Region.
+ */
+function regionOf(req: IncomingMessage, defaultRegion: string): string | undefined {
+  const authorization = req.headers.authorization;
+  if (authorization === undefined) return defaultRegion;
+  const scope = CREDENTIAL_SCOPE.exec(authorization);
+  if (scope === null) return defaultRegion;
+  const region = scope[1] ?? '';
+  return REGION_NAME.test(region) ? region : undefined;
 }
 
 /** Reads the body up to `limit` bytes: `'too-large'` when it is longer, `'aborted'` when the client left midway. */

@@ -6,7 +6,8 @@ import { Faults, type FaultController } from './faults.js';
 import type { KmsOperationName } from './operations/index.js';
 import { applySeed, readSeedFile, type KmsLocalSeed } from './seed.js';
 import { createRequestHandler } from './server.js';
-import { KmsStore, type KmsStoreOptions } from './store.js';
+import { KmsAccount, type KmsAccountOptions } from './account.js';
+import { REGION_NAME } from './partition.js';
 
 /** Options of {@link startKmsLocal}. */
 export interface KmsLocalOptions {
@@ -14,7 +15,11 @@ export interface KmsLocalOptions {
   readonly port?: number;
   /** Address to listen on. Default: `127.0.0.1` (loopback only). */
   readonly host?: string;
-  /** Region that appears in key ARNs. Default: `us-east-1`. */
+  /**
+   * The Region of `clientConfig`, of the seed and of unsigned requests. kms-local serves every Region:
+   * a request goes to the Region its SigV4 credential scope names (the client's `region`), and a key's
+   * ARN names its Region and partition (`aws-cn` for cn-*, `aws-us-gov` for us-gov-*). Default: `us-east-1`.
+   */
   readonly region?: string;
   /** Account id that appears in key ARNs (12 digits). Default: `111122223333`. */
   readonly accountId?: string;
@@ -59,13 +64,12 @@ export interface KmsLocal {
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 /**
  * Opens the store; every failure to load the data file names the file, including those the store
  * reports without it (a key whose PEM does not parse, a file holding `null`, a malformed entry).
  */
-function openStore(options: KmsStoreOptions): KmsStore {
+function openAccount(options: KmsAccountOptions): KmsAccount {
   if (options.dataFile !== undefined) {
     const directory = dirname(resolvePath(options.dataFile));
     if (!statSync(directory, { throwIfNoEntry: false })?.isDirectory()) {
@@ -73,7 +77,7 @@ function openStore(options: KmsStoreOptions): KmsStore {
     }
   }
   try {
-    return new KmsStore(options);
+    return new KmsAccount(options);
   } catch (error) {
     const file = options.dataFile;
     const message = error instanceof Error ? error.message : String(error);
@@ -88,21 +92,21 @@ export async function startKmsLocal(options: KmsLocalOptions = {}): Promise<KmsL
   const accountId = options.accountId ?? '111122223333';
   const host = options.host ?? '127.0.0.1';
   const maxBodyBytes = options.maxBodyBytes ?? 262_144;
-  if (!REGION.test(region)) throw new TypeError(`kms-local: region ${region} is not a region name like us-east-1`);
+  if (!REGION_NAME.test(region)) throw new TypeError(`kms-local: region ${region} is not a region name like us-east-1`);
   if (!ACCOUNT_ID.test(accountId)) throw new TypeError('kms-local: accountId must be 12 digits');
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1024) throw new RangeError('kms-local: maxBodyBytes must be an integer >= 1024');
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError('kms-local: port must be an integer from 0 to 65535');
 
-  const store = openStore({ region, accountId, dataFile: options.dataFile, now: options.now ?? Date.now });
-  if (options.seed !== undefined) await applySeed(store, typeof options.seed === 'string' ? readSeedFile(options.seed) : options.seed);
+  const account = openAccount({ region, accountId, dataFile: options.dataFile, now: options.now ?? Date.now });
+  if (options.seed !== undefined) await applySeed(account.region(region), typeof options.seed === 'string' ? readSeedFile(options.seed) : options.seed);
 
   const faults = new Faults(options.random);
   const calls = new Map<KmsOperationName, number>();
   const onError = options.onError ?? ((error: unknown) => process.stderr.write(`kms-local: internal error: ${(error as Error)?.message ?? String(error)}\n`));
   const server = createServer(
     createRequestHandler({
-      context: { store },
+      account,
       faults,
       maxBodyBytes,
       countCall: (operation) => calls.set(operation, (calls.get(operation) ?? 0) + 1),

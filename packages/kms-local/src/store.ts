@@ -1,13 +1,17 @@
-import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { KmsAccount } from './account.js';
 import { KmsError } from './errors.js';
-import { exportPrivateKeyPem, importKeyMaterial, type KeyMaterial } from './key-material.js';
-import { isKeySpec, type KeySpec, type KeyUsage, type SigningKeySpec } from './key-specs.js';
+import type { KeyMaterial } from './key-material.js';
+import { defaultKeyPolicy } from './key-policy.js';
+import type { KeySpec, KeyUsage } from './key-specs.js';
+import { partitionOf } from './partition.js';
 
-export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion';
+export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingReplicaDeletion';
 
 export interface KeyRecord {
   readonly keyId: string;
+  /** The Region the key lives in; a multi-Region key has one record per Region, all with the same keyId. */
+  readonly region: string;
   readonly arn: string;
   /** Epoch seconds. */
   readonly creationDate: number;
@@ -17,11 +21,27 @@ export interface KeyRecord {
   keyState: KeyState;
   /** Epoch seconds; set while PendingDeletion. */
   deletionDate?: number | undefined;
+  /** Days; set while PendingDeletion or PendingReplicaDeletion. */
   pendingWindowInDays?: number | undefined;
   readonly tags: Map<string, string>;
-  /** Absent for SYMMETRIC_DEFAULT keys: kms-local does not implement Encrypt/Decrypt. */
+  /** The key policy document, as stored (the default one unless CreateKey, ReplicateKey or PutKeyPolicy set one). */
+  policy: string;
+  /** Asymmetric keys: the key pair. */
   readonly material?: KeyMaterial | undefined;
+  /** HMAC keys: the secret key bytes. */
+  readonly secret?: Buffer | undefined;
+  /** SYMMETRIC_DEFAULT keys: the id of the current key material (kms-local holds no such material). */
+  readonly keyMaterialId?: string | undefined;
+  /** Multi-Region keys: the Region of the primary key (this record's own Region when it is the primary). */
+  readonly primaryRegion?: string | undefined;
 }
+
+/** What a new key record needs; the store fills in the rest. */
+export type NewKeyRecord = Omit<KeyRecord, 'region' | 'arn' | 'policy' | 'keyMaterialId' | 'tags'> & {
+  readonly policy?: string | undefined;
+  readonly tags?: Map<string, string>;
+  readonly keyMaterialId?: string | undefined;
+};
 
 export interface AliasRecord {
   readonly aliasName: string;
@@ -35,71 +55,72 @@ export interface ResolveOptions {
   readonly aliases: boolean;
 }
 
-const KEY_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key\/(.+)$/;
-const ALIAS_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(alias\/.+)$/;
-const ALIAS_NAME = /^alias\/[a-zA-Z0-9/_-]+$/;
+const KEY_ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):key\/(.+)$/;
+const ALIAS_ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):(alias\/.+)$/;
+export const ALIAS_NAME = /^alias\/[a-zA-Z0-9/_-]+$/;
 const ALIAS_MODEL_PATTERN = /^[a-zA-Z0-9:/_-]+$/;
 
-interface StoredFile {
-  readonly format: 'kms-local/1';
-  readonly region: string;
-  readonly accountId: string;
-  readonly keys: readonly StoredKey[];
-  readonly aliases: readonly AliasRecord[];
-}
-
-interface StoredKey {
-  readonly keyId: string;
-  readonly creationDate: number;
-  readonly description: string;
-  readonly keySpec: string;
-  readonly keyUsage: KeyUsage;
-  readonly keyState: KeyState;
-  readonly deletionDate?: number | undefined;
-  readonly pendingWindowInDays?: number | undefined;
-  readonly tags: Readonly<Record<string, string>>;
-  readonly privateKeyPem?: string | undefined;
-}
-
-export interface KmsStoreOptions {
-  readonly region: string;
-  readonly accountId: string;
-  readonly dataFile?: string | undefined;
-  readonly now: () => number;
-}
-
-/** Keys, aliases and tags of one account and region, optionally persisted to a JSON data file. */
+/**
+ * Keys, aliases and tags of one account in one Region. The account ({@link KmsAccount}) holds one
+ * store per Region it has served and persists them all together.
+ */
 export class KmsStore {
   readonly region: string;
-  readonly accountId: string;
+  readonly partition: string;
+  readonly account: KmsAccount;
   readonly keys = new Map<string, KeyRecord>();
   readonly aliases = new Map<string, AliasRecord>();
-  readonly #dataFile: string | undefined;
-  readonly #now: () => number;
 
-  constructor(options: KmsStoreOptions) {
-    this.region = options.region;
-    this.accountId = options.accountId;
-    this.#dataFile = options.dataFile;
-    this.#now = options.now;
-    if (this.#dataFile !== undefined && existsSync(this.#dataFile)) this.#load(this.#dataFile);
+  constructor(account: KmsAccount, region: string) {
+    this.account = account;
+    this.region = region;
+    this.partition = partitionOf(region);
+  }
+
+  get accountId(): string {
+    return this.account.accountId;
   }
 
   /** Epoch seconds, as KMS timestamps are. */
   nowSeconds(): number {
-    return Math.floor(this.#now()) / 1000;
+    return this.account.nowSeconds();
+  }
+
+  /** Writes the account's data file, when persistence is on. */
+  save(): void {
+    this.account.save();
+  }
+
+  /** Removes keys (in every Region) whose deletion date has passed, as KMS does. */
+  purgeDeleted(): void {
+    this.account.purgeDeleted();
   }
 
   keyArn(keyId: string): string {
-    return `arn:aws:kms:${this.region}:${this.accountId}:key/${keyId}`;
+    return `arn:${this.partition}:kms:${this.region}:${this.accountId}:key/${keyId}`;
   }
 
   aliasArn(aliasName: string): string {
-    return `arn:aws:kms:${this.region}:${this.accountId}:${aliasName}`;
+    return `arn:${this.partition}:kms:${this.region}:${this.accountId}:${aliasName}`;
   }
 
-  newKeyId(): string {
-    return randomUUID();
+  /** A new key id: a UUID, or `mrk-` and 32 hex digits for a multi-Region key. */
+  newKeyId(multiRegion = false): string {
+    return multiRegion ? `mrk-${randomBytes(16).toString('hex')}` : randomUUID();
+  }
+
+  /** Adds a key to this Region: its ARN, default key policy and (symmetric keys) key material id are filled in. */
+  addKey(init: NewKeyRecord): KeyRecord {
+    const record: KeyRecord = {
+      ...init,
+      region: this.region,
+      arn: this.keyArn(init.keyId),
+      tags: init.tags ?? new Map(),
+      policy: init.policy ?? defaultKeyPolicy(this.partition, this.accountId),
+      keyMaterialId: init.keySpec === 'SYMMETRIC_DEFAULT' ? (init.keyMaterialId ?? randomBytes(32).toString('hex')) : undefined,
+    };
+    this.keys.set(record.keyId, record);
+    return record;
   }
 
   /** Resolves a key id, key ARN and (where the operation allows) alias name or alias ARN. */
@@ -117,10 +138,10 @@ export class KmsStore {
     }
     const arn = KEY_ARN.exec(identifier);
     if (arn) {
-      if (arn[1] !== this.region || arn[2] !== this.accountId) {
+      if (arn[1] !== this.partition || arn[2] !== this.region || arn[3] !== this.accountId) {
         throw new KmsError('NotFoundException', `Key '${identifier}' does not exist`);
       }
-      return this.#keyById(arn[3] ?? '', identifier);
+      return this.#keyById(arn[4] ?? '', identifier);
     }
     if (identifier.startsWith('arn:')) throw new KmsError('NotFoundException', `Invalid arn ${identifier}`);
     return this.#keyById(identifier, identifier);
@@ -136,10 +157,10 @@ export class KmsStore {
     if (identifier.startsWith('alias/')) return identifier;
     const arn = ALIAS_ARN.exec(identifier);
     if (!arn) return undefined;
-    if (arn[1] !== this.region || arn[2] !== this.accountId) {
+    if (arn[1] !== this.partition || arn[2] !== this.region || arn[3] !== this.accountId) {
       throw new KmsError('NotFoundException', `Alias ${identifier} is not found.`);
     }
-    return arn[3];
+    return arn[4];
   }
 
   /** Checks an alias name for CreateAlias/UpdateAlias/DeleteAlias, with KMS's rules. */
@@ -164,119 +185,4 @@ export class KmsStore {
   aliasesOf(keyId: string): AliasRecord[] {
     return [...this.aliases.values()].filter((alias) => alias.targetKeyId === keyId);
   }
-
-  /** Removes keys whose deletion date has passed, with their aliases, as KMS does. */
-  purgeDeleted(): void {
-    const now = this.nowSeconds();
-    let changed = false;
-    for (const key of this.keys.values()) {
-      if (key.keyState === 'PendingDeletion' && key.deletionDate !== undefined && key.deletionDate <= now) {
-        this.keys.delete(key.keyId);
-        for (const alias of this.aliasesOf(key.keyId)) this.aliases.delete(alias.aliasName);
-        changed = true;
-      }
-    }
-    if (changed) this.save();
-  }
-
-  /** Writes the data file atomically (temp file + rename), when persistence is on. */
-  save(): void {
-    if (this.#dataFile === undefined) return;
-    const data: StoredFile = {
-      format: 'kms-local/1',
-      region: this.region,
-      accountId: this.accountId,
-      keys: [...this.keys.values()].map((key) => ({
-        keyId: key.keyId,
-        creationDate: key.creationDate,
-        description: key.description,
-        keySpec: key.keySpec,
-        keyUsage: key.keyUsage,
-        keyState: key.keyState,
-        deletionDate: key.deletionDate,
-        pendingWindowInDays: key.pendingWindowInDays,
-        tags: Object.fromEntries(key.tags),
-        privateKeyPem: key.material ? exportPrivateKeyPem(key.material) : undefined,
-      })),
-      aliases: [...this.aliases.values()],
-    };
-    const temp = `${this.#dataFile}.${process.pid}.${randomUUID()}.tmp`;
-    try {
-      // Written in full and flushed to disk before the rename, so the data file is always either the
-      // old or the new state, even after a crash or power loss.
-      const fd = openSync(temp, 'w', 0o600);
-      try {
-        writeSync(fd, `${JSON.stringify(data, null, 2)}\n`);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(temp, this.#dataFile);
-    } catch (error) {
-      rmSync(temp, { force: true });
-      throw error;
-    }
-  }
-
-  #load(file: string): void {
-    let data: StoredFile;
-    try {
-      data = JSON.parse(readFileSync(file, 'utf8')) as StoredFile;
-    } catch (error) {
-      throw new Error(`kms-local: cannot read the data file ${file}: ${(error as Error).message}`);
-    }
-    if (typeof data !== 'object' || data === null || data.format !== 'kms-local/1' || !Array.isArray(data.keys) || !Array.isArray(data.aliases)) {
-      throw new Error(`kms-local: ${file} is not a kms-local data file (expected "format": "kms-local/1")`);
-    }
-    if (data.region !== this.region || data.accountId !== this.accountId) {
-      throw new Error(
-        `kms-local: ${file} holds keys of account ${data.accountId} in ${data.region}, but this server is ${this.accountId} in ${this.region}; start it with the same region and account id, or use another data file`,
-      );
-    }
-    for (const [index, stored] of data.keys.entries()) {
-      const problem = storedKeyProblem(stored);
-      if (problem) throw new Error(`kms-local: ${file}: key ${index} ${problem}`);
-      const spec = stored.keySpec as KeySpec;
-      const material =
-        spec === 'SYMMETRIC_DEFAULT' || stored.privateKeyPem === undefined ? undefined : importKeyMaterial(spec as SigningKeySpec, stored.privateKeyPem);
-      if (spec !== 'SYMMETRIC_DEFAULT' && material === undefined) throw new Error(`kms-local: ${file}: key ${index} is asymmetric but has no privateKeyPem`);
-      this.keys.set(stored.keyId, {
-        keyId: stored.keyId,
-        arn: this.keyArn(stored.keyId),
-        creationDate: stored.creationDate,
-        description: stored.description,
-        keySpec: spec,
-        keyUsage: stored.keyUsage,
-        keyState: stored.keyState,
-        deletionDate: stored.deletionDate,
-        pendingWindowInDays: stored.pendingWindowInDays,
-        tags: new Map(Object.entries(stored.tags)),
-        material,
-      });
-    }
-    for (const [index, alias] of data.aliases.entries()) {
-      const valid =
-        typeof alias === 'object' && alias !== null && typeof alias.aliasName === 'string' && ALIAS_NAME.test(alias.aliasName) &&
-        typeof alias.targetKeyId === 'string' && this.keys.has(alias.targetKeyId) &&
-        typeof alias.creationDate === 'number' && typeof alias.lastUpdatedDate === 'number';
-      if (!valid) throw new Error(`kms-local: ${file}: alias ${index} is not a valid alias of a stored key`);
-    }
-    for (const alias of data.aliases) this.aliases.set(alias.aliasName, { ...alias });
-  }
-}
-
-const KEY_STATES: readonly string[] = ['Enabled', 'Disabled', 'PendingDeletion'];
-const KEY_USAGES: readonly string[] = ['SIGN_VERIFY', 'ENCRYPT_DECRYPT'];
-
-/** Why a data file's key entry cannot be loaded, or undefined when it can. */
-function storedKeyProblem(stored: StoredKey | null): string | undefined {
-  if (typeof stored !== 'object' || stored === null) return 'is not an object';
-  if (typeof stored.keyId !== 'string' || !/^[A-Za-z0-9-]{1,128}$/.test(stored.keyId)) return 'has no valid keyId';
-  if (typeof stored.keySpec !== 'string' || !isKeySpec(stored.keySpec)) return `has unknown key spec ${String(stored.keySpec)}`;
-  if (!KEY_USAGES.includes(stored.keyUsage)) return `has unknown key usage ${String(stored.keyUsage)}`;
-  if (!KEY_STATES.includes(stored.keyState)) return `has unknown key state ${String(stored.keyState)}`;
-  if (typeof stored.creationDate !== 'number' || typeof stored.description !== 'string') return 'lacks creationDate or description';
-  if (typeof stored.tags !== 'object' || stored.tags === null || !Object.values(stored.tags).every((v) => typeof v === 'string')) return 'has invalid tags';
-  if (stored.keyState === 'PendingDeletion' && typeof stored.deletionDate !== 'number') return 'is pending deletion without a deletionDate';
-  return undefined;
 }

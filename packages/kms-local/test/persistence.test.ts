@@ -154,7 +154,7 @@ describe('persistence to a data file', () => {
     const doomed = (await client.send(new DescribeKeyCommand({ KeyId: doomedArn }))).KeyMetadata;
     expect(doomed?.KeyState).toBe('PendingDeletion');
     expect(doomed?.DeletionDate?.getTime()).toBe(scheduled.DeletionDate?.getTime());
-    expect(doomed?.PendingDeletionWindowInDays).toBe(7);
+    expect(doomed?.PendingDeletionWindowInDays).toBeUndefined();
     await expect(client.send(new SignCommand({ KeyId: disabledArn, Message: message, SigningAlgorithm: 'ECDSA_SHA_256' }))).rejects.toMatchObject({
       name: 'DisabledException',
     });

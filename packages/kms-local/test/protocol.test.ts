@@ -223,18 +223,18 @@ describe('the AWS JSON 1.1 protocol on the wire', () => {
       for (const client of clients) client.destroy();
     });
 
-    it('accepts requests the SDK signs with any credentials and any region, with or without a session token', async () => {
+    it('accepts requests the SDK signs with any credentials and any region, with or without a session token, each in its Region', async () => {
       const { kms } = env();
       const signers = [
-        new KMSClient({ endpoint: kms.endpoint, region: 'eu-central-1', credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' } }),
-        new KMSClient({ endpoint: kms.endpoint, region: 'ap-southeast-2', credentials: { accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 'secret', sessionToken: 'a-session-token' } }),
+        { region: 'eu-central-1', client: new KMSClient({ endpoint: kms.endpoint, region: 'eu-central-1', credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' } }) },
+        { region: 'ap-southeast-2', client: new KMSClient({ endpoint: kms.endpoint, region: 'ap-southeast-2', credentials: { accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 'secret', sessionToken: 'a-session-token' } }) },
       ];
-      clients.push(...signers);
-      for (const client of signers) {
+      clients.push(...signers.map(({ client }) => client));
+      for (const { region, client } of signers) {
         const { KeyMetadata } = await client.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }));
-        expect(KeyMetadata?.Arn).toMatch(/^arn:aws:kms:us-east-1:111122223333:key\//);
+        expect(KeyMetadata?.Arn).toBe(`arn:aws:kms:${region}:111122223333:key/${KeyMetadata?.KeyId}`);
         const { Keys } = await client.send(new ListKeysCommand({ Limit: 1000 }));
-        expect(Keys?.map((key) => key.KeyId)).toContain(KeyMetadata?.KeyId);
+        expect(Keys?.map((key) => key.KeyId)).toEqual([KeyMetadata?.KeyId]);
       }
     });
 

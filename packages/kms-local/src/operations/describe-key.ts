@@ -1,9 +1,9 @@
 import type { Operation } from './context.js';
-import { keyIdOf, keyMetadata } from './shared.js';
+import { keyIdOf, keyMetadata, readGrantTokens } from './shared.js';
 
 export const describeKey: Operation = ({ store }, input) => {
   const keyId = keyIdOf(input);
-  input.stringList('GrantTokens');
+  readGrantTokens(input);
   const key = store.resolve(keyId, { aliases: true });
   return { KeyMetadata: keyMetadata(store, key) };
 };

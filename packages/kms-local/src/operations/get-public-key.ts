@@ -1,15 +1,16 @@
 import { KmsError } from '../errors.js';
 import { KEY_SPECS } from '../key-specs.js';
 import type { Operation } from './context.js';
-import { keyIdOf, requireEnabled } from './shared.js';
+import { keyIdOf, readGrantTokens, requireEnabled } from './shared.js';
 
 export const getPublicKey: Operation = ({ store }, input) => {
   const keyId = keyIdOf(input);
-  input.stringList('GrantTokens');
+  readGrantTokens(input);
   const key = store.resolve(keyId, { aliases: true });
   requireEnabled(key);
   if (key.material === undefined) {
-    throw new KmsError('UnsupportedOperationException', `${key.arn} is a symmetric key: GetPublicKey applies to asymmetric keys only.`);
+    const kind = key.keySpec === 'SYMMETRIC_DEFAULT' ? 'a symmetric key' : 'an HMAC key';
+    throw new KmsError('UnsupportedOperationException', `${key.arn} is ${kind}: GetPublicKey applies to asymmetric keys only.`);
   }
   const spec = KEY_SPECS[key.keySpec];
   return {
