@@ -209,6 +209,20 @@ describe('CreateKey, DescribeKey and GetPublicKey', () => {
     });
   });
 
+  it('gives a SYMMETRIC_DEFAULT key a CurrentKeyMaterialId (64 hex digits) and asymmetric and HMAC keys none', async () => {
+    const { client } = env();
+    const [symmetric, other, asymmetric, hmac] = await Promise.all(
+      [{}, {}, { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }, { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' }].map(
+        async (input) => (await client.send(new CreateKeyCommand(input as CreateKeyCommandInput))).KeyMetadata,
+      ),
+    );
+    expect(symmetric?.CurrentKeyMaterialId).toMatch(/^[0-9a-f]{64}$/);
+    expect(other?.CurrentKeyMaterialId).not.toBe(symmetric?.CurrentKeyMaterialId);
+    expect((await client.send(new DescribeKeyCommand({ KeyId: symmetric?.KeyId }))).KeyMetadata?.CurrentKeyMaterialId).toBe(symmetric?.CurrentKeyMaterialId);
+    expect(asymmetric?.CurrentKeyMaterialId).toBeUndefined();
+    expect(hmac?.CurrentKeyMaterialId).toBeUndefined();
+  });
+
   it('creates a key from the deprecated CustomerMasterKeySpec member', async () => {
     const { client } = env();
     const { KeyMetadata } = await client.send(new CreateKeyCommand({ CustomerMasterKeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }));

@@ -1,6 +1,6 @@
 import { createPublicKey, randomUUID } from 'node:crypto';
 import { request } from 'node:http';
-import { KMSClient, ListKeysCommand, CreateKeyCommand } from '@aws-sdk/client-kms';
+import { CreateKeyCommand, EncryptCommand, KMSClient, ListKeysCommand, UnsupportedOperationException } from '@aws-sdk/client-kms';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useKmsLocal } from './support.js';
 
@@ -57,6 +57,25 @@ describe('the AWS JSON 1.1 protocol on the wire', () => {
         expectError(answer, 'UnsupportedOperationException', target);
       },
     );
+
+    it('says plainly that kms-local does not implement a KMS operation, and lists what it implements', async () => {
+      const answer = await post(env().kms.endpoint, 'TrentService.Encrypt', {});
+      expectError(answer, 'UnsupportedOperationException', /^kms-local does not implement the KMS operation Encrypt \(X-Amz-Target TrentService\.Encrypt\); kms-local implements .*\bSign\b/);
+      const unknown = await post(env().kms.endpoint, 'TrentService.toString', {});
+      expectError(unknown, 'UnsupportedOperationException', /^kms-local does not implement TrentService\.toString: it is not an operation of the KMS API/);
+    });
+
+    it('answers an operation it does not implement through the SDK with UnsupportedOperationException naming it', async () => {
+      const { client } = env();
+      let caught: unknown;
+      try {
+        await client.send(new EncryptCommand({ KeyId: 'alias/any', Plaintext: Buffer.from('x') }));
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(UnsupportedOperationException);
+      expect((caught as Error).message).toMatch(/^kms-local does not implement the KMS operation Encrypt/);
+    });
 
     it('answers a request without X-Amz-Target with UnsupportedOperationException', async () => {
       const answer = await post(env().kms.endpoint, undefined, {});

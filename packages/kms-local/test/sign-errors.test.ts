@@ -2,18 +2,20 @@ import { createHash } from 'node:crypto';
 import {
   CreateAliasCommand,
   CreateKeyCommand,
+  DescribeKeyCommand,
   DisableKeyCommand,
   DisabledException,
   DryRunOperationException,
   InvalidKeyUsageException,
   KMSInvalidSignatureException,
+  GetPublicKeyCommand,
   NotFoundException,
   SignCommand,
+  SigningAlgorithmSpec,
   VerifyCommand,
   type CreateKeyCommandInput,
   type KMSClient,
   type KeyMetadata,
-  type SigningAlgorithmSpec,
 } from '@aws-sdk/client-kms';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectKmsError } from './expect-kms-error.js';
@@ -83,13 +85,88 @@ describe('Sign and Verify errors through the SDK', () => {
     });
   });
 
+  describe('every SigningAlgorithm value of the KMS model', () => {
+    it.each(['SM2DSA', 'ML_DSA_SHAKE_256'] as const)('answers %s for a P-256 key with InvalidKeyUsageException, not a validation error', async (algorithm) => {
+      const { client } = env();
+      await expectKmsError(client.send(new SignCommand({ KeyId: p256.KeyId, Message: MESSAGE, SigningAlgorithm: algorithm })), 'InvalidKeyUsageException', {
+        type: InvalidKeyUsageException,
+        message: `Algorithm ${algorithm} is incompatible with key spec ECC_NIST_P256.`,
+      });
+      await expectKmsError(
+        client.send(new VerifyCommand({ KeyId: p256.KeyId, Message: MESSAGE, Signature: signature, SigningAlgorithm: algorithm })),
+        'InvalidKeyUsageException',
+      );
+    });
+
+    it('takes each value of the SDK\'s SigningAlgorithmSpec enum: the one that fits signs, the others are InvalidKeyUsageException', async () => {
+      const { client } = env();
+      const outcomes = new Map<string, string>();
+      for (const algorithm of Object.values(SigningAlgorithmSpec)) {
+        try {
+          await client.send(new SignCommand({ KeyId: p256.KeyId, Message: MESSAGE, SigningAlgorithm: algorithm }));
+          outcomes.set(algorithm, 'signed');
+        } catch (error) {
+          outcomes.set(algorithm, (error as Error).name);
+        }
+      }
+      expect(Object.fromEntries(outcomes)).toEqual(
+        Object.fromEntries(Object.values(SigningAlgorithmSpec).map((algorithm) => [algorithm, algorithm === 'ECDSA_SHA_256' ? 'signed' : 'InvalidKeyUsageException'])),
+      );
+    });
+
+    it('rejects MessageType EXTERNAL_MU (ML-DSA only) for an ECDSA key with ValidationException', async () => {
+      const { client } = env();
+      await expectKmsError(
+        client.send(new SignCommand({ KeyId: p256.KeyId, Message: Buffer.alloc(64, 1), MessageType: 'EXTERNAL_MU', SigningAlgorithm: 'ECDSA_SHA_256' })),
+        'ValidationException',
+        { message: 'EXTERNAL_MU' },
+      );
+    });
+  });
+
+  describe('GrantTokens (GrantTokenList in the KMS model: at most 10 tokens of 1 to 8192 characters)', () => {
+    const tokens = (count: number, length = 20) => Array.from({ length: count }, (_, index) => `${index}`.padEnd(length, 't'));
+
+    it('accepts 10 grant tokens in Sign, Verify, DescribeKey and GetPublicKey', async () => {
+      const { client } = env();
+      const GrantTokens = tokens(10);
+      const signed = await client.send(new SignCommand({ KeyId: p256.KeyId, Message: MESSAGE, SigningAlgorithm: 'ECDSA_SHA_256', GrantTokens }));
+      const verified = await client.send(new VerifyCommand({ KeyId: p256.KeyId, Message: MESSAGE, Signature: signed.Signature, SigningAlgorithm: 'ECDSA_SHA_256', GrantTokens }));
+      expect(verified.SignatureValid).toBe(true);
+      expect((await client.send(new DescribeKeyCommand({ KeyId: p256.KeyId, GrantTokens }))).KeyMetadata?.KeyId).toBe(p256.KeyId);
+      expect((await client.send(new GetPublicKeyCommand({ KeyId: p256.KeyId, GrantTokens }))).KeyId).toBe(p256.Arn);
+    });
+
+    it('rejects 11 grant tokens with ValidationException in Sign, Verify, DescribeKey and GetPublicKey', async () => {
+      const { client } = env();
+      const GrantTokens = tokens(11);
+      const expected = { message: "Value at 'grantTokens' failed to satisfy constraint: Member must have length less than or equal to 10" };
+      await expectKmsError(client.send(new SignCommand({ KeyId: p256.KeyId, Message: MESSAGE, SigningAlgorithm: 'ECDSA_SHA_256', GrantTokens })), 'ValidationException', expected);
+      await expectKmsError(
+        client.send(new VerifyCommand({ KeyId: p256.KeyId, Message: MESSAGE, Signature: signature, SigningAlgorithm: 'ECDSA_SHA_256', GrantTokens })),
+        'ValidationException',
+        expected,
+      );
+      await expectKmsError(client.send(new DescribeKeyCommand({ KeyId: p256.KeyId, GrantTokens })), 'ValidationException', expected);
+      await expectKmsError(client.send(new GetPublicKeyCommand({ KeyId: p256.KeyId, GrantTokens })), 'ValidationException', expected);
+    });
+
+    it('rejects an empty grant token and one of 8193 characters with ValidationException', async () => {
+      const { client } = env();
+      for (const GrantTokens of [[''], tokens(1, 8193)]) {
+        await expectKmsError(client.send(new DescribeKeyCommand({ KeyId: p256.KeyId, GrantTokens })), 'ValidationException', { message: "'grantTokens'" });
+      }
+    });
+  });
+
   describe('a key that is not for SIGN_VERIFY', () => {
     it('rejects Sign with InvalidKeyUsageException when the key is an RSA ENCRYPT_DECRYPT key', async () => {
       const { client } = env();
       await expectKmsError(
         client.send(new SignCommand({ KeyId: rsaEncrypt.KeyId, Message: MESSAGE, SigningAlgorithm: 'RSASSA_PSS_SHA_256' })),
         'InvalidKeyUsageException',
-        { type: InvalidKeyUsageException, message: 'key usage is ENCRYPT_DECRYPT' },
+        // AWS KMS's words (recorded from AWS in localstack's KMS snapshot tests).
+        { type: InvalidKeyUsageException, message: `${rsaEncrypt.Arn} key usage is ENCRYPT_DECRYPT which is not valid for Sign.` },
       );
     });
 
@@ -98,7 +175,7 @@ describe('Sign and Verify errors through the SDK', () => {
       await expectKmsError(
         client.send(new VerifyCommand({ KeyId: rsaEncrypt.Arn, Message: MESSAGE, Signature: Buffer.alloc(256, 1), SigningAlgorithm: 'RSASSA_PKCS1_V1_5_SHA_256' })),
         'InvalidKeyUsageException',
-        { type: InvalidKeyUsageException, message: 'key usage is ENCRYPT_DECRYPT' },
+        { type: InvalidKeyUsageException, message: `${rsaEncrypt.Arn} key usage is ENCRYPT_DECRYPT which is not valid for Verify.` },
       );
     });
 

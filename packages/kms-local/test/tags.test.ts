@@ -111,6 +111,35 @@ describe('tags through the SDK', () => {
     });
   });
 
+  describe('a tag key given twice in one request', () => {
+    it('rejects TagResource with TagException ("Duplicate tag keys", as AWS answers) and adds neither tag', async () => {
+      const { client } = env();
+      const key = await createKey(client);
+      await expectKmsError(
+        client.send(new TagResourceCommand({ KeyId: key.KeyId, Tags: [{ TagKey: 'team', TagValue: 'a' }, { TagKey: 'team', TagValue: 'b' }] })),
+        'TagException',
+        { type: TagException, message: /^Duplicate tag keys: team/ },
+      );
+      expect(await tagsOf(client, key.KeyId ?? '')).toEqual([]);
+    });
+
+    it('rejects CreateKey with TagException and creates no key', async () => {
+      const { client } = env();
+      await expectKmsError(
+        client.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY', Tags: [{ TagKey: 'x', TagValue: '1' }, { TagKey: 'x', TagValue: '1' }] })),
+        'TagException',
+        { type: TagException, message: /^Duplicate tag keys/ },
+      );
+    });
+
+    it('treats tag keys that differ in case as different keys', async () => {
+      const { client } = env();
+      const key = await createKey(client);
+      await client.send(new TagResourceCommand({ KeyId: key.KeyId, Tags: [{ TagKey: 'Team', TagValue: 'a' }, { TagKey: 'team', TagValue: 'b' }] }));
+      expect(await tagsOf(client, key.KeyId ?? '')).toHaveLength(2);
+    });
+  });
+
   describe('the limit of 50 tags per key', () => {
     // The SDK counts LimitExceededException as throttling and retries it with back-off; one attempt keeps these fast.
     const limited = useKmsLocal({}, { maxAttempts: 1 });
