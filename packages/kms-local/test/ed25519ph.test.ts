@@ -1,4 +1,4 @@
-import { createHash, createPublicKey } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { GetPublicKeyCommand, KMSInvalidSignatureException, SignCommand, VerifyCommand } from '@aws-sdk/client-kms';
 import { ed25519ph } from '@noble/curves/ed25519.js';
 import { describe, expect, it } from 'vitest';
@@ -19,16 +19,15 @@ const RFC8032_SIGNATURE = Buffer.from(
   'hex',
 );
 
-/** PKCS#8 PEM of a raw Ed25519 private key (RFC 8410). */
-function ed25519Pkcs8Pem(secret: Buffer): string {
-  const der = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), secret]);
-  return `-----BEGIN PRIVATE KEY-----\n${der.toString('base64')}\n-----END PRIVATE KEY-----\n`;
-}
-
+// The key kms-local holds is generated here, at test time: none is committed.
+const generated = generateKeyPairSync('ed25519');
+const PRIVATE_PEM = generated.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const SECRET = Buffer.from(generated.privateKey.export({ format: 'jwk' }).d ?? '', 'base64url');
+const PUBLIC = Buffer.from(generated.publicKey.export({ format: 'jwk' }).x ?? '', 'base64url');
 const KEY_ID = '2f0c6a5e-4b1f-4c39-9d57-1c1b2f3d4e51';
 
 describe('ED25519_PH_SHA_512 with MessageType DIGEST hashes the submitted digest again, as AWS KMS does', () => {
-  const env = useKmsLocal({ seed: { keys: [{ keyId: KEY_ID, keySpec: 'ECC_NIST_EDWARDS25519', privateKeyPem: ed25519Pkcs8Pem(RFC8032_SECRET) }] } });
+  const env = useKmsLocal({ seed: { keys: [{ keyId: KEY_ID, keySpec: 'ECC_NIST_EDWARDS25519', privateKeyPem: PRIVATE_PEM }] } });
   const digest = createHash('sha512').update('a message longer than KMS would take raw, or any message at all').digest();
 
   it('uses an Ed25519ph reference that reproduces the RFC 8032 test vector', () => {
@@ -36,11 +35,11 @@ describe('ED25519_PH_SHA_512 with MessageType DIGEST hashes the submitted digest
     expect(Buffer.from(ed25519ph.sign(Buffer.from('abc'), RFC8032_SECRET))).toEqual(RFC8032_SIGNATURE);
   });
 
-  it('holds the seeded RFC 8032 key: GetPublicKey answers its public key', async () => {
+  it('holds the seeded key: GetPublicKey answers its public key', async () => {
     const { client } = env();
     const { PublicKey } = await client.send(new GetPublicKeyCommand({ KeyId: KEY_ID }));
     const jwk = createPublicKey({ key: Buffer.from(PublicKey ?? new Uint8Array()), format: 'der', type: 'spki' }).export({ format: 'jwk' });
-    expect(Buffer.from(jwk.x ?? '', 'base64url')).toEqual(RFC8032_PUBLIC);
+    expect(Buffer.from(jwk.x ?? '', 'base64url')).toEqual(PUBLIC);
   });
 
   it('signs so that Ed25519ph over the submitted digest verifies (the signature AWS KMS gives)', async () => {
@@ -48,13 +47,13 @@ describe('ED25519_PH_SHA_512 with MessageType DIGEST hashes the submitted digest
     const { Signature } = await client.send(new SignCommand({ KeyId: KEY_ID, Message: digest, MessageType: 'DIGEST', SigningAlgorithm: 'ED25519_PH_SHA_512' }));
     const signature = Buffer.from(Signature ?? new Uint8Array());
     // Ed25519 signatures are deterministic: the same bytes as the reference computes.
-    expect(signature).toEqual(Buffer.from(ed25519ph.sign(digest, RFC8032_SECRET)));
-    expect(ed25519ph.verify(signature, digest, RFC8032_PUBLIC)).toBe(true);
+    expect(signature).toEqual(Buffer.from(ed25519ph.sign(digest, SECRET)));
+    expect(ed25519ph.verify(signature, digest, PUBLIC)).toBe(true);
   });
 
   it('accepts in Verify a signature made like AWS KMS makes it, from outside kms-local', async () => {
     const { client } = env();
-    const awsStyle = ed25519ph.sign(digest, RFC8032_SECRET);
+    const awsStyle = ed25519ph.sign(digest, SECRET);
     const answer = await client.send(
       new VerifyCommand({ KeyId: KEY_ID, Message: digest, MessageType: 'DIGEST', SigningAlgorithm: 'ED25519_PH_SHA_512', Signature: awsStyle }),
     );
@@ -66,7 +65,7 @@ describe('ED25519_PH_SHA_512 with MessageType DIGEST hashes the submitted digest
     const message = Buffer.from('the message whose SHA-512 is the digest');
     const once = createHash('sha512').update(message).digest();
     // ed25519ph over the message has pre-hash SHA-512(message) = once: the digest taken as the pre-hash.
-    const hashedOnce = ed25519ph.sign(message, RFC8032_SECRET);
+    const hashedOnce = ed25519ph.sign(message, SECRET);
     await expect(
       client.send(new VerifyCommand({ KeyId: KEY_ID, Message: once, MessageType: 'DIGEST', SigningAlgorithm: 'ED25519_PH_SHA_512', Signature: hashedOnce })),
     ).rejects.toBeInstanceOf(KMSInvalidSignatureException);

@@ -1,4 +1,4 @@
-import { constants, createPublicKey, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import { constants, createPublicKey, generateKeyPairSync, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import {
   CreateKeyCommand,
   DescribeKeyCommand,
   DisableKeyCommand,
+  GetKeyPolicyCommand,
   GetPublicKeyCommand,
   KMSClient,
   ListAliasesCommand,
@@ -207,6 +208,30 @@ describe('persistence to a data file', () => {
     for (const [i, arn] of arns.entries()) {
       expect((await client.send(new DescribeKeyCommand({ KeyId: `alias/concurrent-${i}` }))).KeyMetadata?.Arn).toBe(arn);
     }
+  });
+
+  it('loads a data file written before key policies, key material ids and Regions were stored', async () => {
+    const ecPem = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const base = { creationDate: 1, description: '', keyState: 'Enabled', tags: {} };
+    await writeFile(
+      dataFile,
+      JSON.stringify({
+        format: 'kms-local/1',
+        region: 'us-east-1',
+        accountId: '111122223333',
+        keys: [
+          { ...base, keyId: '0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d', keySpec: 'ECC_NIST_P256', keyUsage: 'SIGN_VERIFY', privateKeyPem: ecPem },
+          { ...base, keyId: '1b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d', keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT' },
+        ],
+        aliases: [{ aliasName: 'alias/old', targetKeyId: '0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d', creationDate: 1, lastUpdatedDate: 1 }],
+      }),
+    );
+    const { client } = await start();
+    const { KeyMetadata } = await client.send(new DescribeKeyCommand({ KeyId: 'alias/old' }));
+    expect(KeyMetadata?.Arn).toBe('arn:aws:kms:us-east-1:111122223333:key/0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d');
+    expect(JSON.parse((await client.send(new GetKeyPolicyCommand({ KeyId: KeyMetadata?.KeyId }))).Policy ?? '')).toMatchObject({ Id: 'key-default-1' });
+    const symmetric = (await client.send(new DescribeKeyCommand({ KeyId: '1b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d' }))).KeyMetadata;
+    expect(symmetric?.CurrentKeyMaterialId).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('refuses to start on a data file that is not JSON, names the file and leaves it as it was', async () => {

@@ -52,6 +52,14 @@ describe('Regions and partitions', () => {
     expect(byArn.KeyMetadata?.KeyId).toBe(KeyMetadata?.KeyId);
   });
 
+  it('names the partition in NotFoundException for an unknown key id (as localstack\'s partition tests expect of AWS)', async () => {
+    const client = clientIn('cn-north-1');
+    const keyId = '00000000-0000-4000-8000-000000000000';
+    await expectKmsError(client.send(new DescribeKeyCommand({ KeyId: keyId })), 'NotFoundException', {
+      message: `Key 'arn:aws-cn:kms:cn-north-1:${ACCOUNT}:key/${keyId}' does not exist`,
+    });
+  });
+
   it('refuses a key ARN whose partition is not its Region\'s with NotFoundException', async () => {
     const client = clientIn('cn-north-1');
     const { KeyMetadata } = await client.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }));

@@ -7,6 +7,7 @@ import {
   CreateKeyCommand,
   DescribeKeyCommand,
   EnableKeyCommand,
+  GenerateMacCommand,
   GetPublicKeyCommand,
   KMSClient,
   ListAliasesCommand,
@@ -15,6 +16,7 @@ import {
   SignCommand,
   UntagResourceCommand,
   UpdateAliasCommand,
+  VerifyMacCommand,
 } from '@aws-sdk/client-kms';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startKmsLocal, type KmsLocal, type KmsLocalOptions, type KmsLocalSeed } from '../src/index.js';
@@ -261,5 +263,16 @@ describe('seeding keys and aliases at start', () => {
     const keyId = created.KeyMetadata?.KeyId ?? '';
     const { client } = await start({ dataFile, seed: { aliases: [{ aliasName: 'alias/existing', targetKeyId: keyId }] } });
     expect(await keyIdOf(client, 'alias/existing')).toBe(keyId);
+  });
+  it('seeds an HMAC key for GENERATE_VERIFY_MAC (its usage by default) whose MACs verify', async () => {
+    const { client } = await start({ seed: { keys: [{ keyId: ED_KEY_ID, keySpec: 'HMAC_384', aliases: ['alias/mac'] }] } });
+    const { KeyMetadata } = await client.send(new DescribeKeyCommand({ KeyId: 'alias/mac' }));
+    expect(KeyMetadata).toMatchObject({ KeyId: ED_KEY_ID, KeySpec: 'HMAC_384', KeyUsage: 'GENERATE_VERIFY_MAC', MacAlgorithms: ['HMAC_SHA_384'] });
+    const { Mac } = await client.send(new GenerateMacCommand({ KeyId: 'alias/mac', Message: Buffer.from('m'), MacAlgorithm: 'HMAC_SHA_384' }));
+    expect((await client.send(new VerifyMacCommand({ KeyId: ED_KEY_ID, Message: Buffer.from('m'), Mac, MacAlgorithm: 'HMAC_SHA_384' }))).MacValid).toBe(true);
+  });
+
+  it('refuses a privateKeyPem for an HMAC seed key', async () => {
+    await expect(startKmsLocal({ seed: { keys: [{ keySpec: 'HMAC_256', privateKeyPem: ecPem }] } })).rejects.toThrow('kms-local: seed key 0: a HMAC_256 key takes no privateKeyPem');
   });
 });
