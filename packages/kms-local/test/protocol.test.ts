@@ -2,6 +2,7 @@ import { createPublicKey, randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { CreateKeyCommand, EncryptCommand, KMSClient, ListKeysCommand, UnsupportedOperationException } from '@aws-sdk/client-kms';
 import { afterAll, describe, expect, it } from 'vitest';
+import { OPERATION_NAMES } from '../src/operations/index.js';
 import { useKmsLocal } from './support.js';
 
 const JSON_1_1 = 'application/x-amz-json-1.1';
@@ -63,6 +64,23 @@ describe('the AWS JSON 1.1 protocol on the wire', () => {
       expectError(answer, 'UnsupportedOperationException', /^kms-local does not implement the KMS operation Encrypt \(X-Amz-Target TrentService\.Encrypt\); kms-local implements .*\bSign\b/);
       const unknown = await post(env().kms.endpoint, 'TrentService.toString', {});
       expectError(unknown, 'UnsupportedOperationException', /^kms-local does not implement TrentService\.toString: it is not an operation of the KMS API/);
+    });
+
+    it('answers every operation of the SDK it does not implement with UnsupportedOperationException naming it, and no other', async () => {
+      const sdk = await import('@aws-sdk/client-kms');
+      const operations = Object.keys(sdk)
+        .filter((name) => /^[A-Z][A-Za-z]+Command$/.test(name))
+        .map((name) => name.slice(0, -'Command'.length));
+      expect(operations).toHaveLength(56);
+      const unsupported: string[] = [];
+      for (const operation of operations) {
+        const answer = await post(env().kms.endpoint, `TrentService.${operation}`, {});
+        if (field(answer.body, '__type') === 'UnsupportedOperationException') {
+          expect(String(field(answer.body, 'message'))).toMatch(new RegExp(`^kms-local does not implement the KMS operation ${operation} `));
+          unsupported.push(operation);
+        }
+      }
+      expect(operations.filter((operation) => !unsupported.includes(operation)).sort()).toEqual([...OPERATION_NAMES].sort());
     });
 
     it('answers an operation it does not implement through the SDK with UnsupportedOperationException naming it', async () => {
