@@ -24,7 +24,8 @@ Options:
   --host <addr>      address to listen on (default 127.0.0.1)
   --data <file>      persist keys and aliases to this JSON file (atomic writes)
   --seed <file>      preload keys and aliases from this JSON seed file (idempotent)
-  --region <name>    region in key ARNs (default us-east-1)
+  --region <name>    default Region: of the printed environment, the seed and unsigned
+                     requests; signed requests use their own Region (default us-east-1)
   --account-id <id>  12-digit account id in key ARNs (default 111122223333)
   -h, --help         show this help
 
