@@ -1,9 +1,10 @@
-import type { KMSClient } from '@aws-sdk/client-kms';
 import type { JwsAlgorithm } from 'kms-jwt-verifier';
 import { isJwsAlgorithm } from './public-key.js';
 import { KeyProviderConfigError } from './errors.js';
 import type { KeyProviderHooks } from './events.js';
+import type { Hooks } from './hook-emitter.js';
 import { parseKeyRef, type KeyRef } from './key-refs.js';
+import type { KMSClient } from './kms-key-source.js';
 import type { OfflineKey } from './offline-keys.js';
 import type { KmsKeySnapshot } from './snapshot.js';
 import { nodeTimers, type ProviderTimers } from './timers.js';
@@ -65,7 +66,7 @@ export interface Settings {
   readonly honorKeyState: boolean;
   readonly nowMs: () => number;
   readonly timers: ProviderTimers;
-  readonly hooks: { readonly [K in keyof KeyProviderHooks]-?: KeyProviderHooks[K] | undefined };
+  readonly hooks: Hooks;
 }
 
 function duration(name: string, value: number | undefined, fallback: number, min = 0): number {

@@ -1,0 +1,94 @@
+import type { KMSClient } from '@aws-sdk/client-kms';
+import type { JwsAlgorithm } from 'kms-jwt-verifier';
+import type { AliasAnswer, AliasSource, KeyAddress, KeyAnswer, KeySource } from './key-source.js';
+import { keyIdOfArn } from './key-refs.js';
+import { asError, classifyKmsError, errorName } from './kms-errors.js';
+import { checkPublicKey } from './public-key.js';
+
+/** The SDK's client type, for the `client` option: the only import of `@aws-sdk/client-kms` in this package. */
+export type { KMSClient };
+
+let sdkModule: Promise<typeof import('@aws-sdk/client-kms')> | undefined;
+
+/** Loads the SDK on the first KMS call, so offline-only use does not need it installed. */
+function sdk(): Promise<typeof import('@aws-sdk/client-kms')> {
+  sdkModule ??= import('@aws-sdk/client-kms').catch((error: unknown) => {
+    sdkModule = undefined;
+    throw new Error('kms-pubkey-provider: @aws-sdk/client-kms (a peer dependency) is not installed; install it, or trust keys through offlineKeys only', {
+      cause: error,
+    });
+  });
+  return sdkModule;
+}
+
+export interface KmsKeySourceOptions {
+  /** The caller's client; `undefined` creates one (`new KMSClient({})`) on the first call, destroyed by `close()`. */
+  readonly client: KMSClient | undefined;
+  readonly requestTimeoutMs: number;
+  /** The `algorithms` option: the allowlist every fetched key is narrowed by. */
+  readonly algorithms: readonly JwsAlgorithm[] | undefined;
+}
+
+/** Keys and aliases from KMS: GetPublicKey (checked before trust) and DescribeKey, each cut off at `requestTimeoutMs`. */
+export class KmsKeySource implements KeySource, AliasSource {
+  readonly operation = 'GetPublicKey' as const;
+  readonly #options: KmsKeySourceOptions;
+  #client: Promise<KMSClient> | undefined;
+  #ownClient: KMSClient | undefined;
+
+  constructor(options: KmsKeySourceOptions) {
+    this.#options = options;
+  }
+
+  #getClient(): Promise<KMSClient> {
+    if (this.#options.client !== undefined) return Promise.resolve(this.#options.client);
+    this.#client ??= sdk().then(({ KMSClient }) => (this.#ownClient = new KMSClient({})));
+    return this.#client;
+  }
+
+  /** One GetPublicKey; refuses a key KMS answers about (not found, disabled, ...) or that fails the checks. */
+  async fetchKey(key: KeyAddress, signal: AbortSignal): Promise<KeyAnswer> {
+    const { requestTimeoutMs } = this.#options;
+    let answer;
+    // Not AbortSignal.timeout(): on Node 20 a timeout signal reachable only through AbortSignal.any()
+    // can be garbage-collected before it fires, and the call then waits as long as KMS does
+    // (nodejs/node#57736). The timer below holds its controller until it fires or is cleared.
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new DOMException(`KMS did not answer within ${requestTimeoutMs} ms`, 'TimeoutError')), requestTimeoutMs);
+    timer.unref();
+    try {
+      const [kms, { GetPublicKeyCommand }] = await Promise.all([this.#getClient(), sdk()]);
+      answer = await kms.send(new GetPublicKeyCommand({ KeyId: key.arn ?? key.keyId }), { abortSignal: AbortSignal.any([signal, timeout.signal]) });
+    } catch (error) {
+      if (signal.aborted) throw error;
+      const failure = classifyKmsError(error);
+      if (failure.kind === 'untrusted') return { kind: 'refused', reason: failure.reason, detail: asError(error) };
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+    const checked = checkPublicKey(answer, this.#options.algorithms);
+    return typeof checked === 'string' ? { kind: 'refused', reason: 'unusable', detail: checked } : { kind: 'key', key: checked };
+  }
+
+  /** One DescribeKey of the alias: its target key and whether that key is enabled. */
+  async describeAlias(alias: string): Promise<AliasAnswer> {
+    try {
+      const [kms, { DescribeKeyCommand }] = await Promise.all([this.#getClient(), sdk()]);
+      const output = await kms.send(new DescribeKeyCommand({ KeyId: alias }), { abortSignal: AbortSignal.timeout(this.#options.requestTimeoutMs) });
+      const metadata = output.KeyMetadata;
+      if (metadata?.Arn === undefined || metadata.KeyId === undefined || keyIdOfArn(metadata.Arn) !== metadata.KeyId) {
+        throw new Error('DescribeKey answered without the key ARN and key id');
+      }
+      return { kind: 'target', keyId: metadata.KeyId, arn: metadata.Arn, enabled: metadata.KeyState === 'Enabled' };
+    } catch (error) {
+      if (errorName(error) === 'NotFoundException') return { kind: 'missing', error: asError(error) };
+      throw error;
+    }
+  }
+
+  /** Destroys the client this source created (never the caller's). */
+  close(): void {
+    this.#ownClient?.destroy();
+  }
+}

@@ -1,0 +1,41 @@
+import type { JsonWebKeySet, TrustedKey } from 'kms-jwt-verifier';
+import { toJwk } from './jwks.js';
+import type { TrustedEntry } from './key-entry.js';
+import type { ProviderParts } from './provider-parts.js';
+import type { KmsKeySnapshot, KmsKeySnapshotAlias, KmsKeySnapshotKey } from './snapshot.js';
+import type { TrustRecord } from './trust-set.js';
+
+/** The cached entry of a trusted key that may still be answered at `now`. */
+function usable({ trust, cache }: ProviderParts, record: TrustRecord, now: number): TrustedEntry | undefined {
+  if (!trust.isTrusted(record, now)) return undefined;
+  const entry = cache.peek(record.keyId);
+  return entry?.kind === 'trusted' && cache.isUsable(entry, now) ? entry : undefined;
+}
+
+/** `exportJwks()`: the trusted keys at hand (current, within grace, offline) as a JWKS. */
+export function exportJwks(parts: ProviderParts): JsonWebKeySet {
+  const now = parts.nowMs();
+  const keys = new Set<TrustedKey>(parts.offline.values());
+  for (const record of parts.trust.values()) {
+    const entry = usable(parts, record, now);
+    if (entry !== undefined) keys.add(entry.key);
+  }
+  return { keys: [...keys].map(toJwk) };
+}
+
+/** `exportSnapshot()`: the trusted public keys and alias targets, JSON-safe. */
+export function exportSnapshot(parts: ProviderParts): KmsKeySnapshot {
+  const { trust, aliases } = parts;
+  const now = parts.nowMs();
+  const keys: KmsKeySnapshotKey[] = [];
+  for (const record of trust.values()) {
+    const entry = usable(parts, record, now);
+    if (entry !== undefined) keys.push({ keyArn: entry.keyArn, keySpec: entry.keySpec, algorithms: [...entry.key.algorithms], publicKey: entry.spki.toString('base64') });
+  }
+  const snapshotAliases: KmsKeySnapshotAlias[] = aliases.knownAliases().map((alias) => ({
+    alias,
+    keyArn: trust.targetOf(alias)?.arn ?? null,
+    retired: trust.retiredOf(alias, now),
+  }));
+  return { version: 1, createdAtMs: now, keys, aliases: snapshotAliases };
+}

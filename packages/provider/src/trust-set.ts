@@ -1,0 +1,175 @@
+import type { HookEmitter } from './hook-emitter.js';
+import { keyIdOfArn } from './key-refs.js';
+
+/** A key in the trusted set, and why it is trusted. */
+export interface TrustRecord {
+  readonly keyId: string;
+  /** Its key ARN, once configured or learned from a source. */
+  arn: string | undefined;
+  /** The `keys` entry that names it directly, if any. */
+  configuredAs: string | undefined;
+  /** Aliases that point to it now. */
+  readonly currentOf: Set<string>;
+  /** Aliases that pointed to it, with the end of each grace window (epoch ms). */
+  readonly retiredFrom: Map<string, number>;
+}
+
+/** The key an alias points to. */
+export interface AliasTarget {
+  readonly keyId: string;
+  readonly arn: string;
+}
+
+export interface TrustSetOptions {
+  readonly retiredKeyGraceMs: number;
+  readonly events: HookEmitter;
+  /** Called when a key leaves the trusted set (its last grace window ended), to forget it everywhere else. */
+  readonly onDropped: (record: TrustRecord) => void;
+}
+
+/**
+ * Which kids are trusted, and why: configured by key ARN or key id, the current target of a
+ * configured alias, or a previous target within its grace window. Found by every kid that names a
+ * member (its key id, and its key ARN once known). Nothing outside this set is ever fetched.
+ */
+export class TrustSet {
+  readonly #records = new Map<string, TrustRecord>();
+  readonly #byKid = new Map<string, TrustRecord>();
+  readonly #targets = new Map<string, AliasTarget | undefined>();
+  readonly #options: TrustSetOptions;
+
+  constructor(options: TrustSetOptions) {
+    this.#options = options;
+  }
+
+  /** The member a kid (key id or key ARN) names. */
+  find(kid: string): TrustRecord | undefined {
+    return this.#byKid.get(kid);
+  }
+
+  /** The member with this key id. */
+  get(keyId: string): TrustRecord | undefined {
+    return this.#records.get(keyId);
+  }
+
+  /** Whether `record` is still the member for its key id (it left the set otherwise). */
+  isMember(record: TrustRecord): boolean {
+    return this.#records.get(record.keyId) === record;
+  }
+
+  values(): IterableIterator<TrustRecord> {
+    return this.#records.values();
+  }
+
+  /** Adds a key named directly by the `keys` entry `ref`. */
+  configure(ref: string, keyId: string, arn: string | undefined): void {
+    this.#ensure(keyId, arn).configuredAs = ref;
+  }
+
+  #ensure(keyId: string, arn: string | undefined): TrustRecord {
+    let record = this.#records.get(keyId);
+    if (record === undefined) {
+      record = { keyId, arn: undefined, configuredAs: undefined, currentOf: new Set(), retiredFrom: new Map() };
+      this.#records.set(keyId, record);
+      this.#byKid.set(keyId, record);
+    }
+    if (arn !== undefined) this.#learnArn(record, arn);
+    return record;
+  }
+
+  #learnArn(record: TrustRecord, arn: string): void {
+    if (record.arn !== undefined) return;
+    record.arn = arn;
+    this.#byKid.set(arn, record);
+  }
+
+  /**
+   * Binds the key ARN a source answered with to `record`: `false` when it names another key (another
+   * key id, or another ARN than the one configured or learned), else the ARN is learned.
+   */
+  bindArn(record: TrustRecord, keyArn: string): boolean {
+    if (keyIdOfArn(keyArn) !== record.keyId || (record.arn !== undefined && record.arn !== keyArn)) return false;
+    this.#learnArn(record, keyArn);
+    return true;
+  }
+
+  isTrusted(record: TrustRecord, now: number): boolean {
+    if (record.configuredAs !== undefined || record.currentOf.size > 0) return true;
+    for (const until of record.retiredFrom.values()) if (now < until) return true;
+    return false;
+  }
+
+  /** Drops ended grace windows; a key trusted no other way leaves the set. Returns whether it is still trusted. */
+  prune(record: TrustRecord, now: number): boolean {
+    for (const [alias, until] of record.retiredFrom) if (now >= until) record.retiredFrom.delete(alias);
+    if (this.isTrusted(record, now)) return true;
+    if (this.isMember(record)) {
+      this.#records.delete(record.keyId);
+      this.#byKid.delete(record.keyId);
+      if (record.arn !== undefined) this.#byKid.delete(record.arn);
+      this.#options.onDropped(record);
+      this.#options.events.emit('onKeyUntrusted', {
+        keyArn: record.arn ?? record.keyId,
+        reason: 'grace-ended',
+        message: `no configured alias points to this key any more and its grace window (retiredKeyGraceMs: ${this.#options.retiredKeyGraceMs} ms) has ended`,
+      });
+    }
+    return false;
+  }
+
+  pruneAll(now: number): void {
+    for (const record of [...this.#records.values()]) this.prune(record, now);
+  }
+
+  /** The earliest end of a grace window (epoch ms), `Infinity` when none. */
+  nextGraceEnd(): number {
+    let next = Infinity;
+    for (const record of this.#records.values()) for (const until of record.retiredFrom.values()) next = Math.min(next, until);
+    return next;
+  }
+
+  /** The key `alias` points to, as last learned. */
+  targetOf(alias: string): AliasTarget | undefined {
+    return this.#targets.get(alias);
+  }
+
+  /** Points `alias` at `target` (or at nothing); the key it leaves enters its grace window. Returns the target's member. */
+  pointAlias(alias: string, target: AliasTarget | undefined, now: number): TrustRecord | undefined {
+    const previous = this.#targets.get(alias);
+    const record = target === undefined ? undefined : this.#ensure(target.keyId, target.arn);
+    if (record !== undefined) {
+      record.currentOf.add(alias);
+      record.retiredFrom.delete(alias);
+    }
+    if (previous?.keyId === target?.keyId) return record;
+    this.#targets.set(alias, target);
+    const old = previous === undefined ? undefined : this.#records.get(previous.keyId);
+    if (previous !== undefined && old !== undefined) {
+      old.currentOf.delete(alias);
+      const graceUntilMs = now + this.#options.retiredKeyGraceMs;
+      old.retiredFrom.set(alias, graceUntilMs);
+      this.#options.events.emit('onRotation', { alias, previousKeyArn: previous.arn, keyArn: target?.arn, graceUntilMs });
+    }
+    return record;
+  }
+
+  /** Trusts a previous target of `alias` until `graceUntilMs` (a snapshot's retired key), unless `alias` points to it now. */
+  retire(alias: string, keyArn: string, graceUntilMs: number): void {
+    const record = this.#ensure(keyIdOfArn(keyArn) as string, keyArn);
+    if (!record.currentOf.has(alias)) record.retiredFrom.set(alias, graceUntilMs);
+  }
+
+  /** The previous targets of `alias` still within their grace window at `now`. */
+  retiredOf(alias: string, now: number): { keyArn: string; graceUntilMs: number }[] {
+    return [...this.#records.values()].flatMap((record) => {
+      const until = record.retiredFrom.get(alias);
+      return until !== undefined && now < until && record.arn !== undefined ? [{ keyArn: record.arn, graceUntilMs: until }] : [];
+    });
+  }
+
+  /** How a member is named in messages: its `keys` entry, else its ARN and the aliases it is the target of. */
+  describe(record: TrustRecord): string {
+    if (record.configuredAs !== undefined) return record.configuredAs;
+    return `${record.arn ?? record.keyId} (target of ${[...record.currentOf].join(', ')})`;
+  }
+}

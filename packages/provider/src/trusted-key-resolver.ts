@@ -1,0 +1,106 @@
+import { KeySourceUnavailableError, type TrustedKey } from 'kms-jwt-verifier';
+import type { AliasWatcher } from './alias-watcher.js';
+import type { KeyCache } from './key-cache.js';
+import { keyIdOfArn } from './key-refs.js';
+import { describeError } from './kms-errors.js';
+import type { Failure } from './penalty-box.js';
+import type { ProviderParts } from './provider-parts.js';
+import type { TrustRecord, TrustSet } from './trust-set.js';
+
+type Resolved = TrustedKey | undefined | Promise<TrustedKey | undefined>;
+
+/**
+ * `resolve(kid)`: an offline key, else a member of the trusted set answered from the key cache —
+ * synchronously (and without allocating) when it is cached, a promise only on a cold miss, and
+ * `undefined` without any call for a kid outside the trusted set.
+ */
+export class TrustedKeyResolver {
+  readonly #offline: ReadonlyMap<string, TrustedKey>;
+  readonly #trust: TrustSet;
+  readonly #cache: KeyCache;
+  readonly #aliases: AliasWatcher;
+  readonly #nowMs: () => number;
+
+  constructor(options: ProviderParts) {
+    this.#offline = options.offline;
+    this.#trust = options.trust;
+    this.#cache = options.cache;
+    this.#aliases = options.aliases;
+    this.#nowMs = options.nowMs;
+  }
+
+  resolve(kid: string): Resolved {
+    if (typeof kid !== 'string') return undefined;
+    const offlineKey = this.#offline.get(kid);
+    if (offlineKey !== undefined) return offlineKey;
+    const record = this.#trust.find(kid);
+    return record === undefined ? this.#unknownKid(kid, true) : this.#answer(record, kid);
+  }
+
+  /**
+   * Fetches the key `kid` names again now, ahead of its `cacheMaxAgeMs` (for a signal that it may have
+   * changed), within the key cache's rate limit; `undefined` when `kid` is not trusted or nothing is fetched.
+   */
+  recheck(kid: string): Promise<void> | undefined {
+    const record = this.#trust.find(kid);
+    if (record === undefined || !this.#trust.isTrusted(record, this.#nowMs())) return undefined;
+    return this.#cache.recheck(record);
+  }
+
+  #answer(record: TrustRecord, kid: string): Resolved {
+    const now = this.#nowMs();
+    if (!this.#trust.isTrusted(record, now)) {
+      this.#trust.prune(record, now);
+      return undefined;
+    }
+    const entry = this.#cache.current(record, now);
+    if (entry === undefined) return this.#fetchAndAnswer(record, kid);
+    if (entry.kind !== 'trusted') return undefined;
+    return kid === entry.keyArn || kid === record.keyId ? entry.key : undefined;
+  }
+
+  #unknownKid(kid: string, mayWaitForAliases: boolean): Resolved {
+    if (!this.#aliases.allKnown()) {
+      // The trusted set is not known until every configured alias is resolved: resolve them (our
+      // aliases, never the kid itself), then look again.
+      const pending = mayWaitForAliases ? this.#aliases.resolveUnknown() : undefined;
+      if (pending === undefined) throw this.#unavailable('the configured aliases cannot be resolved, so the trusted keys are not known yet', this.#aliases.firstFailure());
+      return pending.then(() => {
+        const record = this.#trust.find(kid);
+        return record === undefined ? this.#unknownKid(kid, false) : this.#answer(record, kid);
+      });
+    }
+    // A key configured by its key id whose ARN is not learned yet: fetch that key (ours, found by
+    // the configured id), then compare its ARN with the kid.
+    const keyId = keyIdOfArn(kid);
+    const record = keyId === undefined ? undefined : this.#trust.get(keyId);
+    if (record === undefined || record.arn !== undefined) return undefined;
+    return this.#answer(record, kid);
+  }
+
+  #fetchAndAnswer(record: TrustRecord, kid: string): Promise<TrustedKey | undefined> {
+    const run = this.#cache.refresh(record, false);
+    if (run === undefined) throw this.#noKey(record);
+    return run.then(() => this.#settled(record, kid));
+  }
+
+  /** What `resolve` answers once a fetch of `record` settled. */
+  #settled(record: TrustRecord, kid: string): TrustedKey | undefined {
+    if (!this.#trust.isMember(record)) return undefined;
+    const entry = this.#cache.peek(record.keyId);
+    if (entry?.kind === 'untrusted') return undefined;
+    if (entry?.kind === 'trusted' && this.#cache.isUsable(entry, this.#nowMs())) {
+      return kid === entry.keyArn || kid === record.keyId ? entry.key : undefined;
+    }
+    throw this.#noKey(record);
+  }
+
+  #noKey(record: TrustRecord): KeySourceUnavailableError {
+    return this.#unavailable(`cannot fetch the public key of ${record.arn ?? record.keyId} and none is cached`, this.#cache.failure(record.keyId));
+  }
+
+  #unavailable(what: string, failure: Failure | undefined): KeySourceUnavailableError {
+    const why = this.#cache.closed ? 'the provider is closed' : failure ? describeError(failure.error) : 'no answer from KMS';
+    return new KeySourceUnavailableError(`kms-pubkey-provider: ${what} (${why}); retry later`, failure ? { cause: failure.error } : undefined);
+  }
+}
