@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { HookEmitter } from '../src/hook-emitter.js';
+import { TrustSet, type TrustRecord } from '../src/trust-set.js';
+import { newKeyRef } from './parts-support.js';
+import { recordEvents } from './support.js';
+
+const GRACE = 600_000;
+
+function trustSet() {
+  const events = recordEvents();
+  const dropped: TrustRecord[] = [];
+  const trust = new TrustSet({ retiredKeyGraceMs: GRACE, events: new HookEmitter(events.hooks), onDropped: (record) => dropped.push(record) });
+  return { trust, events, dropped };
+}
+
+describe('TrustSet', () => {
+  it('finds a key configured by key id by that id, and by its ARN only once a source answered with it', () => {
+    const { trust } = trustSet();
+    const key = newKeyRef();
+    trust.configure(key.keyId, key.keyId, undefined);
+    const record = trust.find(key.keyId) as TrustRecord;
+    expect(trust.isTrusted(record, 0)).toBe(true);
+    expect(trust.find(key.arn)).toBeUndefined();
+
+    // An answer about another key id is never bound to this key.
+    expect(trust.bindArn(record, newKeyRef().arn)).toBe(false);
+    expect(trust.bindArn(record, key.arn)).toBe(true);
+    expect(trust.find(key.arn)).toBe(record);
+    // Once bound, an ARN of another account with the same key id is not this key.
+    const lookalike = key.arn.replace('111122223333', '999999999999');
+    expect(trust.bindArn(record, lookalike)).toBe(false);
+    expect(trust.find(lookalike)).toBeUndefined();
+    expect(trust.describe(record)).toBe(key.keyId);
+  });
+
+  it('refuses an answer for another account when the ARN was configured', () => {
+    const { trust } = trustSet();
+    const key = newKeyRef();
+    trust.configure(key.arn, key.keyId, key.arn);
+    const record = trust.find(key.arn) as TrustRecord;
+    expect(trust.find(key.keyId)).toBe(record);
+    expect(trust.bindArn(record, key.arn.replace('111122223333', '999999999999'))).toBe(false);
+    expect(trust.describe(record)).toBe(key.arn);
+  });
+
+  it('trusts the target of an alias, and keeps the key it leaves only within its grace window', () => {
+    const { trust, events, dropped } = trustSet();
+    const [a, b] = [newKeyRef(), newKeyRef()];
+    const recordA = trust.pointAlias('alias/signing', a, 1_000) as TrustRecord;
+    expect(trust.find(a.arn)).toBe(recordA);
+    expect(trust.describe(recordA)).toBe(`${a.arn} (target of alias/signing)`);
+    expect(events.log).toEqual([]);
+
+    trust.pointAlias('alias/signing', b, 2_000);
+    expect(trust.targetOf('alias/signing')).toEqual(b);
+    expect(events.log).toEqual([{ type: 'rotation', alias: 'alias/signing', previousKeyArn: a.arn, keyArn: b.arn, graceUntilMs: 2_000 + GRACE }]);
+    expect(trust.retiredOf('alias/signing', 2_000)).toEqual([{ keyArn: a.arn, graceUntilMs: 2_000 + GRACE }]);
+    expect(trust.nextGraceEnd()).toBe(2_000 + GRACE);
+
+    expect(trust.prune(recordA, 2_000 + GRACE - 1)).toBe(true);
+    trust.pruneAll(2_000 + GRACE);
+    expect(trust.find(a.arn)).toBeUndefined();
+    expect(trust.isMember(recordA)).toBe(false);
+    expect(dropped).toEqual([recordA]);
+    expect(events.log.at(-1)).toMatchObject({ type: 'keyUntrusted', keyArn: a.arn, reason: 'grace-ended' });
+    expect(trust.nextGraceEnd()).toBe(Infinity);
+  });
+
+  it('makes a retired key current again at once when its alias moves back within the grace window', () => {
+    const { trust, dropped } = trustSet();
+    const [a, b] = [newKeyRef(), newKeyRef()];
+    const recordA = trust.pointAlias('alias/signing', a, 0) as TrustRecord;
+    trust.pointAlias('alias/signing', b, 10);
+    trust.pointAlias('alias/signing', a, 20);
+    expect(recordA.retiredFrom.size).toBe(0);
+    trust.pruneAll(10 * GRACE);
+    expect(trust.isMember(recordA)).toBe(true);
+    expect(trust.find(b.arn)).toBeUndefined();
+    expect(dropped.map((record) => record.arn)).toEqual([b.arn]);
+  });
+
+  it('starts the grace window of the target when its alias is deleted, and keeps a key configured directly', () => {
+    const { trust, events } = trustSet();
+    const [direct, other] = [newKeyRef(), newKeyRef()];
+    trust.configure(direct.arn, direct.keyId, direct.arn);
+    trust.pointAlias('alias/direct', direct, 0);
+    trust.pointAlias('alias/other', other, 0);
+    trust.pointAlias('alias/direct', undefined, 5);
+    trust.pointAlias('alias/other', undefined, 5);
+    expect(events.log.filter((event) => event.type === 'rotation').map((event) => (event.type === 'rotation' ? event.keyArn : 'x'))).toEqual([undefined, undefined]);
+    trust.pruneAll(5 + GRACE);
+    expect(trust.find(direct.arn)).toBeDefined();
+    expect(trust.find(other.arn)).toBeUndefined();
+  });
+
+  it('takes a retired key from a snapshot unless the alias points to it now', () => {
+    const { trust } = trustSet();
+    const [current, retired] = [newKeyRef(), newKeyRef()];
+    trust.pointAlias('alias/signing', current, 0);
+    trust.retire('alias/signing', current.arn, 100);
+    trust.retire('alias/signing', retired.arn, 100);
+    expect(trust.retiredOf('alias/signing', 50)).toEqual([{ keyArn: retired.arn, graceUntilMs: 100 }]);
+    expect(trust.retiredOf('alias/signing', 100)).toEqual([]);
+  });
+});
