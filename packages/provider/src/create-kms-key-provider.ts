@@ -68,6 +68,7 @@ export function createKmsKeyProvider(options: KmsKeyProviderOptions): KmsKeyProv
     maxStaleMs: settings.maxStaleMs,
     maxEntries: settings.cacheMaxEntries,
     honorKeyState: settings.honorKeyState,
+    // The "re-check this key now" seam (resolver.recheck, not public yet): once per failureCooldownMs at most.
     recheckIntervalMs: failureCooldownMs,
     bindArn: (record, keyArn) => trust.bindArn(record, keyArn),
     onSettled,

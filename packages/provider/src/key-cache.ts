@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { HookEmitter } from './hook-emitter.js';
 import { trustedEntry, untrustedEntry, type KeyEntry, type TrustedEntry } from './key-entry.js';
-import type { KeyAnswer, KeySource } from './key-source.js';
+import type { KeyAnswer, KeySource, RefusalReason } from './key-source.js';
 import { asError, errorName } from './kms-errors.js';
 import type { Failure, PenaltyBox } from './penalty-box.js';
 import type { TrustRecord } from './trust-set.js';
@@ -217,7 +217,7 @@ export class KeyCache {
     return entry;
   }
 
-  #untrusted(record: TrustRecord, stale: KeyEntry | undefined, reason: Parameters<typeof untrustedEntry>[1], detail: string | Error, now: number): KeyEntry {
+  #untrusted(record: TrustRecord, stale: KeyEntry | undefined, reason: RefusalReason, detail: string | Error, now: number): KeyEntry {
     const entry = untrustedEntry(record.arn ?? record.keyId, reason, detail, now);
     if (stale?.kind !== 'untrusted' || stale.reason !== reason) {
       this.#options.events.emit('onKeyUntrusted', { keyArn: entry.keyArn, reason, message: entry.message });

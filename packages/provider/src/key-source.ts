@@ -1,3 +1,8 @@
+// Key sources. The key cache fetches on demand through `KeySource` (and the alias watcher looks up
+// aliases through `AliasSource`); kms-key-source.ts is the KMS one. Sources known at construction
+// load into the same parts instead: offline keys (offline-keys.ts) are answered by kid before the
+// trusted set, and a snapshot (snapshot-source.ts) seeds the trusted set and the cache with
+// `SourcedKey`s, the shape every fetching source answers with too.
 import type { KeyFetchFailedEvent, KeyUntrustedReason } from './events.js';
 import type { CheckedPublicKey } from './public-key.js';
 
