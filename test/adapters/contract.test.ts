@@ -14,6 +14,8 @@ interface Row {
   readonly challenge: string | undefined;
   readonly retryAfter?: string;
   readonly body: unknown;
+  /** What an adapter that reads headers through the Fetch API answers instead: it sees repeated header lines joined into one value. */
+  readonly whenJoined?: Pick<Row, 'status' | 'challenge' | 'body'>;
 }
 
 const bearer = (token: string): RequestHeaders => ({ authorization: `Bearer ${token}` });
@@ -37,6 +39,8 @@ function tamper(token: string): string {
   return `${header}.${forged}.${signature}`;
 }
 
+const malformedBearer = invalidRequest("the Authorization header must be 'Bearer' followed by exactly one token (RFC 6750 token68 characters)");
+
 const ROWS: readonly Row[] = [
   { name: 'valid: a token of the key the alias now names (after rotation)', path: '/orders', headers: (t) => bearer(t.current), status: 200, challenge: undefined, body: { sub: 'user-1' } },
   { name: 'valid: a token of the key the alias left, within the grace window', path: '/orders', headers: (t) => bearer(t.previous), status: 200, challenge: undefined, body: { sub: 'user-1' } },
@@ -46,19 +50,16 @@ const ROWS: readonly Row[] = [
   { name: 'untrusted kid', path: '/orders', headers: (t) => bearer(t.untrusted), ...invalidToken('the access token was not signed by a trusted key') },
   { name: 'missing credentials', path: '/orders', headers: () => ({}), ...missing },
   { name: 'another scheme (Basic): no Bearer credentials', path: '/orders', headers: () => ({ authorization: 'Basic dXNlcjpwYXNz' }), ...missing },
+  { name: 'malformed header: two tokens', path: '/orders', headers: (t) => ({ authorization: `Bearer ${t.current} ${t.current}` }), ...malformedBearer },
+  { name: 'malformed header: no token', path: '/orders', headers: () => ({ authorization: 'Bearer' }), ...malformedBearer },
   {
-    name: 'malformed header: two tokens',
+    name: 'two Authorization headers',
     path: '/orders',
-    headers: (t) => ({ authorization: `Bearer ${t.current} ${t.current}` }),
-    ...invalidRequest("the Authorization header must be 'Bearer' followed by exactly one token (RFC 6750 token68 characters)"),
+    headers: (t) => ({ authorization: [`Bearer ${t.current}`, `Bearer ${t.current}`] }),
+    ...invalidRequest('the request has more than one Authorization header'),
+    // The Fetch API's Headers hold "Bearer a, Bearer b": still one malformed value, refused the same way.
+    whenJoined: malformedBearer,
   },
-  {
-    name: 'malformed header: no token',
-    path: '/orders',
-    headers: () => ({ authorization: 'Bearer' }),
-    ...invalidRequest("the Authorization header must be 'Bearer' followed by exactly one token (RFC 6750 token68 characters)"),
-  },
-  { name: 'two Authorization headers', path: '/orders', headers: (t) => ({ authorization: [`Bearer ${t.current}`, `Bearer ${t.current}`] }), ...invalidRequest('the request has more than one Authorization header') },
   {
     name: 'token in two places (header and query)',
     path: '/orders',
@@ -103,7 +104,8 @@ describe.each(ADAPTERS)('$name', (adapter) => {
     await server?.close();
   });
 
-  it.each(ROWS)('answers $name with $status', async (row) => {
+  it.each(ROWS)('answers $name with $status', async (listed) => {
+    const row = adapter.joinsRepeatedHeaders === true && listed.whenJoined !== undefined ? { ...listed, ...listed.whenJoined } : listed;
     const { tokens } = world;
     const reply = await send(`${server.url}${row.path}${row.query?.(tokens) ?? ''}`, row.headers(tokens));
     expect(reply.status).toBe(row.status);

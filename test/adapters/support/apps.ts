@@ -2,7 +2,13 @@ import type { ErrorRequestHandler, Request, Response } from 'express';
 import type express from 'express';
 import { createRequire } from 'node:module';
 import type { RequestListener } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
+import Fastify, { type FastifyRequest } from 'fastify';
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import { jwksHandler as expressJwks, kmsJwt as expressJwt, requireScopes as expressScopes } from 'kms-jwt-express';
+import { jwksHandler as fastifyJwks, kmsJwt as fastifyJwt, requireScopes as fastifyScopes } from 'kms-jwt-fastify';
+import { jwksHandler as honoJwks, kmsJwt as honoJwt, requireScopes as honoScopes, type KmsJwtEnv } from 'kms-jwt-hono';
 import { jwksHandler as koaJwks, kmsJwt as koaJwt, requireScopes as koaScopes } from 'kms-jwt-koa';
 import type { JwtPayload, VerifiedToken, Verifier } from 'kms-jwt-verifier';
 import { HttpAuthError, type JwksSource } from 'kms-jwt-verifier/http';
@@ -48,11 +54,13 @@ function recordErrors(onError: (error: unknown) => void): ErrorRequestHandler {
 /**
  * Every app serves the same routes: `GET /orders` (authenticated), `GET /orders/write` (also
  * requires the `orders:write` scope), `GET /cold/orders` (authenticated against the cold verifier),
- * answering `{ sub }`, and (Express and Koa) `GET /.well-known/jwks.json`.
+ * answering `{ sub }`, and (all but Passport) `GET /.well-known/jwks.json`.
  */
 export interface AdapterUnderTest {
   readonly name: string;
   readonly servesJwks: boolean;
+  /** The framework reads headers through the Fetch API, which joins repeated header lines into one value. Default: `false`. */
+  readonly joinsRepeatedHeaders?: boolean;
   app(deps: AppDeps): RequestListener;
 }
 
@@ -120,6 +128,53 @@ function passportApp(express: Express, deps: AppDeps): RequestListener {
   return app;
 }
 
+function fastifyApp(deps: AppDeps): RequestListener {
+  const app = Fastify();
+  const options = { realm: REALM, respond: true, isRevoked: (_request: FastifyRequest, token: VerifiedToken) => deps.isRevoked(token) };
+  const who = async (request: FastifyRequest) => ({ sub: request.auth?.sub });
+  app.get('/.well-known/jwks.json', fastifyJwks(deps.provider));
+  // Each verifier in an encapsulated context of its own: the plugin's hook covers that context's routes.
+  app.register(async (orders) => {
+    await orders.register(fastifyJwt, { ...options, verifier: deps.verifier });
+    orders.get('/orders', who);
+    orders.get('/orders/write', { preHandler: fastifyScopes('orders:write') }, who);
+  });
+  app.register(async (cold) => {
+    await cold.register(fastifyJwt, { ...options, verifier: deps.coldVerifier });
+    cold.get('/cold/orders', who);
+  });
+  const { onError } = deps;
+  if (onError !== undefined) {
+    // Throwing from an error handler hands the error on to Fastify's default one.
+    app.setErrorHandler((error) => {
+      onError(error);
+      throw error;
+    });
+  }
+  const ready = app.ready();
+  return (req, res) => void ready.then(() => app.routing(req, res));
+}
+
+function honoApp(deps: AppDeps): RequestListener {
+  const app = new Hono<KmsJwtEnv>();
+  const options = { realm: REALM, respond: true, isRevoked: (_c: unknown, token: VerifiedToken) => deps.isRevoked(token) };
+  const auth = honoJwt({ ...options, verifier: deps.verifier });
+  app.get('/.well-known/jwks.json', honoJwks(deps.provider));
+  app.get('/orders', auth, (c) => c.json({ sub: c.get('auth')?.sub }));
+  app.get('/orders/write', auth, honoScopes('orders:write'), (c) => c.json({ sub: c.get('auth')?.sub }));
+  app.get('/cold/orders', honoJwt({ ...options, verifier: deps.coldVerifier }), (c) => c.json({ sub: c.get('auth')?.sub }));
+  const { onError } = deps;
+  if (onError !== undefined) {
+    // Records the error, then answers as Hono's default error handler does.
+    app.onError((error, c) => {
+      onError(error);
+      return error instanceof HTTPException ? error.getResponse() : c.text('Internal Server Error', 500);
+    });
+  }
+  // Served by @hono/node-server, without replacing Node's global Request and Response.
+  return getRequestListener(app.fetch, { overrideGlobalObjects: false });
+}
+
 export const ADAPTERS: readonly AdapterUnderTest[] = [
   { name: 'kms-jwt-express on Express 4', servesJwks: true, app: (deps) => expressApp(express4, deps) },
   { name: 'kms-jwt-express on Express 5', servesJwks: true, app: (deps) => expressApp(express5, deps) },
@@ -127,4 +182,6 @@ export const ADAPTERS: readonly AdapterUnderTest[] = [
   { name: 'kms-jwt-koa on Koa 3', servesJwks: true, app: (deps) => koaApp(koa3, deps) },
   { name: 'passport-kms-jwt on Express 4', servesJwks: false, app: (deps) => passportApp(express4, deps) },
   { name: 'passport-kms-jwt on Express 5', servesJwks: false, app: (deps) => passportApp(express5, deps) },
+  { name: 'kms-jwt-fastify on Fastify 5', servesJwks: true, app: fastifyApp },
+  { name: 'kms-jwt-hono on Hono 4 (@hono/node-server)', servesJwks: true, joinsRepeatedHeaders: true, app: honoApp },
 ];
