@@ -33,6 +33,8 @@ export interface KmsWorld {
   readonly coldVerifier: Verifier;
   readonly revoked: ReadonlySet<string>;
   readonly tokens: Tokens;
+  /** Signs a token through the alias (KMS Sign), with `sub: 'user-1'` unless `claims` say otherwise. */
+  sign(claims: Record<string, unknown>): Promise<string>;
   /** The key ARNs: the alias's first key and the one it moved to. */
   readonly previousKeyArn: string;
   readonly currentKeyArn: string;
@@ -100,6 +102,7 @@ export async function startKmsWorld(options: KmsWorldOptions = {}): Promise<KmsW
     coldVerifier: createVerifier({ keys: coldProvider, issuer: ISSUER, audience: AUDIENCE }),
     revoked: new Set(['revoked-1']),
     tokens,
+    sign: (extra) => signer.sign({ sub: 'user-1', ...extra }),
     previousKeyArn,
     currentKeyArn,
     kmsLocal: kms,
