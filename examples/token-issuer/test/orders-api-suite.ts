@@ -1,6 +1,6 @@
 /*
- * The behaviour every API example shares (express-api, koa-api, passport-api): run by each of their
- * tests against the API on loopback, trusting the token issuer's alias on kms-local.
+ * The behaviour every API example shares (express-api, koa-api, passport-api, fastify-api): run by
+ * each of their tests against the API on loopback, trusting the token issuer's alias on kms-local.
  */
 import type { RequestListener } from 'node:http';
 import type { KMSClient } from '@aws-sdk/client-kms';

@@ -1,0 +1,1 @@
+export { createFastifyApi, type FastifyApi, type FastifyApiOptions } from './fastify-api.js';
