@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { fastifyPlugin } from 'fastify-plugin';
 import type { JwtPayload } from 'kms-jwt-verifier';
-import { AdapterConfigError, createBearerAuth, HttpAuthError, type BearerAuthOptions, type BearerRequest } from 'kms-jwt-verifier/http';
+import { AdapterConfigError, createBearerAuth, HttpAuthError, type AuthOutcome, type BearerAuthOptions, type BearerRequest } from 'kms-jwt-verifier/http';
 import { PACKAGE, requests, type Deliver, type RequestAuth } from './state.js';
 
 declare module 'fastify' {
@@ -50,14 +50,15 @@ const plugin: FastifyPluginAsync<KmsJwtOptions> = async (fastify, options) => {
     const refuse = (error: unknown): void => (error instanceof HttpAuthError ? deliver(error, reply, done) : done(error as Error));
     // The body is not parsed yet (onRequest), so the request is read as Node received it, plus the cookie.
     const source: BearerRequest = cookie === undefined ? request.raw : { rawHeaders: request.raw.rawHeaders, url: request.url, cookie: (request as { cookies?: Partial<Record<string, string>> }).cookies?.[cookie] };
+    let outcome: AuthOutcome;
     try {
-      // A token the verifier has cached is answered synchronously, without an event-loop turn.
-      const outcome = auth.authenticateNow(request, source, state);
-      if (outcome instanceof Promise) outcome.then(accept, refuse);
-      else accept(outcome);
+      outcome = auth.authenticateNow(request, source, state);
     } catch (error) {
-      refuse(error);
+      return refuse(error);
     }
+    // A token the verifier has cached is accepted synchronously, without an event-loop turn; done() runs outside the try.
+    if (outcome instanceof Promise) outcome.then(accept, refuse);
+    else accept(outcome);
   };
   fastify.addHook('onRequest', hook);
 };
