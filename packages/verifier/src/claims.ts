@@ -7,6 +7,7 @@ import {
   JwtNotYetValidError,
   JwtTooOldError,
 } from './errors.js';
+import { normalizeTyp } from './media-type.js';
 
 /** The claim rules in force for one verification, already validated. */
 export interface ClaimRules {
@@ -20,32 +21,50 @@ export interface ClaimRules {
   readonly maxTokenLifetimeSeconds: number | null;
 }
 
-function numericDate(payload: Record<string, unknown>, claim: 'exp' | 'nbf' | 'iat'): number | undefined {
+/** What the time checks are checking, for their messages: an access token's claims, or a signed message's header. */
+export interface TimeSubject {
+  /** `token` or `message`. */
+  readonly noun: string;
+  /** Where `exp`, `nbf` and `iat` are: `claim` (a token's payload) or `header parameter` (a message's header). */
+  readonly field: string;
+  /** The option that sets the age limit. */
+  readonly ageOption: string;
+  /** What to do about an expired one. */
+  readonly expiredHint: string;
+}
+
+export const TOKEN_SUBJECT: TimeSubject = { noun: 'token', field: 'claim', ageOption: 'maxTokenAgeSeconds', expiredHint: '; ask the issuer for a new token' };
+
+function numericDate(payload: Record<string, unknown>, claim: 'exp' | 'nbf' | 'iat', subject: TimeSubject): number | undefined {
   const value = payload[claim];
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new JwtClaimInvalidError(`claim ${claim} must be a NumericDate (seconds since the epoch)`, { claim, actual: typeof value });
+    throw new JwtClaimInvalidError(`${subject.field} ${claim} must be a NumericDate (seconds since the epoch)`, { claim, actual: typeof value });
   }
   return value;
 }
 
-/** Checks exp, nbf, iat, the token lifetime and the token age against `nowSeconds`. Run again on every cache hit. */
-export function checkTimeClaims(payload: Record<string, unknown>, rules: ClaimRules, nowSeconds: number): void {
+/**
+ * Checks exp, nbf, iat, the lifetime and the age against `nowSeconds`: a token's claims (run again
+ * on every cache hit), or a signed message's header parameters (`subject` says which, for messages).
+ */
+export function checkTimeClaims(payload: Record<string, unknown>, rules: ClaimRules, nowSeconds: number, subject: TimeSubject = TOKEN_SUBJECT): void {
   const tolerance = rules.clockToleranceSeconds;
-  const exp = numericDate(payload, 'exp');
+  const { noun } = subject;
+  const exp = numericDate(payload, 'exp', subject);
   if (exp !== undefined && nowSeconds - tolerance >= exp) {
-    throw new JwtExpiredError(`the token expired at ${exp} (now ${Math.floor(nowSeconds)}, tolerance ${tolerance} s); ask the issuer for a new token`, {
+    throw new JwtExpiredError(`the ${noun} expired at ${exp} (now ${Math.floor(nowSeconds)}, tolerance ${tolerance} s)${subject.expiredHint}`, {
       claim: 'exp',
       actual: exp,
     });
   }
-  const nbf = numericDate(payload, 'nbf');
+  const nbf = numericDate(payload, 'nbf', subject);
   if (nbf !== undefined && nowSeconds + tolerance < nbf) {
-    throw new JwtNotYetValidError(`the token is not valid before ${nbf} (now ${Math.floor(nowSeconds)}, tolerance ${tolerance} s)`, { claim: 'nbf', actual: nbf });
+    throw new JwtNotYetValidError(`the ${noun} is not valid before ${nbf} (now ${Math.floor(nowSeconds)}, tolerance ${tolerance} s)`, { claim: 'nbf', actual: nbf });
   }
-  const iat = numericDate(payload, 'iat');
+  const iat = numericDate(payload, 'iat', subject);
   if (iat !== undefined && nowSeconds + tolerance < iat) {
-    throw new JwtIssuedInFutureError(`the token claims to be issued at ${iat}, in the future (now ${Math.floor(nowSeconds)}, tolerance ${tolerance} s); check the issuer's clock`, {
+    throw new JwtIssuedInFutureError(`the ${noun} claims to be issued at ${iat}, in the future (now ${Math.floor(nowSeconds)}, tolerance ${tolerance} s); check the issuer's clock`, {
       claim: 'iat',
       actual: iat,
     });
@@ -67,20 +86,15 @@ export function checkTimeClaims(payload: Record<string, unknown>, rules: ClaimRu
     }
   }
   if (rules.maxTokenAgeSeconds !== undefined) {
-    if (iat === undefined) throw new JwtClaimMissingError('claim iat is required because maxTokenAgeSeconds is set', { claim: 'iat' });
+    if (iat === undefined) throw new JwtClaimMissingError(`${subject.field} iat is required because ${subject.ageOption} is set`, { claim: 'iat' });
     if (nowSeconds - tolerance - iat > rules.maxTokenAgeSeconds) {
-      throw new JwtTooOldError(`the token was issued at ${iat}, more than ${rules.maxTokenAgeSeconds} s ago`, {
+      throw new JwtTooOldError(`the ${noun} was issued at ${iat}, more than ${rules.maxTokenAgeSeconds} s ago (${subject.ageOption})`, {
         claim: 'iat',
         expected: rules.maxTokenAgeSeconds,
         actual: iat,
       });
     }
   }
-}
-
-function normalizeTyp(value: string): string {
-  const lower = value.toLowerCase();
-  return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
 }
 
 /** Checks required claims, iss, aud, sub and typ. */

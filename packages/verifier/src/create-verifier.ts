@@ -1,27 +1,18 @@
 import { LRUCache } from 'lru-cache';
-import { isJwsAlgorithm, JWS_ALGORITHMS, type JwsAlgorithm } from './algorithms.js';
+import type { JwsAlgorithm } from './algorithms.js';
 import { decodeBase64url } from './base64url.js';
 import { checkIdentityClaims, checkTimeClaims } from './claims.js';
-import {
-  AlgNotAllowedError,
-  JwsHeaderUnsupportedError,
-  JwtClaimInvalidError,
-  JwtMalformedError,
-  JwtTooLargeError,
-  KeySourceUnavailableError,
-  KidMissingError,
-  KidUntrustedError,
-  KmsJwtError,
-  SignatureHighSError,
-  SignatureInvalidError,
-  VerifierConfigError,
-} from './errors.js';
+import { deepFreeze } from './deep-freeze.js';
+import { ownError, unavailable } from './error-wrapping.js';
+import { JwtClaimInvalidError, JwtMalformedError, JwtTooLargeError, KmsJwtError, SignatureHighSError, SignatureInvalidError, VerifierConfigError } from './errors.js';
 import { isHighS } from './ecdsa-low-s.js';
 import { parseJsonObject } from './json.js';
-import type { KeyResolver, TrustedKey } from './key-resolver.js';
+import { checkHeader, type ParsedHeader } from './jws-header.js';
+import type { TrustedKey } from './key-resolver.js';
+import { checkKeyAllows } from './key-policy.js';
 import { toRules, type Rules, type ValidateHook, type VerifierOptions, type VerifyOverrides } from './options.js';
 import { joseSignature, verifySignatureAsync, verifySignatureSync } from './signature.js';
-import { createStaticKeyResolver } from './static-keys.js';
+import { keyResolverFrom } from './static-keys.js';
 import type { JwsHeader, JwtPayload, VerifiedToken } from './types.js';
 import { isPromise, VERIFY_NOW, type VerifyNow } from './verify-now.js';
 
@@ -33,9 +24,6 @@ export interface Verifier {
    */
   verify<P extends object = JwtPayload>(token: string, overrides?: VerifyOverrides): Promise<VerifiedToken<P>>;
 }
-
-/** Header parameters that would bring a key from the token itself: never used, always rejected. */
-const KEY_CARRYING_PARAMETERS = ['jwk', 'jku', 'x5u', 'x5c', 'x5t', 'x5t#S256'];
 
 interface CacheEntry {
   readonly result: VerifiedToken;
@@ -57,24 +45,10 @@ function tokenMark(token: string): number {
   return ((token.charCodeAt(end - 1) & 0x7f) << 21) | ((token.charCodeAt(end - 2) & 0x7f) << 14) | ((token.charCodeAt(end - 3) & 0x7f) << 7) | (token.charCodeAt(end - 4) & 0x7f);
 }
 
-/** Freezes a parsed JSON value and everything in it, so results shared through the cache cannot be altered. */
-function deepFreeze<T>(value: T): T {
-  Object.freeze(value);
-  for (const name in value) {
-    const member = value[name];
-    if (typeof member === 'object' && member !== null && !Object.isFrozen(member)) deepFreeze(member);
-  }
-  return value;
-}
-
 /** Creates the verifier; every configuration mistake throws a VerifierConfigError here. */
 export function createVerifier(options: VerifierOptions): Verifier {
   if (typeof options !== 'object' || options === null) throw new VerifierConfigError('createVerifier needs an options object');
-  const keys = options.keys;
-  let resolver: KeyResolver;
-  if (Array.isArray(keys)) resolver = createStaticKeyResolver(keys);
-  else if (typeof keys === 'object' && keys !== null && typeof (keys as KeyResolver).resolve === 'function') resolver = keys as KeyResolver;
-  else throw new VerifierConfigError('keys is required: a KeyResolver (such as kms-pubkey-provider) or an array of { kid, key }');
+  const resolver = keyResolverFrom(options.keys);
 
   const baseRules = toRules(options);
   const maxTokenBytes = options.maxTokenBytes ?? 8192;
@@ -120,7 +94,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (segment === lastSegment && lastHeader !== undefined) return lastHeader;
     let parsed = headers.get(segment);
     if (parsed === undefined) {
-      parsed = checkHeader(segment);
+      parsed = checkHeader(segment, 'token');
       if (headers.size >= HEADER_CACHE_SIZE) headers.clear();
       headers.set(segment, parsed);
     }
@@ -276,10 +250,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     key: TrustedKey | undefined,
     cacheable: boolean,
   ): VerifiedToken | Promise<VerifiedToken> {
-    if (!key) throw new KidUntrustedError('the kid names no trusted key: the token was not signed by a key this service trusts');
-    if (!key.algorithms.includes(alg) || (rules.algorithms !== undefined && !rules.algorithms.has(alg))) {
-      throw new AlgNotAllowedError(`alg ${alg} is not allowed for the trusted key ${key.id} (allowed: ${allowed(key, rules).join(', ') || 'none'})`);
-    }
+    checkKeyAllows(key, alg, rules.algorithms, 'token');
     const jose = joseSignature(alg, signature, acceptDer);
     // Only a signature that verifies is refused for being high-S; an invalid one stays ERR_JWS_SIGNATURE_INVALID.
     const highS = rejectHighS && isHighS(alg, jose);
@@ -314,53 +285,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
   return verifier;
 }
 
-/** A header that passed every check, kept by its encoded segment. */
-interface ParsedHeader {
-  readonly header: Record<string, unknown>;
-  readonly alg: JwsAlgorithm;
-  readonly kid: string;
-}
-
 /** Most distinct header segments remembered; tokens of one issuer share a handful. */
 const HEADER_CACHE_SIZE = 256;
-
-/**
- * Decodes and checks a protected header: a JSON object whose alg a KMS key can produce, without
- * key-carrying parameters, crit or b64, with a kid. Throws this package's errors.
- */
-function checkHeader(segment: string): ParsedHeader {
-  const headerBytes = decodeBase64url(segment);
-  const header = headerBytes && parseJsonObject(headerBytes.toString('utf8'));
-  if (!header) throw new JwtMalformedError('the header is not a base64url-encoded JSON object (without duplicate members)');
-
-  const alg = header['alg'];
-  if (typeof alg !== 'string') throw new AlgNotAllowedError('the header has no alg');
-  if (!isJwsAlgorithm(alg)) throw new AlgNotAllowedError(`the header alg is never accepted: only the asymmetric algorithms a KMS key produces are (${JWS_ALGORITHMS.join(', ')})`);
-  for (const parameter of KEY_CARRYING_PARAMETERS) {
-    if (parameter in header) throw new JwsHeaderUnsupportedError(`header parameter ${parameter} is refused: keys come from the trusted key source only, never from the token`);
-  }
-  if ('crit' in header) {
-    const crit = header['crit'];
-    if (!Array.isArray(crit) || crit.length === 0 || !crit.every((name) => typeof name === 'string')) {
-      throw new JwsHeaderUnsupportedError('header crit must be a non-empty array of parameter names');
-    }
-    throw new JwsHeaderUnsupportedError('header crit names extensions this verifier does not understand; tokens must not use crit');
-  }
-  if ('b64' in header) throw new JwsHeaderUnsupportedError('header b64 is refused: only base64url-encoded payloads (RFC 7515) are accepted');
-  const kid = header['kid'];
-  if (kid === undefined) throw new KidMissingError('the header has no kid: the token must name the KMS key ARN that signed it');
-  if (typeof kid !== 'string' || kid.length === 0) throw new KidMissingError('the header kid must be a non-empty string (the KMS key ARN)');
-  return { header: deepFreeze(header), alg, kid };
-}
-
-function allowed(key: TrustedKey, rules: Rules): JwsAlgorithm[] {
-  return key.algorithms.filter((alg) => rules.algorithms === undefined || rules.algorithms.has(alg));
-}
-
-/** Only this package's errors leave `verify`; anything else (a bug, a misbehaving resolver) is wrapped. */
-function ownError(error: unknown): KmsJwtError {
-  return error instanceof KmsJwtError ? error : new JwtMalformedError('the token could not be processed', { cause: error });
-}
 
 /** Runs the validate hook on a verified result, then `done`; its errors become claim errors. */
 function validated(result: VerifiedToken, validate: ValidateHook, done: () => VerifiedToken): VerifiedToken | Promise<VerifiedToken> {
@@ -372,11 +298,6 @@ function validated(result: VerifiedToken, validate: ValidateHook, done: () => Ve
   }
   if (isPromise(outcome)) return outcome.then(done, (error: unknown) => Promise.reject(wrapValidateError(error)));
   return done();
-}
-
-function unavailable(error: unknown): KmsJwtError {
-  if (error instanceof KmsJwtError) return error;
-  return new KeySourceUnavailableError('the key source failed and has no usable key for this kid; retry later', { cause: error });
 }
 
 function wrapValidateError(error: unknown): KmsJwtError {

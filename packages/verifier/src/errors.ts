@@ -15,7 +15,11 @@ export type KmsJwtErrorCode =
   | 'ERR_JWT_LIFETIME_TOO_LONG'
   | 'ERR_JWT_CLAIM_MISSING'
   | 'ERR_JWT_CLAIM_INVALID'
+  | 'ERR_TOKEN_IS_MESSAGE'
+  | 'ERR_MESSAGE_TYPE_INVALID'
+  | 'ERR_MESSAGE_REPLAYED'
   | 'ERR_KEY_SOURCE_UNAVAILABLE'
+  | 'ERR_REPLAY_CHECK_UNAVAILABLE'
   | 'ERR_CONFIG_INVALID';
 
 /**
@@ -80,6 +84,23 @@ export class SignatureInvalidError extends JwtTokenError {
  */
 export class SignatureHighSError extends JwtTokenError {
   readonly code = 'ERR_JWS_SIGNATURE_HIGH_S' as const;
+}
+
+/**
+ * The access-token path was given a signed message (header `typ` `kms-jwt-message+jws`, from
+ * kms-jwt-signer's `createKmsMessageSigner`): refused whatever the `typ` option says, so that a
+ * message signed by a key that also signs access tokens can never be used as one (RFC 8725 §3.11).
+ */
+export class TokenIsMessageError extends JwtTokenError {
+  readonly code = 'ERR_TOKEN_IS_MESSAGE' as const;
+}
+
+/**
+ * The message path was given a JWS that is not a signed message: its header `typ` is missing or is
+ * not `kms-jwt-message+jws` (an access token, `typ: JWT`, is never accepted as a message).
+ */
+export class MessageTypeInvalidError extends JwtTokenError {
+  readonly code = 'ERR_MESSAGE_TYPE_INVALID' as const;
 }
 
 /** A verification failure about key trust (401). */
@@ -152,9 +173,24 @@ export class JwtClaimInvalidError extends JwtClaimsError {
   readonly code = 'ERR_JWT_CLAIM_INVALID' as const;
 }
 
+/** The message verifier's `isReplayed` hook answered `true`: the message id (`jti`) was seen before. */
+export class MessageReplayedError extends JwtClaimsError {
+  readonly code = 'ERR_MESSAGE_REPLAYED' as const;
+}
+
 /** The key source is down and holds nothing usable for this `kid` (503: retry later, not 401). */
 export class KeySourceUnavailableError extends KmsJwtError {
   readonly code = 'ERR_KEY_SOURCE_UNAVAILABLE' as const;
+  readonly family = 'infrastructure' as const;
+  readonly status = 503 as const;
+}
+
+/**
+ * The message verifier's `isReplayed` hook threw or rejected (its store is down, say), so whether
+ * the message is a replay is unknown (503: retry later; the hook's error is the `cause`).
+ */
+export class ReplayCheckUnavailableError extends KmsJwtError {
+  readonly code = 'ERR_REPLAY_CHECK_UNAVAILABLE' as const;
   readonly family = 'infrastructure' as const;
   readonly status = 503 as const;
 }

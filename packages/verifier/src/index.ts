@@ -1,4 +1,8 @@
 export { createVerifier, type Verifier } from './create-verifier.js';
+export { createMessageVerifier, type MessageVerifier } from './create-message-verifier.js';
+export { DEFAULT_MAX_MESSAGE_PAYLOAD_BYTES, type MessageVerifierOptions } from './message-options.js';
+export type { DetachedSignedMessage, MessageHeader, ReplayHook, ReplayHookInput, SignedMessageInput, VerifiedMessage } from './message-types.js';
+export { MESSAGE_TYPE } from './message-type.js';
 export type { ClaimOptions, ValidateHook, VerifiedTokenCacheOptions, VerifierOptions, VerifyOverrides } from './options.js';
 export type { KeyResolver, TrustedKey } from './key-resolver.js';
 export { createStaticKeyResolver, keysFromJwks, type JsonWebKeySet, type StaticKey } from './static-keys.js';
@@ -25,8 +29,12 @@ export {
   KidMissingError,
   KidUntrustedError,
   KmsJwtError,
+  MessageReplayedError,
+  MessageTypeInvalidError,
+  ReplayCheckUnavailableError,
   SignatureHighSError,
   SignatureInvalidError,
+  TokenIsMessageError,
   VerifierConfigError,
   type KmsJwtErrorCode,
   type KmsJwtErrorFamily,

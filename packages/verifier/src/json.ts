@@ -11,14 +11,35 @@ export function parseJsonObject(text: string): Record<string, unknown> | undefin
     return undefined;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  return hasEachNameOnce(text, value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/**
+ * Parses any JSON value (a signed message's payload: an object, an array, a string, a number, …)
+ * with the same rule: no member name twice in any object. Returns `{ value }`, or `undefined` for
+ * text that is not JSON, has a duplicate name, or nests too deeply to be checked.
+ */
+export function parseJson(text: string): { readonly value: unknown } | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+    if (typeof value === 'object' && value !== null && !hasEachNameOnce(text, value)) return undefined;
+  } catch {
+    // Invalid JSON, or nesting deeper than the call stack lets the names be counted (RangeError).
+    return undefined;
+  }
+  return { value };
+}
+
+/** Whether the JSON `text` that parsed to `value` names each member of each object once. */
+function hasEachNameOnce(text: string, value: object): boolean {
   const scan = scanMemberNames(text);
-  if (scan.count !== countMembers(value)) return undefined;
+  if (scan.count !== countMembers(value)) return false;
   // A text with a name written with escapes (rare) is checked once more: every name of the text,
   // decoded alone, against the parsed names. Node 24's JSON.parse (V8 13.6) was seen to decode a
   // one-character escaped name such as "\"" or "\n" as a backslash, some thousands of parses into a
   // process; such a text is refused rather than misread.
-  if (scan.escaped && !sameNames(scanMemberNames(text, []).names, value)) return undefined;
-  return value as Record<string, unknown>;
+  return !scan.escaped || sameNames(scanMemberNames(text, []).names, value);
 }
 
 /** Whether the parsed objects of `value` have exactly the member names `raw` decodes to, as many times each. */

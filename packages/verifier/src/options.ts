@@ -109,7 +109,7 @@ function lifetime(value: number | null | undefined, fallback: number | null): nu
   return value;
 }
 
-function seconds(name: string, value: number | undefined, fallback: number | undefined): number | undefined {
+export function seconds(name: string, value: number | undefined, fallback: number | undefined): number | undefined {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new VerifierConfigError(`${name} must be a number of seconds >= 0`);
   return value;

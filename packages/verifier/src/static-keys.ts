@@ -60,6 +60,13 @@ export function createStaticKeyResolver(keys: readonly StaticKey[]): KeyResolver
   return { resolve: (kid) => trusted.get(kid) };
 }
 
+/** The `keys` option of a verifier as a resolver: static keys are parsed once; a {@link KeyResolver} is used as is. */
+export function keyResolverFrom(keys: KeyResolver | readonly StaticKey[]): KeyResolver {
+  if (Array.isArray(keys)) return createStaticKeyResolver(keys);
+  if (typeof keys === 'object' && keys !== null && typeof (keys as KeyResolver).resolve === 'function') return keys as KeyResolver;
+  throw new VerifierConfigError('keys is required: a KeyResolver (such as kms-pubkey-provider) or an array of { kid, key }');
+}
+
 /** A JSON Web Key Set, as served at `/.well-known/jwks.json`. */
 export interface JsonWebKeySet {
   readonly keys: readonly JsonWebKey[];

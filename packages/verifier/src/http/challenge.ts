@@ -18,7 +18,12 @@ const DESCRIPTIONS: Record<KmsJwtErrorCode, string> = {
   ERR_JWT_LIFETIME_TOO_LONG: 'the access token lifetime is too long',
   ERR_JWT_CLAIM_MISSING: 'the access token lacks a required claim',
   ERR_JWT_CLAIM_INVALID: 'the access token has an invalid claim',
+  ERR_TOKEN_IS_MESSAGE: 'the access token is a signed message, not an access token',
+  // The message-only codes never come from an access token's verification; texts for completeness.
+  ERR_MESSAGE_TYPE_INVALID: 'the signed message is not of the message type',
+  ERR_MESSAGE_REPLAYED: 'the signed message was seen before',
   ERR_KEY_SOURCE_UNAVAILABLE: 'the keys that verify access tokens are unavailable; retry later',
+  ERR_REPLAY_CHECK_UNAVAILABLE: 'the replay check is unavailable; retry later',
   ERR_CONFIG_INVALID: 'the server cannot verify access tokens',
 };
 

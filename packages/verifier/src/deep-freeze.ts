@@ -1,0 +1,9 @@
+/** Freezes a parsed JSON value and everything in it, so that results handed out (and shared through the cache) cannot be altered. */
+export function deepFreeze<T>(value: T): T {
+  Object.freeze(value);
+  for (const name in value) {
+    const member = value[name];
+    if (typeof member === 'object' && member !== null && !Object.isFrozen(member)) deepFreeze(member);
+  }
+  return value;
+}
