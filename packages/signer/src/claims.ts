@@ -14,11 +14,11 @@ const RESERVED_HEADER_PARAMETERS: Readonly<Record<string, string>> = {
   b64: 'the payload is always base64url-encoded (RFC 7515), so b64 cannot be set',
 };
 
-/** Why a set of extra header parameters is refused, or `undefined` when it is fine. */
-export function checkHeaderParameters(header: unknown): { parameter: string; message: string } | undefined {
+/** Why a set of extra header parameters is refused (one of `reserved`, by the reason given), or `undefined` when it is fine. */
+export function checkHeaderParameters(header: unknown, reserved: Readonly<Record<string, string>> = RESERVED_HEADER_PARAMETERS): { parameter: string; message: string } | undefined {
   if (!isPlainObject(header)) return { parameter: 'header', message: 'extra header parameters must be a plain object' };
   for (const parameter of Object.keys(header)) {
-    const reason = RESERVED_HEADER_PARAMETERS[parameter];
+    const reason = Object.hasOwn(reserved, parameter) ? reserved[parameter] : undefined;
     if (reason !== undefined) return { parameter: `header.${parameter}`, message: `${parameter} cannot be given: ${reason}` };
   }
   try {

@@ -2,6 +2,8 @@
 export type KmsJwtSignerErrorCode =
   | 'ERR_CONFIG_INVALID'
   | 'ERR_CLAIMS_INVALID'
+  | 'ERR_MESSAGE_INVALID'
+  | 'ERR_MESSAGE_TOO_LARGE'
   | 'ERR_KMS_KEY_NOT_FOUND'
   | 'ERR_KMS_KEY_DISABLED'
   | 'ERR_KMS_KEY_PENDING_DELETION'
@@ -65,6 +67,32 @@ export class ClaimsInvalidError extends KmsJwtSignerError {
     super(message, options);
     this.claim = claim;
   }
+}
+
+/**
+ * The content or the per-call options given to a message signer's `sign` are wrong (a value that
+ * is not JSON, bytes that do not match their JSON content type, an empty payload, a media type that
+ * is not one, a reserved header parameter); `field` names which. The message never holds the payload.
+ */
+export class MessageInvalidError extends KmsJwtSignerError {
+  readonly code = 'ERR_MESSAGE_INVALID' as const;
+  readonly retryable = false as const;
+  /** The input at fault: `json`, `bytes`, `contentType`, `messageId`, `expiresInSeconds`, `header.<name>`, `header` or `content`. */
+  readonly field: string;
+
+  constructor(message: string, field: string, options?: KmsJwtSignerErrorOptions) {
+    super(message, options);
+    this.field = field;
+  }
+}
+
+/**
+ * The payload is larger than the message signer's `maxPayloadBytes` (256 KiB by default, the SQS
+ * limit): send it another way (e.g. store it in S3 and sign a message that points to it).
+ */
+export class MessageTooLargeError extends KmsJwtSignerError {
+  readonly code = 'ERR_MESSAGE_TOO_LARGE' as const;
+  readonly retryable = false as const;
 }
 
 /** KMS has no such key or alias (`NotFoundException`), or the key was deleted. */

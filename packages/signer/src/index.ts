@@ -1,5 +1,10 @@
-export { createKmsJwtSigner, MAX_RAW_MESSAGE_BYTES, type KmsJwtSigner, type SigningKeyInfo } from './create-kms-jwt-signer.js';
+export { createKmsJwtSigner, type KmsJwtSigner } from './create-kms-jwt-signer.js';
+export { createKmsMessageSigner, type KmsMessageSigner, type SignedMessage } from './create-kms-message-signer.js';
+export { MAX_RAW_MESSAGE_BYTES, type SigningKeyInfo } from './kms-signing.js';
 export type { KmsJwtSignerOptions, SignOptions } from './options.js';
+export { DEFAULT_MAX_PAYLOAD_BYTES, type KmsMessageSignerOptions, type SignMessageOptions } from './message-options.js';
+export type { BytesMessageContent, JsonMessageContent, MessageContent } from './message-content.js';
+export { MESSAGE_TYPE } from 'kms-jwt-verifier';
 export type { JwtClaims } from './claims.js';
 export type { JwsAlgorithm, KmsSigningKeySpec } from 'kms-jwt-verifier';
 export {
@@ -17,6 +22,8 @@ export {
   KmsSignatureInvalidError,
   KmsThrottledError,
   KmsUnavailableError,
+  MessageInvalidError,
+  MessageTooLargeError,
   SignerConfigError,
   type KmsJwtSignerErrorCode,
   type KmsJwtSignerErrorOptions,

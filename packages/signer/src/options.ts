@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { KMSClient } from '@aws-sdk/client-kms';
-import { JWS_ALGORITHMS, type JwsAlgorithm } from 'kms-jwt-verifier';
+import { JWS_ALGORITHMS, MESSAGE_TYPE, type JwsAlgorithm } from 'kms-jwt-verifier';
+import { isMessageType } from './media-type.js';
 import { SignerConfigError } from './errors.js';
 import { checkHeaderParameters } from './claims.js';
 import { isAudience, isPlainObject, isPositiveInteger } from './validation.js';
@@ -57,17 +58,10 @@ export interface SignOptions {
   readonly header?: Readonly<Record<string, unknown>>;
 }
 
-/** Validated options. */
-export interface Settings {
+/** Validated options that every signer (of tokens, of messages) has. */
+export interface CoreSettings {
   readonly keyId: string;
   readonly algorithm: JwsAlgorithm | undefined;
-  readonly expiresInSeconds: number | null;
-  readonly notBeforeSeconds: number | undefined;
-  readonly issuer: string | undefined;
-  readonly audience: string | readonly string[] | undefined;
-  readonly typ: string | null;
-  readonly header: Readonly<Record<string, unknown>>;
-  readonly jwtId: (() => string) | false;
   readonly maxConcurrency: number;
   readonly maxRatePerSecond: number | undefined;
   readonly selfVerify: boolean;
@@ -75,24 +69,29 @@ export interface Settings {
   readonly nowMs: () => number;
 }
 
+/** The options every signer takes, as {@link toCoreSettings} checks them. */
+export type CoreOptions = Pick<KmsJwtSignerOptions, 'keyId' | 'client' | 'algorithm' | 'maxConcurrency' | 'maxRatePerSecond' | 'selfVerify' | 'aliasCacheMaxAgeMs' | 'nowMs'>;
+
+/** Validated options. */
+export interface Settings extends CoreSettings {
+  readonly expiresInSeconds: number | null;
+  readonly notBeforeSeconds: number | undefined;
+  readonly issuer: string | undefined;
+  readonly audience: string | readonly string[] | undefined;
+  readonly typ: string | null;
+  readonly header: Readonly<Record<string, unknown>>;
+  readonly jwtId: (() => string) | false;
+}
+
 /** Largest `maxRatePerSecond`: far above any KMS quota, and it bounds the limiter's memory. */
 const MAX_RATE_PER_SECOND = 100_000;
 
-/** Checks every option; each mistake throws a {@link SignerConfigError} that names the option. */
-export function toSettings(options: KmsJwtSignerOptions): Settings {
-  if (!isPlainObject(options)) throw new SignerConfigError('createKmsJwtSigner needs an options object like { keyId, expiresInSeconds }');
+/** Checks the options every signer takes (`keyId`, `client`, `algorithm`, limits, `selfVerify`, caching, clock); each mistake throws a {@link SignerConfigError}. */
+export function toCoreSettings(options: CoreOptions): CoreSettings {
   const { keyId } = options;
   if (typeof keyId !== 'string' || keyId.trim().length === 0) {
     throw new SignerConfigError('keyId is required: a KMS key id, key ARN, alias name (alias/...) or alias ARN');
   }
-  if (!('expiresInSeconds' in options) || options.expiresInSeconds === undefined) {
-    throw new SignerConfigError('expiresInSeconds is required: the lifetime of each token in seconds, or null to issue tokens without exp (not recommended)');
-  }
-  const expiresInSeconds = options.expiresInSeconds;
-  if (expiresInSeconds !== null && !isPositiveInteger(expiresInSeconds)) throw new SignerConfigError('expiresInSeconds must be a whole number of seconds >= 1, or null');
-  const notBeforeSeconds = options.notBeforeSeconds;
-  if (notBeforeSeconds !== undefined && !Number.isSafeInteger(notBeforeSeconds)) throw new SignerConfigError('notBeforeSeconds must be a whole number of seconds');
-
   const algorithm = options.algorithm;
   if (algorithm !== undefined && !(JWS_ALGORITHMS as readonly unknown[]).includes(algorithm)) {
     throw new SignerConfigError(`algorithm must be one of ${JWS_ALGORITHMS.join(', ')} (the JWS algorithms KMS keys make)`);
@@ -101,16 +100,6 @@ export function toSettings(options: KmsJwtSignerOptions): Settings {
   if (client !== undefined && (typeof client !== 'object' || client === null || typeof (client as { send?: unknown }).send !== 'function')) {
     throw new SignerConfigError('client must be a KMSClient from @aws-sdk/client-kms');
   }
-  if (options.issuer !== undefined && (typeof options.issuer !== 'string' || options.issuer.length === 0)) throw new SignerConfigError('issuer must be a non-empty string');
-  if (options.audience !== undefined && !isAudience(options.audience)) throw new SignerConfigError('audience must be a non-empty string or a non-empty array of them');
-  const typ = options.typ === undefined ? 'JWT' : options.typ;
-  if (typ !== null && (typeof typ !== 'string' || typ.length === 0)) throw new SignerConfigError("typ must be a non-empty string (such as 'JWT' or 'at+jwt') or null");
-  const header = options.header ?? {};
-  const headerProblem = checkHeaderParameters(header);
-  if (headerProblem) throw new SignerConfigError(`header: ${headerProblem.message}`);
-  const jwtId = options.jwtId ?? randomUUID;
-  if (jwtId !== false && typeof jwtId !== 'function') throw new SignerConfigError('jwtId must be a function returning a string, or false');
-
   const maxConcurrency = options.maxConcurrency ?? 50;
   if (!(isPositiveInteger(maxConcurrency) || maxConcurrency === Number.POSITIVE_INFINITY)) throw new SignerConfigError('maxConcurrency must be a whole number >= 1, or Infinity');
   const maxRatePerSecond = options.maxRatePerSecond;
@@ -125,10 +114,36 @@ export function toSettings(options: KmsJwtSignerOptions): Settings {
   }
   const nowMs = options.nowMs ?? Date.now;
   if (typeof nowMs !== 'function') throw new SignerConfigError('nowMs must be a function returning epoch milliseconds');
+  return { keyId, algorithm, maxConcurrency, maxRatePerSecond, selfVerify, aliasCacheMaxAgeMs, nowMs };
+}
+
+/** Checks every option; each mistake throws a {@link SignerConfigError} that names the option. */
+export function toSettings(options: KmsJwtSignerOptions): Settings {
+  if (!isPlainObject(options)) throw new SignerConfigError('createKmsJwtSigner needs an options object like { keyId, expiresInSeconds }');
+  if (typeof options.keyId !== 'string' || options.keyId.trim().length === 0) {
+    throw new SignerConfigError('keyId is required: a KMS key id, key ARN, alias name (alias/...) or alias ARN');
+  }
+  if (!('expiresInSeconds' in options) || options.expiresInSeconds === undefined) {
+    throw new SignerConfigError('expiresInSeconds is required: the lifetime of each token in seconds, or null to issue tokens without exp (not recommended)');
+  }
+  const expiresInSeconds = options.expiresInSeconds;
+  if (expiresInSeconds !== null && !isPositiveInteger(expiresInSeconds)) throw new SignerConfigError('expiresInSeconds must be a whole number of seconds >= 1, or null');
+  const notBeforeSeconds = options.notBeforeSeconds;
+  if (notBeforeSeconds !== undefined && !Number.isSafeInteger(notBeforeSeconds)) throw new SignerConfigError('notBeforeSeconds must be a whole number of seconds');
+  const core = toCoreSettings(options);
+  if (options.issuer !== undefined && (typeof options.issuer !== 'string' || options.issuer.length === 0)) throw new SignerConfigError('issuer must be a non-empty string');
+  if (options.audience !== undefined && !isAudience(options.audience)) throw new SignerConfigError('audience must be a non-empty string or a non-empty array of them');
+  const typ = options.typ === undefined ? 'JWT' : options.typ;
+  if (typ !== null && (typeof typ !== 'string' || typ.length === 0)) throw new SignerConfigError("typ must be a non-empty string (such as 'JWT' or 'at+jwt') or null");
+  if (typ !== null && isMessageType(typ)) throw new SignerConfigError(`typ ${MESSAGE_TYPE} is the signed messages' own: sign messages with createKmsMessageSigner`);
+  const header = options.header ?? {};
+  const headerProblem = checkHeaderParameters(header);
+  if (headerProblem) throw new SignerConfigError(`header: ${headerProblem.message}`);
+  const jwtId = options.jwtId ?? randomUUID;
+  if (jwtId !== false && typeof jwtId !== 'function') throw new SignerConfigError('jwtId must be a function returning a string, or false');
 
   return {
-    keyId,
-    algorithm,
+    ...core,
     expiresInSeconds,
     notBeforeSeconds,
     issuer: options.issuer,
@@ -136,10 +151,5 @@ export function toSettings(options: KmsJwtSignerOptions): Settings {
     typ,
     header: Object.freeze({ ...header }),
     jwtId,
-    maxConcurrency,
-    maxRatePerSecond,
-    selfVerify,
-    aliasCacheMaxAgeMs,
-    nowMs,
   };
 }
