@@ -1,12 +1,8 @@
 import { defineCommand, HELP_OPTION, KMS_OPTIONS, KMS_OPTIONS_USAGE } from '../../lib/command.js';
+import { KEY_OPTIONS, keyOptionsUsage } from '../../lib/trusted-keys.js';
 
 export const verifyOptions = {
-  key: { type: 'string', multiple: true },
-  alias: { type: 'string', multiple: true },
-  jwks: { type: 'string', multiple: true },
-  pem: { type: 'string', multiple: true },
-  kid: { type: 'string', multiple: true },
-  snapshot: { type: 'string' },
+  ...KEY_OPTIONS,
   issuer: { type: 'string', multiple: true },
   audience: { type: 'string', multiple: true },
   'any-issuer': { type: 'boolean' },
@@ -30,14 +26,7 @@ must verify, and its claims must hold (exp required, iss and aud as given). The 
 argument or, when left out or '-', from stdin (keeps it out of the shell history).
 
 Trusted keys (at least one; they add up):
-  --key <arn|id>        a KMS key, its public key fetched with GetPublicKey; repeatable
-  --alias <name>        a KMS alias (alias/... or alias ARN), trusting the key it points to now;
-                        repeatable (after a rotation, add --key <old ARN> for the old key's tokens)
-  --jwks <file>         a JWKS file (e.g. from kms-jwt jwks --out), offline; repeatable
-  --pem <file>          a PEM public key file, offline, bound to the --kid at the same position; repeatable
-  --kid <arn>           the kid (key ARN) that tokens signed by the matching --pem carry
-  --snapshot <file>     a kms-pubkey-provider snapshot (kms-jwt jwks --format snapshot), offline;
-                        trusts its keys and aliases, or only those named by --key/--alias
+${keyOptionsUsage('tokens')}
 
 Claims (required: say which issuer and audience to accept, or opt out explicitly):
   --issuer <iss>        accepted iss; repeatable          --any-issuer    accept any iss

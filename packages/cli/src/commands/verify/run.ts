@@ -1,17 +1,15 @@
-import type { KMSClient } from '@aws-sdk/client-kms';
-import { createVerifier, JWS_ALGORITHMS, KmsJwtError, type JwsAlgorithm, type Verifier, type VerifierOptions } from 'kms-jwt-verifier';
-import { createKmsKeyProvider, type KmsKeyProvider } from 'kms-pubkey-provider';
+import { createVerifier, KmsJwtError, type Verifier, type VerifierOptions } from 'kms-jwt-verifier';
 import type { ParsedArgs } from '../../lib/command.js';
 import { parseDurationSeconds } from '../../lib/duration.js';
 import { CliError, UsageError } from '../../lib/errors.js';
 import { EXIT_CODES, type ExitCode } from '../../lib/exit-codes.js';
 import type { CliIo } from '../../lib/io.js';
-import { createKmsClient } from '../../lib/kms-client.js';
-import { checkKmsFlags, describeEndpoint } from '../../lib/kms-flags.js';
-import { findSetupProblem } from '../../lib/kms-errors.js';
+import { checkKmsFlags } from '../../lib/kms-flags.js';
+import { keySourcesFrom } from '../../lib/key-sources.js';
 import { readToken } from '../../lib/token-input.js';
+import { keysUnavailable, openTrustedKeys, unavailableReport, type TrustedKeys } from '../../lib/trusted-keys.js';
+import { parseAlgorithms, parseClockTolerance } from '../../lib/verify-flags.js';
 import type { verifyOptions } from './definition.js';
-import { keySourcesFrom } from './key-sources.js';
 import { describeValid, failureReport } from './report.js';
 
 type Values = ParsedArgs<typeof verifyOptions>['values'];
@@ -25,14 +23,8 @@ function claimRule(values: readonly string[] | undefined, any: boolean | undefin
 }
 
 function claimOptions(values: Values): Omit<VerifierOptions, 'keys'> {
-  const algorithms = values.alg ?? [];
-  const unknown = algorithms.filter((alg) => !(JWS_ALGORITHMS as readonly string[]).includes(alg));
-  if (unknown.length > 0) throw new UsageError(`--alg must be one of ${JWS_ALGORITHMS.join(', ')}, not ${unknown.join(', ')}`);
-  let clockToleranceSeconds: number | undefined;
-  if (values['clock-tolerance'] !== undefined) {
-    clockToleranceSeconds = parseDurationSeconds(values['clock-tolerance']);
-    if (clockToleranceSeconds === undefined) throw new UsageError(`--clock-tolerance must be a duration such as 30, 30s or 2m, not ${values['clock-tolerance']}`);
-  }
+  const algorithms = parseAlgorithms(values.alg);
+  const clockToleranceSeconds = parseClockTolerance(values['clock-tolerance']);
   let maxTokenLifetimeSeconds: number | null | undefined;
   if (values['max-lifetime'] !== undefined) {
     maxTokenLifetimeSeconds = values['max-lifetime'] === 'none' ? null : parseDurationSeconds(values['max-lifetime']);
@@ -43,20 +35,11 @@ function claimOptions(values: Values): Omit<VerifierOptions, 'keys'> {
     issuer: claimRule(values.issuer, values['any-issuer'], 'issuer'),
     audience: claimRule(values.audience, values['any-audience'], 'audience'),
     ...(values.subject === undefined ? {} : { subject: values.subject }),
-    ...(algorithms.length === 0 ? {} : { algorithms: algorithms as JwsAlgorithm[] }),
+    ...(algorithms.length === 0 ? {} : { algorithms }),
     ...(clockToleranceSeconds === undefined ? {} : { clockToleranceSeconds }),
     ...(maxTokenLifetimeSeconds === undefined ? {} : { maxTokenLifetimeSeconds }),
     cache: false,
   };
-}
-
-/** A key source that cannot be used: no verdict on the token (exit 3). */
-function keysUnavailable(error: unknown, where: string): CliError {
-  const setup = findSetupProblem(error);
-  if (setup !== undefined) return setup;
-  const message = error instanceof Error ? error.message.replace(/^kms-pubkey-provider: /, '') : String(error);
-  const code = error instanceof KmsJwtError ? ` [${error.code}]` : '';
-  return new CliError(`cannot obtain the keys to verify with (${where}): ${message}${code}`, EXIT_CODES.unavailable, { cause: error });
 }
 
 export async function run({ values, positionals }: ParsedArgs<typeof verifyOptions>, io: CliIo): Promise<ExitCode> {
@@ -64,26 +47,20 @@ export async function run({ values, positionals }: ParsedArgs<typeof verifyOptio
   const sources = await keySourcesFrom(values);
   checkKmsFlags(values);
   const token = await readToken(positionals[0], io);
-  const where = sources.usesKms ? describeEndpoint(values) : 'offline keys';
 
-  let client: KMSClient | undefined;
-  let provider: KmsKeyProvider | undefined;
+  let keys: TrustedKeys;
   try {
-    if (sources.usesKms) client = createKmsClient(values);
-    try {
-      provider = createKmsKeyProvider({ ...sources.options, ...(client === undefined ? {} : { client }) });
-      await provider.ready();
-    } catch (error) {
-      const failure = keysUnavailable(error, where);
-      if (values.json === true && failure.exitCode === EXIT_CODES.unavailable) {
-        const [code, family] = error instanceof KmsJwtError ? [error.code, error.family] : ['ERR_KEY_SOURCE_UNAVAILABLE', 'infrastructure'];
-        io.stdout.write(`${JSON.stringify({ valid: false, error: { code, family, message: failure.message } })}\n`);
-      }
-      throw failure;
+    keys = await openTrustedKeys(sources, values);
+  } catch (failure) {
+    if (values.json === true && failure instanceof CliError && failure.exitCode === EXIT_CODES.unavailable) {
+      io.stdout.write(`${JSON.stringify({ valid: false, error: unavailableReport(failure) })}\n`);
     }
+    throw failure;
+  }
+  try {
     let verifier: Verifier;
     try {
-      verifier = createVerifier({ keys: provider, ...rules });
+      verifier = createVerifier({ keys: keys.provider, ...rules });
     } catch (error) {
       throw new UsageError(error instanceof Error ? error.message.replace(/^kms-jwt-verifier: /, '') : String(error), { cause: error });
     }
@@ -95,12 +72,11 @@ export async function run({ values, positionals }: ParsedArgs<typeof verifyOptio
       if (!(error instanceof KmsJwtError)) throw error;
       const unavailable = error.code === 'ERR_KEY_SOURCE_UNAVAILABLE';
       if (values.json === true) io.stdout.write(`${JSON.stringify({ valid: false, error: failureReport(error) })}\n`);
-      if (unavailable) throw keysUnavailable(error, where);
+      if (unavailable) throw keysUnavailable(error, keys.where);
       io.stderr.write(`kms-jwt verify: invalid token: ${error.code}: ${error.message}\n`);
       return EXIT_CODES.failure;
     }
   } finally {
-    provider?.close();
-    client?.destroy();
+    keys.close();
   }
 }

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { KmsKeyProviderOptions, OfflineKey } from 'kms-pubkey-provider';
-import { CliError, UsageError } from '../../lib/errors.js';
-import { EXIT_CODES } from '../../lib/exit-codes.js';
-import { aliasName, keyRef } from '../../lib/key-refs.js';
+import { CliError, UsageError } from './errors.js';
+import { EXIT_CODES } from './exit-codes.js';
+import { aliasName, keyRef } from './key-refs.js';
 
 /** The key flags of `verify`. */
 export interface KeyFlags {
