@@ -4,6 +4,8 @@ import { ensureBuilt, expectNoStackTrace, runKmsJwt, scratchDir } from './suppor
 const COMMANDS = [
   ['sign', 'Usage: kms-jwt sign --key-id <key>'],
   ['verify', 'Usage: kms-jwt verify [token|-]'],
+  ['sign-message', 'Usage: kms-jwt sign-message --key-id <key> [file|-]'],
+  ['verify-message', 'Usage: kms-jwt verify-message [file|-] [--detached <file>]'],
   ['inspect', 'Usage: kms-jwt inspect [token|-]'],
   ['jwks', 'Usage: kms-jwt jwks (--key <arn|id> | --alias <name>)...'],
   ['keys list', 'Usage: kms-jwt keys list [--signing] [--json]'],
@@ -17,7 +19,7 @@ const COMMANDS = [
 ] as const;
 
 /** Commands that call KMS, and so take --endpoint and --region. */
-const KMS_COMMANDS = new Set(['sign', 'verify', 'jwks', 'keys list', 'keys create', 'keys rotate', 'keys disable', 'keys enable', 'keys schedule-deletion', 'keys cancel-deletion']);
+const KMS_COMMANDS = new Set(['sign', 'verify', 'sign-message', 'verify-message', 'jwks', 'keys list', 'keys create', 'keys rotate', 'keys disable', 'keys enable', 'keys schedule-deletion', 'keys cancel-deletion']);
 
 const KEY_ID = '0f4c6a5e-4b1f-4c39-9d57-1c1b2f3d4e5f';
 
@@ -109,6 +111,19 @@ describe.concurrent('kms-jwt help and usage errors', () => {
     [['verify', '--jwks', 'k.json', '--any-issuer', '--any-audience', '--max-lifetime', 'forever'], /^kms-jwt verify: --max-lifetime must be a duration such as 1h or 7d, or none/],
     [['verify', '--jwks', 'k.json', '--any-issuer', '--any-audience', '--max-lifetime', '0'], /^kms-jwt verify: --max-lifetime must be a duration/],
     [['verify', '--jwks', 'k.json', '--any-issuer', '--any-audience', 'one', 'two'], /^kms-jwt verify: takes at most one argument besides its flags, got 2/],
+    [['sign-message'], /^kms-jwt sign-message: --key-id is required/],
+    [['sign-message', '--key-id', 'alias/a', '--expires-in', 'soon'], /^kms-jwt sign-message: --expires-in must be a duration such as 900, 90s, 15m, 1h or 7d, not soon/],
+    [['sign-message', '--key-id', 'alias/a', '--alg', 'HS256'], /^kms-jwt sign-message: --alg must be one of ES256, /],
+    [['sign-message', '--key-id', 'alias/a', '--message-id', ''], /^kms-jwt sign-message: --message-id must not be empty/],
+    [['sign-message', '--key-id', 'alias/a', 'missing.json'], /^kms-jwt sign-message: cannot read the message missing\.json: ENOENT/],
+    [['sign-message', '--key-id', 'alias/a', 'one', 'two'], /^kms-jwt sign-message: takes at most one argument besides its flags, got 2/],
+    [['verify-message', '--jwks', 'k.json'], /^kms-jwt verify-message: --max-age is required: the oldest message to accept/],
+    [['verify-message', '--jwks', 'k.json', '--max-age', 'forever'], /^kms-jwt verify-message: --max-age must be a duration such as 5m, 1h or 7d, or none, not forever/],
+    [['verify-message', '--max-age', '1h'], /^kms-jwt verify-message: no keys to verify with: give --key or --alias/],
+    [['verify-message', '--jwks', 'k.json', '--max-age', '1h', '--alg', 'none'], /^kms-jwt verify-message: --alg must be one of ES256, /],
+    [['verify-message', '--jwks', 'k.json', '--max-age', '1h', 'missing.jws'], /^kms-jwt verify-message: cannot read the signed message missing\.jws: ENOENT/],
+    [['verify-message', '--jwks', 'k.json', '--max-age', '1h', '--detached', 'missing.sig', 'body.json'], /^kms-jwt verify-message: cannot read the detached JWS missing\.sig: ENOENT/],
+    [['verify-message', '--jwks', 'k.json', '--max-age', '1h', '--detached', '-'], /^kms-jwt verify-message: --detached - and the message cannot both come from stdin/],
     [['inspect', '--json', 'one', 'two'], /^kms-jwt inspect: takes at most one argument besides its flags, got 2/],
     [['jwks'], /^kms-jwt jwks: name the keys to export: --key <arn\|id> or --alias <name>, repeatable/],
     [['jwks', '--alias', 'a', '--format', 'xml'], /^kms-jwt jwks: --format must be one of jwks, pem, snapshot, not xml/],

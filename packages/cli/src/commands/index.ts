@@ -10,7 +10,9 @@ import { keysRotate } from './keys/rotate/definition.js';
 import { keysScheduleDeletion } from './keys/schedule-deletion/definition.js';
 import { local } from './local/definition.js';
 import { sign } from './sign/definition.js';
+import { signMessage } from './sign-message/definition.js';
 import { verify } from './verify/definition.js';
+import { verifyMessage } from './verify-message/definition.js';
 
 /** Every command, in the order the help lists them. */
-export const COMMANDS: readonly Command[] = [sign, verify, inspect, jwks, keysList, keysCreate, keysRotate, keysDisable, keysEnable, keysScheduleDeletion, keysCancelDeletion, local];
+export const COMMANDS: readonly Command[] = [sign, verify, signMessage, verifyMessage, inspect, jwks, keysList, keysCreate, keysRotate, keysDisable, keysEnable, keysScheduleDeletion, keysCancelDeletion, local];

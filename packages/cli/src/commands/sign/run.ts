@@ -1,44 +1,22 @@
-import { createKmsJwtSigner, KmsJwtSignerError, type JwsAlgorithm, type KmsJwtSignerOptions } from 'kms-jwt-signer';
-import { JWS_ALGORITHMS } from 'kms-jwt-verifier';
+import { createKmsJwtSigner, type KmsJwtSignerOptions } from 'kms-jwt-signer';
 import type { ParsedArgs } from '../../lib/command.js';
-import { CliError, UsageError } from '../../lib/errors.js';
+import { UsageError } from '../../lib/errors.js';
 import { EXIT_CODES, type ExitCode } from '../../lib/exit-codes.js';
 import { parseDurationSeconds } from '../../lib/duration.js';
+import { parseAlgorithm } from '../../lib/flag-values.js';
 import type { CliIo } from '../../lib/io.js';
 import { createKmsClient } from '../../lib/kms-client.js';
 import { describeEndpoint } from '../../lib/kms-flags.js';
-import { findSetupProblem } from '../../lib/kms-errors.js';
+import { signFailed } from '../../lib/signer-errors.js';
 import { collectClaims } from './claims.js';
 import type { signOptions } from './definition.js';
 
 const DEFAULT_EXPIRES_IN_SECONDS = 900;
 
-function isJwsAlgorithm(value: string): value is JwsAlgorithm {
-  return (JWS_ALGORITHMS as readonly string[]).includes(value);
-}
-
-/** Maps the signer's errors: claims and configuration are usage errors, KMS outages exit 3. */
-function signFailed(error: unknown, where: string): unknown {
-  if (!(error instanceof KmsJwtSignerError)) return error;
-  const setup = findSetupProblem(error);
-  if (setup !== undefined) return setup;
-  const message = `${error.message.replace(/^kms-jwt-signer: /, '')} [${error.code}]`;
-  switch (error.code) {
-    case 'ERR_CONFIG_INVALID':
-    case 'ERR_CLAIMS_INVALID':
-      return new UsageError(message, { cause: error });
-    case 'ERR_KMS_UNAVAILABLE':
-    case 'ERR_KMS_THROTTLED':
-      return new CliError(`${message} (endpoint: ${where})`, EXIT_CODES.unavailable, { cause: error });
-    default:
-      return new CliError(message, EXIT_CODES.failure, { cause: error });
-  }
-}
-
 export async function run({ values }: ParsedArgs<typeof signOptions>, io: CliIo): Promise<ExitCode> {
   const keyId = values['key-id'];
   if (keyId === undefined || keyId.trim().length === 0) throw new UsageError('--key-id is required: a key id, key ARN, alias name (alias/...) or alias ARN');
-  if (values.alg !== undefined && !isJwsAlgorithm(values.alg)) throw new UsageError(`--alg must be one of ${JWS_ALGORITHMS.join(', ')}, not ${values.alg}`);
+  const algorithm = parseAlgorithm(values.alg);
   let expiresInSeconds = DEFAULT_EXPIRES_IN_SECONDS;
   if (values['expires-in'] !== undefined) {
     const parsed = parseDurationSeconds(values['expires-in']);
@@ -61,7 +39,7 @@ export async function run({ values }: ParsedArgs<typeof signOptions>, io: CliIo)
       keyId: keyId.trim(),
       client,
       expiresInSeconds,
-      ...(values.alg === undefined ? {} : { algorithm: values.alg }),
+      ...(algorithm === undefined ? {} : { algorithm }),
       ...(notBeforeSeconds === undefined ? {} : { notBeforeSeconds }),
     };
     const token = await createKmsJwtSigner(options).sign(claims);

@@ -3,14 +3,15 @@ import type { ParsedArgs } from '../../lib/command.js';
 import { parseDurationSeconds } from '../../lib/duration.js';
 import { CliError, UsageError } from '../../lib/errors.js';
 import { EXIT_CODES, type ExitCode } from '../../lib/exit-codes.js';
+import { failureReport } from '../../lib/failure-report.js';
 import type { CliIo } from '../../lib/io.js';
 import { checkKmsFlags } from '../../lib/kms-flags.js';
 import { keySourcesFrom } from '../../lib/key-sources.js';
 import { readToken } from '../../lib/token-input.js';
 import { keysUnavailable, openTrustedKeys, unavailableReport, type TrustedKeys } from '../../lib/trusted-keys.js';
-import { parseAlgorithms, parseClockTolerance } from '../../lib/verify-flags.js';
+import { parseAlgorithms, parseClockTolerance } from '../../lib/flag-values.js';
 import type { verifyOptions } from './definition.js';
-import { describeValid, failureReport } from './report.js';
+import { describeValid } from './report.js';
 
 type Values = ParsedArgs<typeof verifyOptions>['values'];
 
