@@ -18,7 +18,8 @@ const KEYS_SUBCOMMANDS = `${KEYS_COMMANDS.slice(0, -1).map(({ subcommand }) => s
 const USAGE = `Usage: kms-jwt <command> [options]
 
 JWTs signed by AWS KMS keys: create, rotate, list and retire keys, sign, verify against KMS or
-offline, inspect, export JWKS, and run kms-local for development.
+offline, inspect, export JWKS, sign and verify messages between services, and run kms-local for
+development.
 
 Commands:
 ${COMMANDS.map((command) => `  ${pad(command.name)}${command.summary}`).join('\n')}
@@ -27,7 +28,7 @@ Run kms-jwt <command> --help for a command's flags and exit codes.
 Commands that call KMS take --endpoint <url> (e.g. kms-local's) and --region <name>; otherwise the
 AWS SDK's configuration applies (AWS_ENDPOINT_URL_KMS, AWS_REGION, AWS_PROFILE, credentials chain).
 
-Exit codes: 0 success; 1 failed (invalid token, KMS refused); 2 usage error;
+Exit codes: 0 success; 1 failed (invalid token or message, KMS refused); 2 usage error;
             3 KMS or the key source unavailable.
 
 Options:
