@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { DisableKeyCommand } from '@aws-sdk/client-kms';
+import { createKmsMessageSigner } from 'kms-jwt-signer';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 // The CLI is not a dependency of this workspace package: its build is imported by path.
 import { runCli } from '../../packages/cli/dist/index.js';
@@ -116,7 +117,27 @@ describe('logging hygiene: the kms-jwt CLI', () => {
     const kms = ['--endpoint', kmsLocal.endpoint, '--region', kmsLocal.region];
     const claims = ['--issuer', ISSUER, '--audience', AUDIENCE];
     const verify = ['verify', '--alias', ALIAS, ...claims, ...kms];
+    // A signed message by the tokens' key: its JWS, payload and id are secrets too.
+    const message = await createKmsMessageSigner({ keyId: kid, client: hw.recordingClient() }).sign({ json: { order: 'o-1', card: 'cli-message-secret-3f8a10c7d2' } });
+    hw.secrets.addToken(message.jws, 'signed message for the CLI');
+    hw.secrets.addToken(message.detachedJws, 'signed message for the CLI (detached)');
+    hw.secrets.addBytes(message.payload, 'signed message payload for the CLI');
+    hw.secrets.addBytes(Buffer.from(message.messageId), 'signed message id for the CLI');
+    const detachedFile = join(home, 'message.sig');
+    writeFileSync(detachedFile, message.detachedJws);
+    const changedPayload = message.payload.toString('utf8').replace('o-1', 'o-9');
+    hw.secrets.addBytes(Buffer.from(changedPayload), 'changed message payload for the CLI');
+    const notJson = '{"card":"cli-message-input-secret-9d2e7b41a0",';
+    hw.secrets.addBytes(Buffer.from(notJson), 'a message that is not JSON, for the CLI');
+    const verifyMessage = ['verify-message', '--alias', ALIAS, '--max-age', '5m', ...kms];
     const runs: Run[] = [
+      { name: 'verify a signed message as a token', args: verify, input: message.jws, exitCode: 1 },
+      { name: 'verify-message an access token, --json', args: [...verifyMessage, '--json'], input: tokens.current, exitCode: 1 },
+      { name: 'verify-message a changed detached message', args: [...verifyMessage, '--detached', detachedFile], input: changedPayload, exitCode: 1 },
+      { name: 'verify-message a changed detached message, --json', args: [...verifyMessage, '--detached', detachedFile, '--json'], input: changedPayload, exitCode: 1 },
+      { name: 'verify-message a detached JWS without its message', args: verifyMessage, input: message.detachedJws, exitCode: 1 },
+      { name: 'verify-message with KMS down', args: ['verify-message', '--key', kid, '--max-age', '5m', '--endpoint', downKmsLocal.endpoint, '--region', downKmsLocal.region], input: message.jws, exitCode: 3 },
+      { name: 'sign-message input that is not JSON', args: ['sign-message', '--key-id', kid, ...kms], input: notJson, exitCode: 2 },
       { name: 'verify an expired token', args: verify, input: tokens.expired, exitCode: 1 },
       { name: 'verify an untrusted token, --json', args: [...verify, '--json'], input: tokens.untrusted, exitCode: 1 },
       { name: 'verify a tampered token given as an argument (bin)', args: [...verify, crafted(`${header}.${payload}.${signature.slice(0, -6)}AAAAAA`)], exitCode: 1, bin: true },
@@ -148,6 +169,9 @@ describe('logging hygiene: the kms-jwt CLI', () => {
       'ERR_ALG_NOT_ALLOWED',
       'ERR_TOKEN_MALFORMED',
       'ERR_JWT_CLAIM_INVALID',
+      'ERR_TOKEN_IS_MESSAGE',
+      'ERR_MESSAGE_TYPE_INVALID',
+      'ERR_MESSAGE_INVALID',
       'KMSInternalException',
     ]);
   });

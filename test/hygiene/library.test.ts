@@ -4,8 +4,8 @@
 // private key material of kms-local may appear in the capture.
 import { createPrivateKey } from 'node:crypto';
 import { CreateAliasCommand, CreateKeyCommand, DisableKeyCommand, UpdateAliasCommand, type KMSClient } from '@aws-sdk/client-kms';
-import { createKmsJwtSigner, type KmsJwtSigner } from 'kms-jwt-signer';
-import { createVerifier, type KmsJwtErrorCode, type Verifier } from 'kms-jwt-verifier';
+import { createKmsJwtSigner, createKmsMessageSigner, type KmsJwtSigner } from 'kms-jwt-signer';
+import { createMessageVerifier, createVerifier, type KmsJwtErrorCode, type Verifier } from 'kms-jwt-verifier';
 import { createKmsKeyProvider, type KeyProviderHooks } from 'kms-pubkey-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIENCE, createKey, ISSUER } from '../adapters/support/kms.js';
@@ -109,6 +109,25 @@ describe('logging hygiene: kms-jwt-verifier', () => {
         return bytes.toString('base64url');
       })();
 
+      // A signed message by the key that signs the tokens: its JWS, payload and id are secrets too.
+      const message = await createKmsMessageSigner({ keyId: kid, client: admin }).sign({ json: { order: 'o-1', card: 'message-payload-secret-7c1d94e2b5' } });
+      hw.secrets.addToken(message.jws, 'signed message');
+      hw.secrets.addToken(message.detachedJws, 'signed message (detached)');
+      hw.secrets.addBytes(message.payload, 'signed message payload');
+      hw.secrets.addBytes(Buffer.from(message.messageId), 'signed message id');
+      const textMessage = await createKmsMessageSigner({ keyId: kid, client: admin }).sign({ bytes: Buffer.from('a text message, secret-text-payload-0e6b21f9'), contentType: 'text/plain' });
+      hw.secrets.addToken(textMessage.jws, 'signed text message');
+      hw.secrets.addBytes(textMessage.payload, 'signed text message payload');
+      const messages = createMessageVerifier({ keys: hw.world.provider, maxMessageAgeSeconds: 300 });
+      const replaying = createMessageVerifier({ keys: hw.world.provider, maxMessageAgeSeconds: 300, isReplayed: () => true });
+      const replayStoreDown = createMessageVerifier({
+        keys: hw.world.provider,
+        maxMessageAgeSeconds: 300,
+        isReplayed: () => Promise.reject(new Error('the replay table is unavailable')),
+      });
+      const changedPayload = Buffer.from(message.payload.toString('utf8').replace('o-1', 'o-2'));
+      hw.secrets.addBytes(changedPayload, 'changed message payload');
+
       const cases: [KmsJwtErrorCode, () => Promise<unknown>][] = [
         ['ERR_TOKEN_MALFORMED', () => verifier.verify(crafted(`${header}.${payload}`))],
         ['ERR_TOKEN_MALFORMED', () => verifier.verify(crafted(`${tokens.current}.${signature}`))],
@@ -136,6 +155,14 @@ describe('logging hygiene: kms-jwt-verifier', () => {
         ['ERR_JWT_CLAIM_INVALID', () => verifier.verify(tokens.current, { subject: 'user-2' })],
         ['ERR_JWT_CLAIM_INVALID', () => withValidate.verify(tokens.current)],
         ['ERR_KEY_SOURCE_UNAVAILABLE', () => coldVerifier.verify(tokens.current)],
+        ['ERR_TOKEN_IS_MESSAGE', () => verifier.verify(message.jws)],
+        ['ERR_TOKEN_IS_MESSAGE', () => verifier.verify(message.detachedJws)],
+        ['ERR_MESSAGE_TYPE_INVALID', () => messages.verify(tokens.current)],
+        ['ERR_MESSAGE_REPLAYED', () => replaying.verify({ jws: message.detachedJws, payload: message.payload })],
+        ['ERR_REPLAY_CHECK_UNAVAILABLE', () => replayStoreDown.verify(message.jws)],
+        ['ERR_JWS_SIGNATURE_INVALID', () => messages.verify({ jws: message.detachedJws, payload: changedPayload })],
+        ['ERR_JWT_CLAIM_INVALID', () => messages.verify(textMessage.jws)],
+        ['ERR_TOKEN_MALFORMED', () => messages.verify({ jws: message.detachedJws })],
         ['ERR_CONFIG_INVALID', () => verifier.verify(tokens.current, { clockToleranceSeconds: -1 })],
         // A private key given where a public key belongs: the error must not repeat it.
         ['ERR_CONFIG_INVALID', async () => createVerifier({ keys: [{ kid, key: privateKeyPem }], issuer: ISSUER, audience: AUDIENCE })],
@@ -166,7 +193,11 @@ describe('logging hygiene: kms-jwt-verifier', () => {
         'ERR_JWS_SIGNATURE_HIGH_S',
         'ERR_JWT_CLAIM_MISSING',
         'ERR_JWT_CLAIM_INVALID',
+        'ERR_TOKEN_IS_MESSAGE',
+        'ERR_MESSAGE_TYPE_INVALID',
+        'ERR_MESSAGE_REPLAYED',
         'ERR_KEY_SOURCE_UNAVAILABLE',
+        'ERR_REPLAY_CHECK_UNAVAILABLE',
         'ERR_CONFIG_INVALID',
       ];
       expect(new Set(cases.map(([code]) => code))).toEqual(new Set(allCodes));
@@ -175,6 +206,7 @@ describe('logging hygiene: kms-jwt-verifier', () => {
         'console.error',
         'KMSInternalException',
         'the session behind this token was closed',
+        'the replay table is unavailable',
       ]);
     } finally {
       restore();
@@ -322,6 +354,11 @@ describe('logging hygiene: kms-jwt-signer', () => {
       });
       return client;
     };
+    const messageSigner = createKmsMessageSigner({ keyId: hw.world.currentKeyArn, client: hw.recordingClient() });
+    const notJson = Buffer.from('{"card":"message-input-secret-41d7a9c03e","total":');
+    const tooLarge = Buffer.from('message-input-secret-0b93e5d7c1/'.repeat(9000));
+    hw.secrets.addBytes(notJson, 'a message that is not JSON');
+    hw.secrets.addBytes(tooLarge.subarray(0, 640), 'a message too large');
     try {
       const cases: [string, () => Promise<unknown>][] = [
         ['ERR_CONFIG_INVALID', async () => signerFor('')],
@@ -333,6 +370,9 @@ describe('logging hygiene: kms-jwt-signer', () => {
         ['ERR_KMS_KEY_USAGE_INVALID', () => signerFor(keys.symmetric).sign(claims)],
         ['ERR_ALG_NOT_SUPPORTED_BY_KEY', () => signerFor(hw.world.currentKeyArn, { algorithm: 'RS256' }).sign(claims)],
         ['ERR_INPUT_TOO_LARGE_FOR_ED25519', () => signerFor(keys.ed25519).sign({ ...claims, pad: 'x'.repeat(5000) })],
+        ['ERR_MESSAGE_INVALID', () => messageSigner.sign({ bytes: notJson, contentType: 'application/json' })],
+        ['ERR_MESSAGE_TOO_LARGE', () => messageSigner.sign({ bytes: tooLarge, contentType: 'text/plain' })],
+        ['ERR_INPUT_TOO_LARGE_FOR_ED25519', () => createKmsMessageSigner({ keyId: keys.ed25519, client: hw.recordingClient() }).sign({ bytes: tooLarge.subarray(0, 5000), contentType: 'text/plain' })],
         ['ERR_KMS_SIGNATURE_INVALID', () => signerFor(hw.world.currentKeyArn, {}, truncated()).sign(claims)],
         ['ERR_KMS_SIGNATURE_INVALID', () => signerFor(hw.world.currentKeyArn, { selfVerify: true }, otherMessage()).sign(claims)],
       ];
