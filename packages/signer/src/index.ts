@@ -2,7 +2,7 @@ export { createKmsJwtSigner, type KmsJwtSigner } from './create-kms-jwt-signer.j
 export { createKmsMessageSigner, type KmsMessageSigner, type SignedMessage } from './create-kms-message-signer.js';
 export { MAX_RAW_MESSAGE_BYTES, type SigningKeyInfo } from './kms-signing.js';
 export type { KmsJwtSignerOptions, SignOptions } from './options.js';
-export { DEFAULT_MAX_PAYLOAD_BYTES, type KmsMessageSignerOptions, type SignMessageOptions } from './message-options.js';
+export { DEFAULT_MAX_MESSAGE_PAYLOAD_BYTES, type KmsMessageSignerOptions, type SignMessageOptions } from './message-options.js';
 export type { BytesMessageContent, JsonMessageContent, MessageContent } from './message-content.js';
 export { MESSAGE_TYPE } from 'kms-jwt-verifier';
 export type { JwtClaims } from './claims.js';

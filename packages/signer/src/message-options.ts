@@ -7,7 +7,7 @@ import { toCoreSettings, type CoreSettings } from './options.js';
 import { isPlainObject, isPositiveInteger } from './validation.js';
 
 /** Default `maxPayloadBytes`: 256 KiB, the largest Amazon SQS message body. */
-export const DEFAULT_MAX_PAYLOAD_BYTES = 262_144;
+export const DEFAULT_MAX_MESSAGE_PAYLOAD_BYTES = 262_144;
 
 /** Options of {@link createKmsMessageSigner}. */
 export interface KmsMessageSignerOptions {
@@ -71,7 +71,7 @@ export function toMessageSettings(options: KmsMessageSignerOptions): MessageSett
   const header = options.header ?? {};
   const headerProblem = checkMessageHeaderParameters(header);
   if (headerProblem) throw new SignerConfigError(`header: ${headerProblem.message}`);
-  const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+  const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_MESSAGE_PAYLOAD_BYTES;
   if (!isPositiveInteger(maxPayloadBytes)) throw new SignerConfigError('maxPayloadBytes must be a whole number of bytes >= 1');
   return { ...core, expiresInSeconds, generateMessageId, header: Object.freeze({ ...header }), maxPayloadBytes };
 }

@@ -169,6 +169,15 @@ describe('signed messages through kms-local and the real SDK', () => {
     await expectSignerError(small.sign({ json: 'x'.repeat(9) }), MessageTooLargeError, 'ERR_MESSAGE_TOO_LARGE');
   });
 
+  it('refuses a header longer than verifiers accept (7168 characters encoded) before any Sign call', async () => {
+    const signer = createKmsMessageSigner({ keyId: key('ECC_NIST_P256').arn, client });
+    proxy.requests.length = 0;
+    const error = await expectSignerError(signer.sign({ json: 1 }, { header: { note: 'n'.repeat(6000) } }), MessageInvalidError, 'ERR_MESSAGE_INVALID');
+    expect(error.field).toBe('header');
+    expect(proxy.requests.filter((request) => request.operation === 'Sign')).toEqual([]);
+    expect((await signer.sign({ json: 1 }, { header: { note: 'n'.repeat(4000) } })).detachedJws.length).toBeLessThanOrEqual(8192);
+  });
+
   it('refuses an Ed25519 message whose signing input is over 4096 bytes (EdDSA cannot sign a digest)', async () => {
     const signer = createKmsMessageSigner({ keyId: key('ECC_NIST_EDWARDS25519').arn, client });
     const error = await expectSignerError(signer.sign({ json: jsonOfSize(4096) }), Ed25519InputTooLargeError, 'ERR_INPUT_TOO_LARGE_FOR_ED25519');
@@ -277,7 +286,7 @@ describe('createKmsMessageSigner input checks (no KMS call is made)', () => {
     expectSignerThrow(() => createKmsMessageSigner({ keyId: 'alias/x', client, header }), SignerConfigError, 'ERR_CONFIG_INVALID');
   });
 
-  it('refuses a bad messageId or expiresInSeconds per call, and a header that would make the JWS too large for verifiers', async () => {
+  it('refuses a bad messageId or expiresInSeconds per call', async () => {
     expect((await expectSignerError(signer.sign({ json: 1 }, { messageId: '' }), MessageInvalidError, 'ERR_MESSAGE_INVALID')).field).toBe('messageId');
     expect((await expectSignerError(signer.sign({ json: 1 }, { expiresInSeconds: 0 }), MessageInvalidError, 'ERR_MESSAGE_INVALID')).field).toBe('expiresInSeconds');
     const empty = createKmsMessageSigner({ keyId: 'alias/x', client, generateMessageId: () => '' });

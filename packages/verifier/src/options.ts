@@ -16,7 +16,7 @@ export interface ClaimOptions {
   readonly audience?: string | readonly string[] | null;
   /** Required `sub`. Default: any subject. */
   readonly subject?: string;
-  /** Required header `typ`, compared case-insensitively with an optional `application/` prefix (e.g. `JWT`, `at+jwt`). Default: not checked. */
+  /** Required header `typ`, compared case-insensitively with an optional `application/` prefix (e.g. `JWT`, `at+jwt`); a signed message's `kms-jwt-message+jws` is refused whatever this says. Default: not checked. */
   readonly typ?: string;
   /** Claims that must be present. Default: `['exp']` (no eternal tokens); `[]` allows tokens without exp. */
   readonly requiredClaims?: readonly string[];
