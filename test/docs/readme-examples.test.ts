@@ -21,9 +21,9 @@ const READMES: ReadonlyArray<readonly [path: string, atLeast: number]> = [
   ['packages/hono/README.md', 1],
   ['packages/passport/README.md', 1],
   ['packages/provider/README.md', 1],
-  ['packages/signer/README.md', 1],
+  ['packages/signer/README.md', 2],
   ['packages/kms-local/README.md', 1],
-  ['packages/verifier/README.md', 1],
+  ['packages/verifier/README.md', 3],
 ];
 
 interface Example {
