@@ -1,7 +1,7 @@
 // Throughput of the kms-jwt adapters over HTTP on loopback, measured with autocannon in one run:
 // per framework, a hello-world app; the same app behind our middleware with one reused token and
 // with all-distinct tokens (signature checked synchronously, and on the threadpool); and the peer
-// middleware (express-jwt, koa-jwt, passport-jwt) with the same ES256 key and distinct tokens.
+// middleware (express-jwt, koa-jwt, passport-jwt, @fastify/jwt, hono/jwk) with the same ES256 key and distinct tokens.
 // Each server runs in its own process (server.mjs); autocannon runs here. Every figure is reported
 // as a ratio to the hello world, and to the peer, of this same run.
 // Parameters (environment variables, defaults for a 2-core machine shared with other work): 10
@@ -107,11 +107,12 @@ function tokenSource(kind) {
   };
 }
 
-const sections = [
-  { name: 'Express 5', hello: 'express-hello', ours: 'kms-jwt-express', peer: 'express-jwt', peerLabel: 'express-jwt 8' },
-  { name: 'Koa 3', hello: 'koa-hello', ours: 'kms-jwt-koa', peer: 'koa-jwt', peerLabel: 'koa-jwt 4' },
+const allSections = [
+  { name: 'Express 5', key: 'express', hello: 'express-hello', ours: 'kms-jwt-express', peer: 'express-jwt', peerLabel: 'express-jwt 8' },
+  { name: 'Koa 3', key: 'koa', hello: 'koa-hello', ours: 'kms-jwt-koa', peer: 'koa-jwt', peerLabel: 'koa-jwt 4' },
   {
     name: 'Passport 0.7 on Express 5',
+    key: 'passport',
     hello: 'passport-hello',
     ours: 'passport-kms-jwt',
     peer: 'passport-jwt',
@@ -119,7 +120,13 @@ const sections = [
     // What passport.authenticate costs by itself, for reading the reused-token row.
     baseline: { kind: 'baseline', label: 'passport.authenticate with a strategy that accepts every request (ignores the token)', app: 'passport-accept-all', tokens: 'reused' },
   },
+  { name: 'Fastify 5', key: 'fastify', hello: 'fastify-hello', ours: 'kms-jwt-fastify', peer: '@fastify/jwt', peerLabel: '@fastify/jwt 10 (fast-jwt)' },
+  { name: 'Hono 4 on Node (@hono/node-server)', key: 'hono', hello: 'hono-hello', ours: 'kms-jwt-hono', peer: 'hono/jwk', peerLabel: 'hono/jwk, static key' },
 ];
+// BENCH_SECTIONS=fastify,hono runs only those sections (express, koa, passport, fastify, hono); default: all.
+const wanted = (process.env.BENCH_SECTIONS ?? '').split(',').filter(Boolean);
+const sections = allSections.filter((section) => wanted.length === 0 || wanted.includes(section.key));
+if (sections.length === 0) throw new Error(`BENCH_SECTIONS=${process.env.BENCH_SECTIONS} names no section`);
 
 const startedAt = new Date();
 const lines = [];

@@ -1,12 +1,19 @@
 // One server of the adapters benchmark, in its own process (forked by adapters.bench.mjs, which
 // runs autocannon): the app named by argv[2], on 127.0.0.1 and a free port, which it reports to the
-// parent over IPC, and its CPU time when asked. Every app answers GET / with "hello world"; all but the hello-world ones first
+// parent over IPC, and its CPU time when asked. Every app (Express, Koa, Passport, Fastify, Hono) answers GET / with "hello world"; all but the hello-world ones first
 // authenticate the request's Bearer token with the same ES256 key.
 import { createPublicKey } from 'node:crypto';
 import { KMSClient } from '@aws-sdk/client-kms';
+import fastifyJwt from '@fastify/jwt';
+import { createAdaptorServer } from '@hono/node-server';
 import express from 'express';
 import { expressjwt } from 'express-jwt';
+import Fastify from 'fastify';
+import { Hono } from 'hono';
+import { jwk } from 'hono/jwk';
 import { kmsJwt as kmsJwtExpress } from 'kms-jwt-express';
+import { kmsJwt as kmsJwtFastify } from 'kms-jwt-fastify';
+import { kmsJwt as kmsJwtHono } from 'kms-jwt-hono';
 import { kmsJwt as kmsJwtKoa } from 'kms-jwt-koa';
 import { createVerifier } from 'kms-jwt-verifier';
 import { createKmsKeyProvider } from 'kms-pubkey-provider';
@@ -50,7 +57,26 @@ function koaApp(...middleware) {
   return server;
 }
 
-/** App name → builder of the Express or Koa app. */
+/** A Fastify app answering GET / after `register(app)`; listens like a Node server (what the code below calls). */
+async function fastifyApp(register) {
+  const app = Fastify({ logger: false });
+  if (register) await register(app);
+  app.get('/', (_request, reply) => {
+    reply.send(HELLO);
+  });
+  await app.ready();
+  return { listen: (port, host, callback) => (app.listen({ port, host }).then(callback), app.server) };
+}
+
+/** A Hono app answering GET / behind `middleware`, served by @hono/node-server (Node's own Request and Response kept). */
+function honoApp(...middleware) {
+  const app = new Hono();
+  for (const m of middleware) app.use(m);
+  app.get('/', (c) => c.text(HELLO));
+  return createAdaptorServer({ fetch: app.fetch, overrideGlobalObjects: false });
+}
+
+/** App name → builder of the app. */
 const apps = {
   'express-hello': async () => expressApp(),
   'kms-jwt-express': async () => expressApp(kmsJwtExpress({ verifier: await ourVerifier(), respond: true })),
@@ -58,6 +84,21 @@ const apps = {
   'koa-hello': async () => koaApp(),
   'kms-jwt-koa': async () => koaApp(kmsJwtKoa({ verifier: await ourVerifier(), respond: true })),
   'koa-jwt': async () => koaApp(koaJwt({ secret: peerKey, ...peerOptions })),
+  'fastify-hello': async () => fastifyApp(),
+  'kms-jwt-fastify': async () => {
+    const verifier = await ourVerifier();
+    return fastifyApp((app) => app.register(kmsJwtFastify, { verifier, respond: true }));
+  },
+  // @fastify/jwt (fast-jwt) verifying in an onRequest hook, as its README shows; the same public key and claim checks.
+  '@fastify/jwt': async () =>
+    fastifyApp(async (app) => {
+      await app.register(fastifyJwt, { secret: { public: publicKeyPem }, verify: { algorithms: ['ES256'], allowedIss: issuer, allowedAud: audience } });
+      app.addHook('onRequest', (request) => request.jwtVerify());
+    }),
+  'hono-hello': async () => honoApp(),
+  'kms-jwt-hono': async () => honoApp(kmsJwtHono({ verifier: await ourVerifier(), respond: true })),
+  // hono/jwk with the key given statically (as a JWK with its kid), so it never fetches; Web Crypto verification.
+  'hono/jwk': async () => honoApp(jwk({ keys: [{ ...peerKey.export({ format: 'jwk' }), kid: keyArn, alg: 'ES256', use: 'sig' }], alg: ['ES256'], verification: { iss: issuer, aud: audience } })),
   'passport-hello': async () => expressApp(),
   // Passport's own cost: a strategy that accepts every request without looking at it.
   'passport-accept-all': async () => {
