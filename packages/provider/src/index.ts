@@ -5,3 +5,16 @@ export type { KmsKeySnapshot, KmsKeySnapshotAlias, KmsKeySnapshotKey } from './s
 export type { ProviderTimers } from './timers.js';
 export type { KeyFetchedEvent, KeyFetchFailedEvent, KeyProviderHooks, KeyUntrustedEvent, KeyUntrustedReason, RotationEvent } from './events.js';
 export { KeyProviderConfigError } from './errors.js';
+export { createJwksKeyProvider, type JwksKeyProvider } from './create-jwks-key-provider.js';
+export type { JwksKeyProviderOptions } from './jwks-options.js';
+export type { JwksTrustRule } from './jwks-allowlist.js';
+export type {
+  JwksFetchedEvent,
+  JwksFetchFailedEvent,
+  JwksFetchFailureReason,
+  JwksKeyIgnoredEvent,
+  JwksKeyIgnoredReason,
+  JwksKeyProviderHooks,
+  JwksWithdrawnKey,
+} from './jwks-events.js';
+export { JwksInvalidError, type JwksProblem } from './jwks-errors.js';

@@ -69,7 +69,8 @@ export interface Settings {
   readonly hooks: Hooks;
 }
 
-function duration(name: string, value: number | undefined, fallback: number, min = 0): number {
+/** A duration option in ms: `fallback` when left out, else a finite number >= `min`. */
+export function duration(name: string, value: number | undefined, fallback: number, min = 0): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min) throw new KeyProviderConfigError(`${name} must be a finite number of milliseconds >= ${min}`);
   return value;

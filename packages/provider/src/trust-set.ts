@@ -8,9 +8,9 @@ export interface TrustRecord {
   arn: string | undefined;
   /** The `keys` entry that names it directly, if any. */
   configuredAs: string | undefined;
-  /** Aliases that point to it now. */
+  /** Aliases that point to it now (or JWKS URLs that list it now). */
   readonly currentOf: Set<string>;
-  /** Aliases that pointed to it, with the end of each grace window (epoch ms). */
+  /** Aliases that pointed to it (or JWKS URLs that listed it), with the end of each grace window (epoch ms). */
   readonly retiredFrom: Map<string, number>;
 }
 
@@ -111,7 +111,7 @@ export class TrustSet {
       this.#options.events.emit('onKeyUntrusted', {
         keyArn: record.arn ?? record.keyId,
         reason: 'grace-ended',
-        message: `no configured alias points to this key any more and its grace window (retiredKeyGraceMs: ${this.#options.retiredKeyGraceMs} ms) has ended`,
+        message: `no configured alias points to this key and no JWKS lists it any more, and its grace window (retiredKeyGraceMs: ${this.#options.retiredKeyGraceMs} ms) has ended`,
       });
     }
     return false;
@@ -157,6 +157,26 @@ export class TrustSet {
   retire(alias: string, keyArn: string, graceUntilMs: number): void {
     const record = this.#ensure(keyIdOfArn(keyArn) as string, keyArn);
     if (!record.currentOf.has(alias)) record.retiredFrom.set(alias, graceUntilMs);
+  }
+
+  /**
+   * Trusts a key because the JWKS at `url` lists it now (a remote JWKS names keys by ARN only, so its
+   * members are keyed by `arn`: a multi-Region key's replicas are separate keys there). Ends the
+   * grace window it had from `url`, if any.
+   */
+  list(url: string, arn: string): TrustRecord {
+    const record = this.#ensure(arn, arn);
+    record.currentOf.add(url);
+    record.retiredFrom.delete(url);
+    return record;
+  }
+
+  /** The JWKS at `url` no longer lists `record`: it stays trusted until the returned end of its grace window (epoch ms). */
+  unlist(url: string, record: TrustRecord, now: number): number {
+    const graceUntilMs = now + this.#options.retiredKeyGraceMs;
+    record.currentOf.delete(url);
+    record.retiredFrom.set(url, graceUntilMs);
+    return graceUntilMs;
   }
 
   /** The previous targets of `alias` still within their grace window at `now`. */

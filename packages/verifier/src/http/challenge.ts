@@ -24,6 +24,7 @@ const DESCRIPTIONS: Record<KmsJwtErrorCode, string> = {
   ERR_MESSAGE_REPLAYED: 'the signed message was seen before',
   ERR_KEY_SOURCE_UNAVAILABLE: 'the keys that verify access tokens are unavailable; retry later',
   ERR_REPLAY_CHECK_UNAVAILABLE: 'the replay check is unavailable; retry later',
+  ERR_JWKS_INVALID: 'the keys that verify access tokens are unavailable; retry later',
   ERR_CONFIG_INVALID: 'the server cannot verify access tokens',
 };
 

@@ -1,0 +1,87 @@
+import { KeySourceUnavailableError, type TrustedKey } from 'kms-jwt-verifier';
+import type { JwksAllowlist } from './jwks-allowlist.js';
+import type { RemoteJwks } from './remote-jwks.js';
+import type { TrustSet } from './trust-set.js';
+
+type Resolved = TrustedKey | undefined | Promise<TrustedKey | undefined>;
+
+export interface JwksKeyResolverOptions {
+  readonly trust: TrustSet;
+  readonly jwks: RemoteJwks;
+  readonly allowlist: JwksAllowlist;
+  readonly shownUrl: string;
+  readonly nowMs: () => number;
+}
+
+/**
+ * `resolve(kid)` over a remote JWKS: a key ARN the JWKS lists (or listed, within grace) answered
+ * synchronously from the document at hand; an allowed key ARN it does not list fetches the JWKS again
+ * at most once per `unknownKidCooldownMs`; any other kid is `undefined` at once, without any fetch.
+ */
+export class JwksKeyResolver {
+  readonly #options: JwksKeyResolverOptions;
+
+  constructor(options: JwksKeyResolverOptions) {
+    this.#options = options;
+  }
+
+  resolve(kid: string): Resolved {
+    if (typeof kid !== 'string') return undefined;
+    const { trust, nowMs } = this.#options;
+    const now = nowMs();
+    // Members are keyed by key ARN: a bare key id finds nothing.
+    const record = trust.find(kid);
+    if (record !== undefined) {
+      if (trust.isTrusted(record, now)) return this.#answer(kid, now);
+      trust.prune(record, now);
+    }
+    return this.#unknownKid(kid);
+  }
+
+  #answer(arn: string, now: number): Resolved {
+    const { jwks } = this.#options;
+    const entry = jwks.entry(arn);
+    if (entry !== undefined && jwks.isUsable(now)) {
+      if (!jwks.isFresh(now)) void jwks.refresh(false);
+      return entry.key;
+    }
+    // Stale past maxStaleMs: nothing usable until the JWKS answers.
+    const run = jwks.refresh(false);
+    if (run === undefined) throw this.#unavailable();
+    return run.then(() => this.#settled(arn));
+  }
+
+  #unknownKid(kid: string): Resolved {
+    const { jwks, allowlist } = this.#options;
+    // A kid the JWKS may never make trusted costs nothing: no fetch, whatever the JWKS holds.
+    if (!allowlist.allows(kid)) return undefined;
+    if (!jwks.hasDocument) {
+      const first = jwks.refresh(false);
+      if (first === undefined) throw this.#unavailable();
+      return first.then(() => this.#settled(kid));
+    }
+    const run = jwks.refreshForUnknownKid();
+    return run === undefined ? undefined : run.then(() => this.#settled(kid));
+  }
+
+  /** What `resolve` answers once a fetch settled. */
+  #settled(kid: string): TrustedKey | undefined {
+    const { trust, jwks, nowMs } = this.#options;
+    const now = nowMs();
+    const record = trust.find(kid);
+    if (record === undefined || !trust.isTrusted(record, now)) {
+      if (jwks.hasDocument) return undefined;
+      throw this.#unavailable();
+    }
+    const entry = jwks.entry(kid);
+    if (entry !== undefined && jwks.isUsable(now)) return entry.key;
+    throw this.#unavailable();
+  }
+
+  #unavailable(): KeySourceUnavailableError {
+    const { jwks, shownUrl } = this.#options;
+    const failure = jwks.failure();
+    const why = jwks.closed ? 'the provider is closed' : failure ? failure.error.message.replace(/^kms-pubkey-provider: /, '') : 'no answer yet';
+    return new KeySourceUnavailableError(`kms-pubkey-provider: cannot fetch the JWKS at ${shownUrl} and no usable key is cached (${why}); retry later`, failure ? { cause: failure.error } : undefined);
+  }
+}
