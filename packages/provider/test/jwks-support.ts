@@ -19,6 +19,8 @@ export type JwksMode =
   | { readonly kind: 'status'; readonly status: number; readonly headers?: Readonly<Record<string, string>> }
   /** A body of the test's choosing, with status 200. */
   | { readonly kind: 'body'; readonly body: string; readonly headers?: Readonly<Record<string, string>> }
+  /** A 200 body streamed in `count` chunks without Content-Length, as long as the client keeps reading. */
+  | { readonly kind: 'stream'; readonly chunk: string; readonly count: number }
   /** Never answers (until the client gives up). */
   | { readonly kind: 'hang' };
 
@@ -36,7 +38,7 @@ export interface JwksServer {
   resetCounts(): void;
   /** Stops listening and drops every connection: requests are refused until `start()`. */
   stop(): Promise<void>;
-  /** Listens again on the same port. */
+  /** Listens again on the same port (nothing when listening). */
   start(): Promise<void>;
   close(): Promise<void>;
 }
@@ -62,6 +64,22 @@ export async function startJwksServer(options: { cacheMaxAgeSeconds?: number } =
       case 'body':
         res.status(200).set({ 'Content-Type': 'application/json', ...mode.headers }).send(mode.body);
         return;
+      case 'stream': {
+        res.status(200).set('Content-Type', 'application/json');
+        let sent = 0;
+        const more = (): void => {
+          while (sent < mode.count && !res.destroyed) {
+            sent += 1;
+            if (!res.write(mode.chunk)) {
+              res.once('drain', more);
+              return;
+            }
+          }
+          if (!res.destroyed) res.end();
+        };
+        more();
+        return;
+      }
       case 'hang':
         return;
     }
@@ -95,6 +113,7 @@ export async function startJwksServer(options: { cacheMaxAgeSeconds?: number } =
     },
     stop,
     async start() {
+      if (server.listening) return;
       server = app.listen(port, '127.0.0.1');
       await once(server, 'listening');
     },
