@@ -35,7 +35,7 @@ export class JwksKeyResolver {
       if (trust.isTrusted(record, now)) return this.#answer(kid, now);
       trust.prune(record, now);
     }
-    return this.#unknownKid(kid);
+    return this.#unknownKid(kid, now);
   }
 
   #answer(arn: string, now: number): Resolved {
@@ -51,15 +51,18 @@ export class JwksKeyResolver {
     return run.then(() => this.#settled(arn));
   }
 
-  #unknownKid(kid: string): Resolved {
+  #unknownKid(kid: string, now: number): Resolved {
     const { jwks, allowlist } = this.#options;
     // A kid the JWKS may never make trusted costs nothing: no fetch, whatever the JWKS holds.
     if (!allowlist.allows(kid)) return undefined;
-    if (!jwks.hasDocument) {
-      const first = jwks.refresh(false);
-      if (first === undefined) throw this.#unavailable();
-      return first.then(() => this.#settled(kid));
+    if (!jwks.isUsable(now)) {
+      // Cold, or stale past maxStaleMs: whether the JWKS lists the kid is not known until it answers
+      // (one fetch per failureCooldownMs at most while it fails).
+      const run = jwks.refresh(false);
+      if (run === undefined) throw this.#unavailable();
+      return run.then(() => this.#settled(kid));
     }
+    // The JWKS at hand does not list it: a key may just have been added.
     const run = jwks.refreshForUnknownKid();
     return run === undefined ? undefined : run.then(() => this.#settled(kid));
   }
@@ -70,7 +73,7 @@ export class JwksKeyResolver {
     const now = nowMs();
     const record = trust.find(kid);
     if (record === undefined || !trust.isTrusted(record, now)) {
-      if (jwks.hasDocument) return undefined;
+      if (jwks.isUsable(now)) return undefined;
       throw this.#unavailable();
     }
     const entry = jwks.entry(kid);

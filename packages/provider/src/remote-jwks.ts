@@ -4,7 +4,7 @@ import { freshnessMs, type FreshnessBounds } from './jwks-cache-control.js';
 import { parseJwksDocument } from './jwks-document.js';
 import { JwksInvalidError } from './jwks-errors.js';
 import type { JwksHookEmitter, JwksKeyIgnoredReason, JwksWithdrawnKey } from './jwks-events.js';
-import { JwksRequestError, requestJwks } from './jwks-http.js';
+import { JwksRequestError, requestJwks, type JwksResponse } from './jwks-http.js';
 import { checkJwk } from './jwks-key-check.js';
 import type { JwksUrl } from './jwks-url.js';
 import { trustedEntry, type TrustedEntry } from './key-entry.js';
@@ -91,11 +91,6 @@ export class RemoteJwks implements MaintenanceTask {
     return this.#closed;
   }
 
-  /** Whether a document was ever fetched. */
-  get hasDocument(): boolean {
-    return this.#doc !== undefined;
-  }
-
   /** The public key of a trusted key ARN, as last listed. */
   entry(arn: string): TrustedEntry | undefined {
     return this.#keys.get(arn);
@@ -178,7 +173,7 @@ export class RemoteJwks implements MaintenanceTask {
   async #fetch(): Promise<void> {
     const options = this.#options;
     let listed: readonly unknown[] | undefined;
-    let response;
+    let response: JwksResponse;
     try {
       response = await requestJwks({
         url: options.url.url,

@@ -1,7 +1,8 @@
-import { createVerifier, KeySourceUnavailableError } from 'kms-jwt-verifier';
+import { randomUUID } from 'node:crypto';
+import { createVerifier, KeySourceUnavailableError, KidUntrustedError } from 'kms-jwt-verifier';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createJwksKeyProvider, type JwksKeyProviderOptions } from '../src/index.js';
-import { issuerKey, localTrust, recordJwksEvents, startJwksServer, type JwksServer } from './jwks-support.js';
+import { issuerKey, recordJwksEvents, startJwksServer, withKid, type JwksServer } from './jwks-support.js';
 import { AUDIENCE, ISSUER, manualTime, rejection, useKms } from './support.js';
 
 const env = useKms();
@@ -26,9 +27,11 @@ async function setup(options: Partial<JwksKeyProviderOptions> = {}) {
   const events = recordJwksEvents();
   const a = await issuerKey(fixture, time.nowMs);
   server.publish(a.provider);
+  // Allowed, but not in the JWKS.
+  const spare = `arn:aws:kms:${fixture.kms.region}:${fixture.kms.accountId}:key/${randomUUID()}`;
   const provider = createJwksKeyProvider({
     url: server.url,
-    keyArns: [a.arn],
+    keyArns: [a.arn, spare],
     maxStaleMs: MAX_STALE,
     failureCooldownMs: COOLDOWN,
     nowMs: time.nowMs,
@@ -38,7 +41,7 @@ async function setup(options: Partial<JwksKeyProviderOptions> = {}) {
   });
   const verifier = createVerifier({ keys: provider, issuer: ISSUER, audience: AUDIENCE, nowMs: time.nowMs });
   const token = await a.signer.sign({ sub: 'user-42' });
-  return { fixture, time, events, a, provider, verifier, token };
+  return { fixture, time, events, a, spare, provider, verifier, token };
 }
 
 const OUTAGES = [
@@ -48,7 +51,7 @@ const OUTAGES = [
 
 describe('a remote JWKS outage', () => {
   it.each(OUTAGES)('keeps verifying from the JWKS at hand while the server $name, until maxStaleMs past its max-age, then answers ERR_KEY_SOURCE_UNAVAILABLE (503); it recovers when the server does', async (outage) => {
-    const { time, events, a, provider, verifier, token } = await setup();
+    const { time, events, a, spare, provider, verifier, token } = await setup();
     await provider.ready();
     const freshUntil = time.nowMs() + MAX_AGE;
     const key = provider.resolve(a.arn);
@@ -62,6 +65,8 @@ describe('a remote JWKS outage', () => {
 
     time.advance(MAX_STALE - 1);
     expect((await verifier.verify(token)).key).toBe(a.arn);
+    // While the JWKS at hand is usable, an allowed kid it does not list is untrusted (401).
+    expect(await rejection(verifier.verify(withKid(token, spare)))).toBeInstanceOf(KidUntrustedError);
 
     time.advance(1);
     const error = await rejection(verifier.verify(token));
@@ -69,6 +74,8 @@ describe('a remote JWKS outage', () => {
     expect(error).toMatchObject({ code: 'ERR_KEY_SOURCE_UNAVAILABLE', status: 503 });
     expect((error as Error).message).toContain(server.url);
     expect(provider.exportJwks().keys).toEqual([]);
+    // Past the bound, whether the JWKS lists an allowed kid is not known: 503, not 401.
+    expect(await rejection(verifier.verify(withKid(token, spare)))).toBeInstanceOf(KeySourceUnavailableError);
 
     await server.start();
     server.mode = { kind: 'jwks' };

@@ -177,3 +177,10 @@ export function recordJwksEvents(): {
       ),
   };
 }
+
+/** A token whose header names `kid` instead (its signature stays the original kid's: the kid lookup comes first). */
+export function withKid(token: string, kid: string): string {
+  const [header = '', payload, signature] = token.split('.');
+  const decoded = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as Record<string, unknown>;
+  return [Buffer.from(JSON.stringify({ ...decoded, kid })).toString('base64url'), payload, signature].join('.');
+}

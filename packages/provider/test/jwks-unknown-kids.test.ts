@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createVerifier, KidUntrustedError } from 'kms-jwt-verifier';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJwksKeyProvider } from '../src/index.js';
-import { issuerKey, localTrust, startJwksServer, type JwksServer } from './jwks-support.js';
+import { issuerKey, localTrust, startJwksServer, withKid, type JwksServer } from './jwks-support.js';
 import { AUDIENCE, ISSUER, manualTime, useKms } from './support.js';
 
 const env = useKms();
@@ -13,13 +13,6 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const COOLDOWN = 30_000;
-
-/** A token whose header names `kid` (its signature is another kid's: the kid lookup comes first). */
-function withKid(token: string, kid: string): string {
-  const [header = '', payload, signature] = token.split('.');
-  const decoded = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as Record<string, unknown>;
-  return [Buffer.from(JSON.stringify({ ...decoded, kid })).toString('base64url'), payload, signature].join('.');
-}
 
 describe('tokens with random unknown kids', () => {
   it('cost at most one JWKS fetch per unknownKidCooldownMs over 10,000 verifications, and none for kids outside the allowlist', async () => {
