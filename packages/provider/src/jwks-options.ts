@@ -23,7 +23,7 @@ export interface JwksKeyProviderOptions extends JwksKeyProviderHooks {
   readonly maxResponseBytes?: number;
   /** Most keys a JWKS may list; more is refused (`JwksInvalidError`, `too-many-keys`). Default: `100`. */
   readonly maxKeys?: number;
-  /** How long a JWKS answer without `Cache-Control: max-age` is used before it is fetched again, in ms. Default: `300000` (5 minutes). */
+  /** How long a JWKS answer without `Cache-Control: max-age` is used before it is fetched again, in ms. Default: `300000` (5 minutes), moved within `minCacheMaxAgeMs` and `maxCacheMaxAgeMs`. */
   readonly cacheMaxAgeMs?: number;
   /** The shortest `max-age` trusted, in ms: a smaller one (or `no-cache`, `no-store`) counts as this. Default: `60000` (1 minute). */
   readonly minCacheMaxAgeMs?: number;
