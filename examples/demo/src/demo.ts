@@ -29,13 +29,23 @@ import type { KeyFetchFailedEvent, KeyUntrustedEvent, RotationEvent } from 'kms-
 import { Checklist, type DemoStep } from './checklist.js';
 import { KmsCallLog } from './kms-calls.js';
 import { ObservedTimers } from './observed-timers.js';
+import { startPartner } from './partner-process.js';
 import { table } from './table.js';
 
 /**
  * Short on purpose, so the story takes seconds (production defaults: aliases re-checked every
  * 60 s, keys every 5 min, a retired key trusted for 1 h).
  */
-export const DEMO_TIMING = { aliasRefreshMs: 1000, cacheMaxAgeMs: 1000, retiredKeyGraceMs: 3000, issuerAliasCacheMaxAgeMs: 500 } as const;
+export const DEMO_TIMING = {
+  aliasRefreshMs: 1000,
+  cacheMaxAgeMs: 1000,
+  retiredKeyGraceMs: 3000,
+  issuerAliasCacheMaxAgeMs: 500,
+  /** How long the issuer's JWKS keeps listing a key the alias left (its provider's retiredKeyGraceMs). */
+  publishedRetiredKeyMs: 30_000,
+  /** How soon the partner may fetch the JWKS again for a kid it does not list (default 30 s). */
+  partnerUnknownKidCooldownMs: 500,
+} as const;
 
 const API_NAMES = ['express', 'koa', 'passport'] as const;
 type ApiName = (typeof API_NAMES)[number];
@@ -184,10 +194,22 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       audience: DEV_AUDIENCE,
       clients: DEV_CLIENTS,
       aliasCacheMaxAgeMs: DEMO_TIMING.issuerAliasCacheMaxAgeMs,
+      // Its JWKS follows the alias as fast as the APIs do, and keeps a retired key listed for a while.
+      jwks: { aliasRefreshMs: DEMO_TIMING.aliasRefreshMs, cacheMaxAgeMs: DEMO_TIMING.cacheMaxAgeMs, retiredKeyGraceMs: DEMO_TIMING.publishedRetiredKeyMs },
     });
     cleanups.push(() => issuer.close());
     const issuerServer = await issuer.listen();
-    detail(`token issuer   ${issuerServer.url}  POST /token signs through KMS Sign with ${alias}`);
+    detail(`token issuer   ${issuerServer.url}  POST /token signs through KMS Sign with ${alias}; GET /.well-known/jwks.json publishes its keys`);
+
+    // A partner's API with no AWS access at all: it trusts the issuer's published JWKS, for keys of the issuer's account and Region.
+    const [, , , keyRegion = '', keyAccount = ''] = keyA.split(':');
+    const jwksUrl = `${issuerServer.url}/.well-known/jwks.json`;
+    const partner = await startPartner({ jwksUrl, accountId: keyAccount, region: keyRegion, issuer: DEV_ISSUER, audience: DEV_AUDIENCE, unknownKidCooldownMs: DEMO_TIMING.partnerUnknownKidCooldownMs });
+    cleanups.push(() => partner.stop());
+    detail(
+      `partner API    its own process, environment PATH only (${partner.awsVariables.length} AWS_* variables): trusts ${jwksUrl} for keys of account ${keyAccount} in ${keyRegion}; ` +
+        `the JWKS lists ${partner.keys.map(label).join(', ')}`,
+    );
 
     const apis: { readonly name: ApiName; readonly url: string }[] = [];
     const fetchedAtStart = new Map<ApiName, number>();
@@ -376,6 +398,33 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       "new tokens carry key B's ARN and pass; key A's tokens still pass within the grace window",
       'kid key B; new token: all three: 200; old token: all three: 200',
       `kid ${label(kidB)}; new token: ${verdict(newProbes)}; old token: ${verdict(oldProbes)}`,
+    );
+
+    // ── 6b. A partner with no AWS access, through the issuer's JWKS ───────────────────────────────
+    step = 'partner-jwks';
+    heading("6b. The partner's API, with no AWS access, verifies through the issuer's published JWKS");
+    const jwksDeadline = Date.now() + patienceMs;
+    let published: string[] = [];
+    for (;;) {
+      const jwks = (await (await fetch(jwksUrl)).json()) as { keys: { kid?: string }[] };
+      published = jwks.keys.map((key) => String(key.kid));
+      if (published.includes(keyB) || Date.now() > jwksDeadline) break;
+      await sleep(DEMO_TIMING.aliasRefreshMs / 4);
+    }
+    detail(`GET /.well-known/jwks.json lists ${published.map(label).join(', ')} (key A until its published grace ends)`);
+    await quiet();
+    const partnerCallsBefore = kmsTotal();
+    const partnerB = await partner.verify(tokenB);
+    const partnerA = await partner.verify(tokenA);
+    const partnerCalls = kmsTotal() - partnerCallsBefore;
+    const partnerVerdict = (verdict: Awaited<ReturnType<typeof partner.verify>>): string => (verdict.valid ? `valid, verified by ${label(verdict.key)}` : `refused ${verdict.code}`);
+    detail(`partner  key B's token (a kid its JWKS did not list at start: fetched the JWKS again) → ${partnerVerdict(partnerB)}`);
+    detail(`partner  key A's token of step 1 → ${partnerVerdict(partnerA)}   ${counterName}: ${partnerCalls === 0 ? 'no call' : `${partnerCalls} calls`}`);
+    checklist.check(
+      step,
+      "a partner with no AWS credentials trusts the issuer's JWKS and survives the rotation",
+      'no AWS_* variable; key B: valid; key A: valid; 0 KMS calls',
+      `${partner.awsVariables.length === 0 ? 'no AWS_* variable' : `AWS_* variables: ${partner.awsVariables.join(', ')}`}; key B: ${partnerB.valid ? 'valid' : partnerVerdict(partnerB)}; key A: ${partnerA.valid ? 'valid' : partnerVerdict(partnerA)}; ${partnerCalls} KMS calls`,
     );
 
     // ── 7. End of the grace window ───────────────────────────────────────────────────────────

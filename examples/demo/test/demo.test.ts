@@ -68,9 +68,14 @@ describe('the demo on an embedded kms-local', () => {
     expect(step('outage').actual).toBe('all three: 200; 0 KMS calls; the issuer: 503 temporarily_unavailable');
   });
 
-  it('passes because each of its ten steps passed, in the narrated order', () => {
+  it("lets a partner with no AWS credentials verify through the issuer's published JWKS, before and after the rotation, with no KMS call", () => {
+    expect(step('partner-jwks').actual).toBe('no AWS_* variable; key B: valid; key A: valid; 0 KMS calls');
+    expect(output).toMatch(/partner API {4}its own process, environment PATH only \(0 AWS_\* variables\): trusts http:\/\/127\.0\.0\.1:\d+\/\.well-known\/jwks\.json .*the JWKS lists key A\n/);
+  });
+
+  it('passes because each of its eleven steps passed, in the narrated order', () => {
     expect(result.steps.map((entry) => [entry.id, entry.passed])).toEqual(
-      ['startup', 'valid', 'scope', 'tampered', 'expired', 'untrusted', 'rotated', 'grace-ended', 'disabled', 'outage'].map((id) => [id, true]),
+      ['startup', 'valid', 'scope', 'tampered', 'expired', 'untrusted', 'rotated', 'partner-jwks', 'grace-ended', 'disabled', 'outage'].map((id) => [id, true]),
     );
     expect(result.passed).toBe(true);
     expect(output).toContain('Every step behaved as narrated');
