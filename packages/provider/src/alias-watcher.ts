@@ -1,4 +1,5 @@
 import type { HookEmitter } from './hook-emitter.js';
+import { scopeOfArn } from './key-refs.js';
 import type { AliasAnswer, AliasSource } from './key-source.js';
 import { asError, describeError, errorName } from './kms-errors.js';
 import type { Failure, PenaltyBox } from './penalty-box.js';
@@ -6,8 +7,10 @@ import type { TrustRecord, TrustSet } from './trust-set.js';
 
 interface AliasState {
   readonly ref: string;
-  /** Whether the source ever answered definitively (a target, or "no such alias"). */
+  /** Whether the source ever answered definitively (a target, or "no such alias"), or a snapshot told. */
   known: boolean;
+  /** Whether the target is the source's answer, not only a snapshot's (which is then looked up at once). */
+  confirmed: boolean;
   /** Whether it was ever asked (only then is it refreshed in the background). */
   attempted: boolean;
   /** When the source last answered definitively. */
@@ -54,7 +57,7 @@ export class AliasWatcher {
 
   constructor(options: AliasWatcherOptions) {
     this.#options = options;
-    this.#aliases = options.aliases.map((ref) => ({ ref, known: false, attempted: false, checkedAt: 0, missing: undefined, inflight: undefined }));
+    this.#aliases = options.aliases.map((ref) => ({ ref, known: false, confirmed: false, attempted: false, checkedAt: 0, missing: undefined, inflight: undefined }));
   }
 
   /** Whether every alias's target is known (until then the trusted set is not). */
@@ -78,12 +81,12 @@ export class AliasWatcher {
     return undefined;
   }
 
-  /** For `ready()`: looks up again every alias not answered definitively within `aliasRefreshMs` of `start`. */
+  /** For `ready()`: looks up again every alias not answered definitively by the source within `aliasRefreshMs` of `start`. */
   async refreshAll(start: number): Promise<void> {
     const { penaltyBox, aliasRefreshMs } = this.#options;
     await Promise.all(
       this.#aliases.map((alias) =>
-        alias.known && penaltyBox.failure(alias.ref) === undefined && start < alias.checkedAt + aliasRefreshMs ? undefined : this.#refresh(alias, true),
+        alias.confirmed && penaltyBox.failure(alias.ref) === undefined && start < alias.checkedAt + aliasRefreshMs ? undefined : this.#refresh(alias, true),
       ),
     );
   }
@@ -102,17 +105,25 @@ export class AliasWatcher {
     return problems;
   }
 
-  /** Takes an alias's target as known at `now` (from a snapshot). Returns `false` for an alias not configured. */
-  markKnown(ref: string, now: number): boolean {
+  /** Whether `ref` is a configured alias. */
+  has(ref: string): boolean {
+    return this.#aliases.some((candidate) => candidate.ref === ref);
+  }
+
+  /**
+   * Takes an alias's target as known at `now` (from a snapshot): `confirmed` (trusted like configuration),
+   * or due for a lookup at once. Returns `false` for an alias not configured.
+   */
+  markKnown(ref: string, now: number, confirmed = true): boolean {
     const alias = this.#aliases.find((candidate) => candidate.ref === ref);
     if (alias === undefined) return false;
-    Object.assign(alias, { known: true, attempted: true, checkedAt: now });
+    Object.assign(alias, { known: true, confirmed, attempted: true, checkedAt: now });
     return true;
   }
 
-  /** The aliases whose target is known. */
+  /** The aliases whose target the source confirmed (or a snapshot trusted like configuration). */
   knownAliases(): string[] {
-    return this.#aliases.filter((alias) => alias.known).map((alias) => alias.ref);
+    return this.#aliases.filter((alias) => alias.known && alias.confirmed).map((alias) => alias.ref);
   }
 
   /** When (epoch ms) the next alias is due for a lookup (or its retry), `Infinity` when none. */
@@ -135,7 +146,7 @@ export class AliasWatcher {
   }
 
   #dueAt(alias: AliasState): number {
-    return this.#options.penaltyBox.releaseAt(alias.ref) ?? alias.checkedAt + this.#options.aliasRefreshMs;
+    return this.#options.penaltyBox.releaseAt(alias.ref) ?? (alias.confirmed ? alias.checkedAt + this.#options.aliasRefreshMs : 0);
   }
 
   #refresh(alias: AliasState, force: boolean): Promise<void> | undefined {
@@ -165,11 +176,20 @@ export class AliasWatcher {
     // The alias does not exist (any more): its key, if it had one, enters its grace window.
     if (answer.kind === 'missing' && this.#closed) return;
     const now = this.#options.nowMs();
-    Object.assign(alias, { known: true, checkedAt: now, missing: answer.kind === 'missing' ? answer.error : undefined });
+    const fromSnapshot = alias.known && !alias.confirmed;
+    Object.assign(alias, { known: true, confirmed: true, checkedAt: now, missing: answer.kind === 'missing' ? answer.error : undefined });
     penaltyBox.release(alias.ref);
     if (answer.kind === 'missing') {
       this.#options.trust.pointAlias(alias.ref, undefined, now);
       return;
+    }
+    const scope = scopeOfArn(answer.arn);
+    if (fromSnapshot && scope !== undefined) {
+      // The first answer after a snapshot: what the snapshot said outside the alias's own account and Region goes at once.
+      for (const keyArn of this.#options.trust.confineAlias(alias.ref, scope, now)) {
+        const message = `the snapshot said ${alias.ref} pointed at ${keyArn}, outside the account and Region where KMS says the alias lives; it is no longer trusted`;
+        events.emit('onKeyMismatch', { keyArn, source: 'snapshot', expected: 'kms', outcome: 'refused', message });
+      }
     }
     const record = this.#options.trust.pointAlias(alias.ref, { keyId: answer.keyId, arn: answer.arn }, now) as TrustRecord;
     // The lookup reports the key state for free: when it disagrees with the cache, the key is fetched now.

@@ -31,13 +31,14 @@ export interface KmsKeyProvider extends KeyResolver {
    * Resolves every configured alias and fetches every configured key now; rejects with an error
    * naming each key that cannot be used and why: `KeyProviderConfigError` (ERR_CONFIG_INVALID) when
    * KMS answered (not found, disabled, pending deletion, access denied, wrong key usage or spec),
-   * else `KeySourceUnavailableError` (ERR_KEY_SOURCE_UNAVAILABLE). Keys and aliases still fresh (such
-   * as those loaded from a snapshot) are not fetched again.
+   * `KeyPinMismatchError` when a key does not match its pinned `spkiSha256`, else
+   * `KeySourceUnavailableError` (ERR_KEY_SOURCE_UNAVAILABLE). Keys and aliases still fresh are not
+   * fetched again; a snapshot's are, until KMS confirmed them (unless `confirmSnapshot: false`).
    */
   ready(): Promise<void>;
   /** The same as {@link KmsKeyProvider.ready}. */
   hydrate(): Promise<void>;
-  /** The trusted keys at hand (current, within grace, offline) as a JWKS: `kid` = key ARN, `use: 'sig'`, `alg`. */
+  /** The trusted keys at hand (current, within grace, offline; not a snapshot's before KMS confirmed them) as a JWKS: `kid` = key ARN, `use: 'sig'`, `alg`. */
   exportJwks(): JsonWebKeySet;
   /** The trusted public keys and alias targets, JSON-safe, for the `snapshot` option of a later cold start. */
   exportSnapshot(): KmsKeySnapshot;
@@ -46,15 +47,20 @@ export interface KmsKeyProvider extends KeyResolver {
 }
 
 /**
- * Creates a key provider for `createVerifier({ keys })`. Nothing is fetched here: call
- * `ready()` at boot to fail fast, or let the first `resolve` fetch. Every configuration mistake
- * throws a `KeyProviderConfigError` (ERR_CONFIG_INVALID) here.
+ * Creates a key provider for `createVerifier({ keys })`. Nothing is fetched here (but a snapshot's
+ * keys and aliases start being confirmed in the background): call `ready()` at boot to fail fast, or
+ * let the first `resolve` fetch. Every configuration mistake throws a `KeyProviderConfigError`
+ * (ERR_CONFIG_INVALID) here; a snapshot that cannot be used, a `SnapshotRejectedError`.
  */
 export function createKmsKeyProvider(options: KmsKeyProviderOptions): KmsKeyProvider {
   const settings = toSettings(options);
   const { nowMs, failureCooldownMs } = settings;
-  const offline = loadOfflineKeys(settings.offlineKeys, settings.algorithms);
   const events = new HookEmitter(settings.hooks);
+  const offlinePinFailures: string[] = [];
+  const offline = loadOfflineKeys(settings.offlineKeys, settings.algorithms, (kid) => {
+    offlinePinFailures.push(kid);
+    events.emit('onKeyMismatch', { keyArn: kid, source: 'offline', expected: 'pin', outcome: 'refused', message: `the offline key for ${kid} does not match its pinned spkiSha256` });
+  });
   const scheduler = new Scheduler(settings.timers, nowMs);
   const onSettled = (): void => scheduler.reschedule();
   const kms = new KmsKeySource({ client: settings.client, requestTimeoutMs: settings.requestTimeoutMs, algorithms: settings.algorithms });
@@ -76,7 +82,7 @@ export function createKmsKeyProvider(options: KmsKeyProviderOptions): KmsKeyProv
   const aliasRefs: string[] = [];
   for (const ref of settings.refs) {
     if (ref.kind === 'alias') aliasRefs.push(ref.ref);
-    else trust.configure(ref.ref, ref.keyId, ref.arn);
+    else trust.configure(ref.ref, ref.keyId, ref.arn, ref);
   }
   for (const kid of offline.keys()) {
     if (trust.find(kid) !== undefined) throw new KeyProviderConfigError(`kid ${kid} is given both in keys and in offlineKeys; trust it one way`);
@@ -92,13 +98,19 @@ export function createKmsKeyProvider(options: KmsKeyProviderOptions): KmsKeyProv
     onTarget: (record, enabled) => cache.noteKeyState(record, enabled),
     onSettled,
   });
-  const parts: ProviderParts = { offline, trust, cache, aliases, nowMs };
+  const parts: ProviderParts = { offline, offlinePinFailures, trust, cache, aliases, nowMs };
   const resolver = new TrustedKeyResolver(parts);
   scheduler.add({ nextDueAt: () => trust.nextGraceEnd(), runDue: (now) => trust.pruneAll(now) });
   scheduler.add(aliases);
   scheduler.add({ nextDueAt: () => cache.nextDueAt(trust.values()), runDue: (now) => cache.refreshDue(trust.values(), now) });
   if (settings.snapshot !== undefined) {
-    loadSnapshot(parts, settings.snapshot, settings.algorithms);
+    const { algorithms, refs, snapshotMaxAgeMs, retiredKeyGraceMs, confirmSnapshot: confirm } = settings;
+    const taken = loadSnapshot(parts, settings.snapshot, { algorithms, refs, snapshotMaxAgeMs, retiredKeyGraceMs, confirm, events });
+    // Confirm what the snapshot says with KMS at once, through the re-check seam (keys) and the alias watcher.
+    if (confirm) {
+      for (const keyArn of taken) void resolver.recheck(keyArn);
+      aliases.runDue(nowMs());
+    }
     scheduler.reschedule();
   }
   const ready = (): Promise<void> => checkReady(parts);

@@ -14,3 +14,36 @@ export class KeyProviderConfigError extends KmsJwtError {
     super(`kms-pubkey-provider: ${message}`, options);
   }
 }
+
+/** Why a snapshot was refused. */
+export type SnapshotRejectedReason =
+  /** The file cannot be read, or it is not a snapshot as `exportSnapshot()` writes them. */
+  | 'malformed'
+  /** `createdAtMs` is missing, not a positive integer of epoch milliseconds, or 0. */
+  | 'invalid-created-at'
+  /** `createdAtMs` lies in the future, beyond the allowed clock skew (5 minutes). */
+  | 'created-in-future'
+  /** The snapshot is older than `snapshotMaxAgeMs`. */
+  | 'too-old'
+  /** An alias configured by ARN points (or pointed) at a key outside its own partition, account and Region. */
+  | 'alias-out-of-scope';
+
+/**
+ * The `snapshot` option was refused at construction: `reason` says why, the message what to do
+ * (export a fresh snapshot, or start without one). Nothing of it was used.
+ */
+export class SnapshotRejectedError extends KeyProviderConfigError {
+  readonly reason: SnapshotRejectedReason;
+
+  constructor(reason: SnapshotRejectedReason, message: string, options?: { cause?: unknown }) {
+    super(`snapshot: ${message}`, options);
+    this.reason = reason;
+  }
+}
+
+/**
+ * From `ready()`: a configured key's public key does not match its pinned `spkiSha256` (from KMS, or an
+ * offline key), so it is not trusted. Either the pin is wrong, or the key source is not the one you
+ * think it is.
+ */
+export class KeyPinMismatchError extends KeyProviderConfigError {}

@@ -11,7 +11,9 @@ export type KeyUntrustedReason =
   /** The key is not a signing key (KeyUsage other than SIGN_VERIFY), has an unsupported key spec, or no algorithm left to allow. */
   | 'unusable'
   /** The key was an alias's target and `retiredKeyGraceMs` has passed since the alias moved away. */
-  | 'grace-ended';
+  | 'grace-ended'
+  /** The public key KMS returned does not match the key's pinned `spkiSha256`. */
+  | 'spki-mismatch';
 
 /** A public key was fetched from KMS (or a refresh confirmed it). */
 export interface KeyFetchedEvent {
@@ -65,4 +67,26 @@ export interface KeyProviderHooks {
   readonly onRotation?: (event: RotationEvent) => void;
   /** A key stopped being trusted. Default: none. */
   readonly onKeyUntrusted?: (event: KeyUntrustedEvent) => void;
+  /** A public key did not match its pin, or a snapshot's key differed from KMS's. Default: none. */
+  readonly onKeyMismatch?: (event: KeyMismatchEvent) => void;
+}
+
+/** Where a public key came from. */
+export type KeySourceName = 'kms' | 'snapshot' | 'offline';
+
+/**
+ * A public key did not match what it was checked against: its pinned `spkiSha256`, or (for a key
+ * loaded from a snapshot) the key KMS answers. Names the key and the source, never key material.
+ */
+export interface KeyMismatchEvent {
+  /** The key ARN (or offline kid) the public key was given for. */
+  readonly keyArn: string;
+  /** Where the public key that did not match came from. */
+  readonly source: KeySourceName;
+  /** What it was checked against: the configured `spkiSha256` (`pin`), or KMS's GetPublicKey answer (`kms`). */
+  readonly expected: 'pin' | 'kms';
+  /** `refused`: that public key is not trusted; `replaced`: KMS's public key is trusted instead of the snapshot's. */
+  readonly outcome: 'refused' | 'replaced';
+  /** What did not match, in words. */
+  readonly message: string;
 }

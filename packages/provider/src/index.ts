@@ -1,9 +1,12 @@
 export { createKmsKeyProvider, type KmsKeyProvider } from './create-kms-key-provider.js';
 export type { KmsKeyProviderOptions } from './options.js';
+export type { KmsKeyConfig } from './key-config.js';
+export { spkiSha256 } from './spki-thumbprint.js';
 export type { OfflineKey } from './offline-keys.js';
 export type { KmsKeySnapshot, KmsKeySnapshotAlias, KmsKeySnapshotKey } from './snapshot.js';
 export type { ProviderTimers } from './timers.js';
 export type { KeyFetchedEvent, KeyFetchFailedEvent, KeyProviderHooks, KeyUntrustedEvent, KeyUntrustedReason, RotationEvent } from './events.js';
+export type { KeyMismatchEvent, KeySourceName } from './events.js';
 export { KeyProviderConfigError } from './errors.js';
 export { createJwksKeyProvider, type JwksKeyProvider } from './create-jwks-key-provider.js';
 export type { JwksKeyProviderOptions } from './jwks-options.js';
@@ -18,3 +21,4 @@ export type {
   JwksWithdrawnKey,
 } from './jwks-events.js';
 export { JwksInvalidError, type JwksProblem } from './jwks-errors.js';
+export { KeyPinMismatchError, SnapshotRejectedError, type SnapshotRejectedReason } from './errors.js';

@@ -1,9 +1,11 @@
 import { LRUCache } from 'lru-cache';
-import type { HookEmitter } from './hook-emitter.js';
-import { trustedEntry, untrustedEntry, type KeyEntry, type TrustedEntry } from './key-entry.js';
+import type { KeySourceName } from './events.js';
+import type { HookEmitter, HookEvent } from './hook-emitter.js';
+import { samePublicKey, trustedEntry, untrustedEntry, type KeyEntry, type TrustedEntry } from './key-entry.js';
 import type { KeyAnswer, KeySource, RefusalReason } from './key-source.js';
 import { asError, errorName } from './kms-errors.js';
 import type { Failure, PenaltyBox } from './penalty-box.js';
+import { spkiSha256 } from './spki-thumbprint.js';
 import type { TrustRecord } from './trust-set.js';
 
 export interface KeyCacheOptions {
@@ -23,6 +25,13 @@ export interface KeyCacheOptions {
   readonly bindArn: (record: TrustRecord, keyArn: string) => boolean;
   /** Called when a fetch settles (answered or failed), to schedule what comes next. */
   readonly onSettled: () => void;
+  /** How `onKeyMismatch` names `source`. Default: `'kms'`. */
+  readonly sourceName?: KeySourceName;
+}
+
+/** Whether an entry is a snapshot's key that the source has not confirmed yet (due for confirmation at once). */
+function unconfirmed(entry: KeyEntry | undefined): boolean {
+  return entry?.kind === 'trusted' && !entry.confirmed;
 }
 
 const noop = (): void => undefined;
@@ -90,9 +99,9 @@ export class KeyCache {
     return now < entry.fetchedAt + this.#maxAgeMs + this.#maxStaleMs;
   }
 
-  /** Whether an entry is younger than `cacheMaxAgeMs` at `now`. */
+  /** Whether an entry is younger than `cacheMaxAgeMs` at `now`, and was confirmed by the source (not a snapshot's key waiting for it). */
   isFresh(entry: KeyEntry, now: number): boolean {
-    return now < entry.fetchedAt + this.#maxAgeMs;
+    return !unconfirmed(entry) && now < entry.fetchedAt + this.#maxAgeMs;
   }
 
   /** The last failed fetch of a key, until the source answers. */
@@ -100,7 +109,7 @@ export class KeyCache {
     return this.#options.penaltyBox.failure(keyId);
   }
 
-  /** Caches a key known without a fetch (a snapshot's), confirmed at `now`. */
+  /** Caches a key known without a fetch (a snapshot's): unconfirmed, it is fetched at once by {@link KeyCache.recheck} and the scheduler. */
   store(keyId: string, entry: TrustedEntry): void {
     this.#lru.set(keyId, entry);
   }
@@ -131,13 +140,14 @@ export class KeyCache {
   /**
    * Re-checks a key now, ahead of `cacheMaxAgeMs` (for a signal that it may have changed), rate-limited:
    * joins a fetch in flight, and does nothing (`undefined`) when the key was confirmed less than
-   * `recheckIntervalMs` ago, is in the penalty box, or the cache is closed.
+   * `recheckIntervalMs` ago, is in the penalty box, or the cache is closed. A snapshot's key not
+   * confirmed yet is always re-checked.
    */
   recheck(record: TrustRecord): Promise<void> | undefined {
     const running = this.#inflight.get(record.keyId);
     if (running !== undefined) return running;
     const entry = this.#lru.peek(record.keyId);
-    if (entry !== undefined && this.#options.nowMs() < entry.fetchedAt + this.#options.recheckIntervalMs) return undefined;
+    if (entry !== undefined && !unconfirmed(entry) && this.#options.nowMs() < entry.fetchedAt + this.#options.recheckIntervalMs) return undefined;
     return this.refresh(record, false);
   }
 
@@ -158,16 +168,17 @@ export class KeyCache {
       if (this.#inflight.has(record.keyId)) continue;
       const entry = this.#lru.peek(record.keyId);
       if (entry === undefined) continue;
-      next = Math.min(next, Math.max(entry.fetchedAt + this.#maxAgeMs, this.#options.penaltyBox.releaseAt(record.keyId) ?? 0));
+      const due = unconfirmed(entry) ? 0 : entry.fetchedAt + this.#maxAgeMs;
+      next = Math.min(next, Math.max(due, this.#options.penaltyBox.releaseAt(record.keyId) ?? 0));
     }
     return next;
   }
 
-  /** Starts a background refresh of each of `records` past `cacheMaxAgeMs` (the penalty box permitting). */
+  /** Starts a background refresh of each of `records` past `cacheMaxAgeMs`, or not confirmed yet (the penalty box permitting). */
   refreshDue(records: Iterable<TrustRecord>, now: number): void {
     for (const record of records) {
       const entry = this.#lru.peek(record.keyId);
-      if (entry !== undefined && now >= entry.fetchedAt + this.#maxAgeMs) void this.refresh(record, false);
+      if (entry !== undefined && (unconfirmed(entry) || now >= entry.fetchedAt + this.#maxAgeMs)) void this.refresh(record, false);
     }
   }
 
@@ -202,8 +213,8 @@ export class KeyCache {
     if (answer.kind === 'refused') {
       const keyState = answer.reason === 'disabled' || answer.reason === 'invalid-state';
       // honorKeyState: false keeps trusting a key the source reports Disabled or PendingDeletion (but
-      // cannot learn a public key it never fetched).
-      if (keyState && !this.#options.honorKeyState && stale?.kind === 'trusted') return { ...stale, fetchedAt: now };
+      // cannot learn a public key it never fetched, nor confirm a snapshot's).
+      if (keyState && !this.#options.honorKeyState && stale?.kind === 'trusted' && stale.confirmed) return { ...stale, fetchedAt: now };
       return this.#untrusted(record, stale, answer.reason, answer.detail, now);
     }
     const sourced = answer.key;
@@ -211,10 +222,24 @@ export class KeyCache {
     if (!this.#options.bindArn(record, sourced.keyArn)) {
       return this.#untrusted(record, stale, 'unusable', `${this.#options.source.operation} answered for ${sourced.keyArn}, not for ${asked}`, now);
     }
+    const pin = record.spkiSha256;
+    if (pin !== undefined && spkiSha256(sourced.publicKey) !== pin) {
+      const message = `the public key ${this.#options.source.operation} returned for ${sourced.keyArn} does not match its pinned spkiSha256`;
+      this.#mismatch({ keyArn: sourced.keyArn, source: this.#options.sourceName ?? 'kms', expected: 'pin', outcome: 'refused', message });
+      return this.#untrusted(record, stale, 'spki-mismatch', message, now);
+    }
+    if (stale?.kind === 'trusted' && !stale.confirmed && !samePublicKey(stale, sourced)) {
+      const message = `the snapshot's public key for ${sourced.keyArn} is not the one ${this.#options.source.operation} returns; the snapshot's key is no longer trusted`;
+      this.#mismatch({ keyArn: sourced.keyArn, source: 'snapshot', expected: 'kms', outcome: 'replaced', message });
+    }
     const entry = trustedEntry(sourced, stale, now);
     const changed = stale?.kind !== 'trusted' || stale.key !== entry.key;
     this.#options.events.emit('onKeyFetched', { keyArn: sourced.keyArn, keySpec: sourced.keySpec, algorithms: entry.key.algorithms, changed });
     return entry;
+  }
+
+  #mismatch(event: HookEvent<'onKeyMismatch'>): void {
+    this.#options.events.emit('onKeyMismatch', event);
   }
 
   #untrusted(record: TrustRecord, stale: KeyEntry | undefined, reason: RefusalReason, detail: string | Error, now: number): KeyEntry {

@@ -10,8 +10,13 @@ export interface TrustedEntry {
   readonly keyArn: string;
   readonly keySpec: KmsSigningKeySpec;
   readonly spki: Buffer;
-  /** When the source last confirmed the key (epoch ms). */
+  /** When the source last confirmed the key (epoch ms); for a snapshot's key, when it was loaded. */
   readonly fetchedAt: number;
+  /**
+   * Whether the key source vouched for this public key: `false` for a snapshot's key until KMS answers
+   * (it is then confirmed at once, and left out of exports meanwhile).
+   */
+  readonly confirmed: boolean;
 }
 
 /** A key the source refused, as cached: `resolve` answers `undefined` (401) until a later fetch says otherwise. */
@@ -32,17 +37,23 @@ const UNTRUSTED_TEXT: Readonly<Record<RefusalReason, string>> = {
   disabled: 'the key is disabled',
   'invalid-state': 'the key is pending deletion (or otherwise not usable)',
   unusable: 'the key cannot verify tokens',
+  'spki-mismatch': 'the public key does not match its pinned spkiSha256',
 };
 
 function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
   return a.length === b.length && a.every((item, index) => item === b[index]);
 }
 
+/** Whether two entries hold the same public key. */
+export function samePublicKey(a: TrustedEntry, b: { readonly spki: Buffer }): boolean {
+  return a.spki.equals(b.spki);
+}
+
 /** A cache entry for a sourced key; keeps the stale entry's `TrustedKey` when the key is unchanged. */
 export function trustedEntry(sourced: SourcedKey, stale: KeyEntry | undefined, now: number): TrustedEntry {
-  const same = stale?.kind === 'trusted' && stale.spki.equals(sourced.spki) && sameList(stale.key.algorithms, sourced.algorithms);
+  const same = stale?.kind === 'trusted' && samePublicKey(stale, sourced) && sameList(stale.key.algorithms, sourced.algorithms);
   const key: TrustedKey = same ? stale.key : Object.freeze({ id: sourced.keyArn, publicKey: sourced.publicKey, algorithms: sourced.algorithms });
-  return { kind: 'trusted', key, keyArn: sourced.keyArn, keySpec: sourced.keySpec, spki: sourced.spki, fetchedAt: now };
+  return { kind: 'trusted', key, keyArn: sourced.keyArn, keySpec: sourced.keySpec, spki: sourced.spki, fetchedAt: now, confirmed: true };
 }
 
 /** A cache entry for a refused key; its message says why, never with key material. */

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createStaticKeyResolver, keysFromJwks, type JsonWebKeySet, type JwsAlgorithm, type KeyResolver, type StaticKey, type TrustedKey } from 'kms-jwt-verifier';
 import { KeyProviderConfigError } from './errors.js';
 import { keyIdOfKid } from './key-refs.js';
+import { isSpkiSha256, spkiSha256 } from './spki-thumbprint.js';
 
 /**
  * A public key given offline, for verifiers that cannot (or should not) reach KMS: a PEM (SPKI),
@@ -20,6 +21,12 @@ export interface OfflineKey {
   readonly file?: string;
   /** Algorithms to allow for this key. Default: all its type verifies (narrowed by a JWK's `alg` and the provider's `algorithms`). */
   readonly algorithms?: readonly JwsAlgorithm[];
+  /**
+   * The pinned public key (see `spkiSha256()`): a thumbprint for a PEM, DER or JWK; for a JWKS, thumbprints
+   * by kid. A key that does not match is not trusted (`onKeyMismatch`; `ready()` rejects with
+   * `KeyPinMismatchError`). Default: none (not pinned).
+   */
+  readonly spkiSha256?: string | Readonly<Record<string, string>>;
 }
 
 type Parsed =
@@ -100,18 +107,43 @@ function toStaticKeys(entry: OfflineKey, where: string): StaticKey[] {
   }
 }
 
+/** The pin of each kid of an entry, checked for form; every kid a JWKS's pins name must be in it. */
+function pinsOf(entry: OfflineKey, keys: readonly StaticKey[], where: string): [string, string][] {
+  const pins = entry.spkiSha256;
+  if (pins === undefined) return [];
+  const form = 'the base64url SHA-256 of the DER SubjectPublicKeyInfo (43 characters of A-Z a-z 0-9 - _)';
+  if (typeof pins === 'string') {
+    if (keys.length !== 1 || keys[0] === undefined) throw new KeyProviderConfigError(`${where}.spkiSha256: a JWKS holds several keys; give { [kid]: thumbprint }`);
+    if (!isSpkiSha256(pins)) throw new KeyProviderConfigError(`${where}.spkiSha256 must be ${form}`);
+    return [[keys[0].kid, pins]];
+  }
+  if (typeof pins !== 'object' || pins === null || Array.isArray(pins)) throw new KeyProviderConfigError(`${where}.spkiSha256 must be a thumbprint, or for a JWKS { [kid]: thumbprint }`);
+  return Object.entries(pins).map(([kid, pin]) => {
+    if (!keys.some((key) => key.kid === kid)) throw new KeyProviderConfigError(`${where}.spkiSha256 pins kid ${kid}, which the entry does not hold`);
+    if (!isSpkiSha256(pin)) throw new KeyProviderConfigError(`${where}.spkiSha256[${kid}] must be ${form}`);
+    return [kid, pin];
+  });
+}
+
 /**
  * Parses offline keys once, with the verifier's own checks (public keys only, types KMS signs
  * with, algorithms the key can verify), narrowed by `allowlist`. Each key is found by its kid and,
- * when the kid is a key ARN, by the bare key id too.
+ * when the kid is a key ARN, by the bare key id too. A key that does not match its pinned
+ * `spkiSha256` is left out, and `onPinMismatch` is told its kid.
  */
-export function loadOfflineKeys(entries: readonly OfflineKey[], allowlist: readonly JwsAlgorithm[] | undefined): Map<string, TrustedKey> {
-  if (!Array.isArray(entries)) throw new KeyProviderConfigError('offlineKeys must be an array of { kid?, key | file, algorithms? }');
+export function loadOfflineKeys(
+  entries: readonly OfflineKey[],
+  allowlist: readonly JwsAlgorithm[] | undefined,
+  onPinMismatch: (kid: string) => void = () => undefined,
+): Map<string, TrustedKey> {
+  if (!Array.isArray(entries)) throw new KeyProviderConfigError('offlineKeys must be an array of { kid?, key | file, algorithms?, spkiSha256? }');
   const statics: StaticKey[] = [];
+  const pins = new Map<string, string>();
   entries.forEach((entry, index) => {
     if (typeof entry !== 'object' || entry === null) throw new KeyProviderConfigError(`offlineKeys[${index}] must be an object`);
     try {
       const keys = toStaticKeys(entry, `offlineKeys[${index}]`);
+      for (const [kid, pin] of pinsOf(entry, keys, `offlineKeys[${index}]`)) pins.set(kid, pin);
       // The verifier's checks, per entry so that a mistake names it.
       createStaticKeyResolver(keys);
       statics.push(...keys);
@@ -129,6 +161,11 @@ export function loadOfflineKeys(entries: readonly OfflineKey[], allowlist: reado
   const keys = new Map<string, TrustedKey>();
   for (const { kid } of statics) {
     const found = resolver.resolve(kid) as TrustedKey;
+    const pin = pins.get(kid);
+    if (pin !== undefined && spkiSha256(found.publicKey) !== pin) {
+      onPinMismatch(kid);
+      continue;
+    }
     let key = found;
     if (allowlist !== undefined) {
       const algorithms = found.algorithms.filter((alg) => allowlist.includes(alg));

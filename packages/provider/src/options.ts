@@ -3,7 +3,8 @@ import { isJwsAlgorithm } from './public-key.js';
 import { KeyProviderConfigError } from './errors.js';
 import type { KeyProviderHooks } from './events.js';
 import type { Hooks } from './hook-emitter.js';
-import { parseKeyRef, type KeyRef } from './key-refs.js';
+import { parseConfiguredKeys, type KmsKeyConfig } from './key-config.js';
+import type { KeyRef } from './key-refs.js';
 import type { KMSClient } from './kms-key-source.js';
 import type { OfflineKey } from './offline-keys.js';
 import type { KmsKeySnapshot } from './snapshot.js';
@@ -14,15 +15,31 @@ export interface KmsKeyProviderOptions extends KeyProviderHooks {
   /**
    * The trusted KMS keys: key ARNs, key ids, `alias/...` names and alias ARNs. Only these keys,
    * and the keys these aliases point to (or pointed to, within `retiredKeyGraceMs`), are ever
-   * fetched or trusted. Required unless `offlineKeys` is given.
+   * fetched or trusted. A key ARN may come as `{ arn, spkiSha256?, replicaRegions? }` to pin its public
+   * key or choose its replica Regions. Required unless `offlineKeys` is given.
    */
-  readonly keys?: readonly string[];
+  readonly keys?: readonly (string | KmsKeyConfig)[];
+  /**
+   * For each multi-Region key (`mrk-…`) configured by ARN: the Regions whose replicas (same partition,
+   * account and key id, so the same key material) are trusted too, `'any'`, or `[]` for none. One
+   * GetPublicKey serves them all; each replica's tokens resolve to a `TrustedKey` named by its own ARN.
+   * Default: `'any'`.
+   */
+  readonly replicaRegions?: 'any' | readonly string[];
   /** The KMS client, created once and reused (one per Region). Default: `new KMSClient({})`, created on the first KMS call. */
   readonly client?: KMSClient;
   /** Public keys given offline (PEM, DER, JWK, JWKS), trusted without any KMS call. Default: none. */
   readonly offlineKeys?: readonly OfflineKey[];
   /** A snapshot from `exportSnapshot()` (or the path of its JSON file): a cold start without KMS calls. Default: none. */
   readonly snapshot?: KmsKeySnapshot | string;
+  /** The oldest snapshot accepted (by its `createdAtMs`), in ms; an older one throws `SnapshotRejectedError`. Default: `86400000` (24 hours). */
+  readonly snapshotMaxAgeMs?: number;
+  /**
+   * Confirm a snapshot's keys (GetPublicKey) and alias targets (DescribeKey) with KMS at once, in the
+   * background and in `ready()`, replacing a key that differs. `false` trusts the snapshot like
+   * configuration until `cacheMaxAgeMs` (for offline use). Default: `true`.
+   */
+  readonly confirmSnapshot?: boolean;
   /** JWS algorithms to allow, intersected with each key's own. Default: each key's algorithms from its key spec and SigningAlgorithms. */
   readonly algorithms?: readonly JwsAlgorithm[];
   /** How long a fetched key is used before it is refreshed in the background, in ms. Default: `300000` (5 minutes). */
@@ -55,6 +72,8 @@ export interface Settings {
   readonly client: KMSClient | undefined;
   readonly offlineKeys: readonly OfflineKey[];
   readonly snapshot: KmsKeySnapshot | string | undefined;
+  readonly snapshotMaxAgeMs: number;
+  readonly confirmSnapshot: boolean;
   readonly algorithms: readonly JwsAlgorithm[] | undefined;
   readonly cacheMaxAgeMs: number;
   readonly maxStaleMs: number;
@@ -85,19 +104,7 @@ function hook<T extends keyof KeyProviderHooks>(options: KmsKeyProviderOptions, 
 /** Checks every option eagerly; each mistake throws a KeyProviderConfigError naming the option. */
 export function toSettings(options: KmsKeyProviderOptions): Settings {
   if (typeof options !== 'object' || options === null) throw new KeyProviderConfigError('createKmsKeyProvider needs an options object');
-  const keys = options.keys ?? [];
-  if (!Array.isArray(keys) || !keys.every((key) => typeof key === 'string')) throw new KeyProviderConfigError('keys must be an array of key ARNs, key ids, alias names or alias ARNs');
-  const refs = keys.map((key, index) => {
-    const ref = parseKeyRef(key);
-    if (!ref) throw new KeyProviderConfigError(`keys[${index}] (${key}) is not a key ARN, key id, alias/... name or alias ARN`);
-    return ref;
-  });
-  const seen = new Set<string>();
-  for (const ref of refs) {
-    const identity = ref.kind === 'key' ? ref.keyId : ref.ref;
-    if (seen.has(identity)) throw new KeyProviderConfigError(`keys lists ${ref.ref} twice`);
-    seen.add(identity);
-  }
+  const refs = parseConfiguredKeys(options.keys ?? [], options.replicaRegions);
   const offlineKeys = options.offlineKeys ?? [];
   if (!Array.isArray(offlineKeys)) throw new KeyProviderConfigError('offlineKeys must be an array');
   if (refs.length === 0 && offlineKeys.length === 0) {
@@ -115,6 +122,8 @@ export function toSettings(options: KmsKeyProviderOptions): Settings {
   if (snapshot !== undefined && typeof snapshot !== 'string' && (typeof snapshot !== 'object' || snapshot === null)) {
     throw new KeyProviderConfigError('snapshot must be an object from exportSnapshot() or the path of its JSON file');
   }
+  const confirmSnapshot = options.confirmSnapshot ?? true;
+  if (typeof confirmSnapshot !== 'boolean') throw new KeyProviderConfigError('confirmSnapshot must be a boolean');
   const honorKeyState = options.honorKeyState ?? true;
   if (typeof honorKeyState !== 'boolean') throw new KeyProviderConfigError('honorKeyState must be a boolean');
   const nowMs = options.nowMs ?? Date.now;
@@ -131,6 +140,8 @@ export function toSettings(options: KmsKeyProviderOptions): Settings {
     client,
     offlineKeys,
     snapshot,
+    snapshotMaxAgeMs: duration('snapshotMaxAgeMs', options.snapshotMaxAgeMs, 86_400_000, 1),
+    confirmSnapshot,
     algorithms: algorithms === undefined ? undefined : Object.freeze([...algorithms]),
     cacheMaxAgeMs: duration('cacheMaxAgeMs', options.cacheMaxAgeMs, 300_000, 1),
     maxStaleMs: duration('maxStaleMs', options.maxStaleMs, 3_600_000),
@@ -147,6 +158,7 @@ export function toSettings(options: KmsKeyProviderOptions): Settings {
       onKeyFetchFailed: hook(options, 'onKeyFetchFailed'),
       onRotation: hook(options, 'onRotation'),
       onKeyUntrusted: hook(options, 'onKeyUntrusted'),
+      onKeyMismatch: hook(options, 'onKeyMismatch'),
     },
   };
 }

@@ -1,7 +1,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { JwsAlgorithm, KmsSigningKeySpec } from 'kms-jwt-verifier';
-import { KeyProviderConfigError } from './errors.js';
+import { SnapshotRejectedError } from './errors.js';
 import { keyIdOfArn } from './key-refs.js';
 import { allowedAlgorithms, isJwsAlgorithm, isSigningKeySpec } from './public-key.js';
 
@@ -30,7 +30,7 @@ export interface KmsKeySnapshotAlias {
  */
 export interface KmsKeySnapshot {
   readonly version: 1;
-  /** When it was taken (epoch ms). */
+  /** When it was taken (epoch ms): a snapshot older than `snapshotMaxAgeMs`, or from the future, is refused. */
   readonly createdAtMs: number;
   readonly keys: readonly KmsKeySnapshotKey[];
   readonly aliases: readonly KmsKeySnapshotAlias[];
@@ -47,7 +47,7 @@ export interface LoadedSnapshotKey {
 }
 
 function fail(message: string, cause?: unknown): never {
-  throw new KeyProviderConfigError(`snapshot: ${message}`, cause === undefined ? undefined : { cause });
+  throw new SnapshotRejectedError('malformed', message, cause === undefined ? undefined : { cause });
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -64,11 +64,14 @@ export function readSnapshot(source: KmsKeySnapshot | string): unknown {
   }
 }
 
-/** Checks a snapshot whole before any of it applies; keys are checked as a GetPublicKey answer would be. */
+/**
+ * Checks a snapshot's form whole before any of it applies; keys are checked as a GetPublicKey answer
+ * would be. `createdAtMs` is returned as found: snapshot-guard.ts judges it.
+ */
 export function parseSnapshot(
   value: unknown,
   allowlist: readonly JwsAlgorithm[] | undefined,
-): { keys: Map<string, LoadedSnapshotKey>; aliases: readonly KmsKeySnapshotAlias[] } {
+): { createdAtMs: unknown; keys: Map<string, LoadedSnapshotKey>; aliases: readonly KmsKeySnapshotAlias[] } {
   if (!isObject(value) || value['version'] !== 1) fail('expected an object with version 1, as exportSnapshot() returns');
   if (!Array.isArray(value['keys']) || !Array.isArray(value['aliases'])) fail('keys and aliases must be arrays');
   const keys = new Map<string, LoadedSnapshotKey>();
@@ -107,5 +110,5 @@ export function parseSnapshot(
     }
     aliases.push(entry as unknown as KmsKeySnapshotAlias);
   }
-  return { keys, aliases };
+  return { createdAtMs: value['createdAtMs'], keys, aliases };
 }

@@ -2,23 +2,29 @@ import type { JsonWebKeySet, TrustedKey } from 'kms-jwt-verifier';
 import { toJwk } from './jwks.js';
 import type { TrustedEntry } from './key-entry.js';
 import type { ProviderParts } from './provider-parts.js';
+import { replicaKey } from './replica-keys.js';
 import type { KmsKeySnapshot, KmsKeySnapshotAlias, KmsKeySnapshotKey } from './snapshot.js';
 import type { TrustRecord } from './trust-set.js';
 
-/** The cached entry of a trusted key that may still be answered at `now`. */
+/**
+ * The cached entry of a trusted key that may still be answered at `now` and that its source confirmed:
+ * a snapshot's key KMS has not confirmed yet is served, but never published or saved again.
+ */
 function usable({ trust, cache }: ProviderParts, record: TrustRecord, now: number): TrustedEntry | undefined {
   if (!trust.isTrusted(record, now)) return undefined;
   const entry = cache.peek(record.keyId);
-  return entry?.kind === 'trusted' && cache.isUsable(entry, now) ? entry : undefined;
+  return entry?.kind === 'trusted' && entry.confirmed && cache.isUsable(entry, now) ? entry : undefined;
 }
 
-/** `exportJwks()`: the trusted keys at hand (current, within grace, offline) as a JWKS. */
+/** `exportJwks()`: the trusted keys at hand (current, within grace, offline, and replicas listed in `replicaRegions`) as a JWKS. */
 export function exportJwks(parts: ProviderParts): JsonWebKeySet {
   const now = parts.nowMs();
   const keys = new Set<TrustedKey>(parts.offline.values());
   for (const record of parts.trust.values()) {
     const entry = usable(parts, record, now);
-    if (entry !== undefined) keys.add(entry.key);
+    if (entry === undefined) continue;
+    keys.add(entry.key);
+    for (const arn of parts.trust.listedReplicaArns(record)) keys.add(replicaKey(entry.key, arn));
   }
   return { keys: [...keys].map(toJwk) };
 }

@@ -1,5 +1,5 @@
 import type { HookEmitter } from './hook-emitter.js';
-import { keyIdOfArn } from './key-refs.js';
+import { isRegionName, keyArnIn, keyIdOfArn, sameScope, scopeOfArn, type ArnScope, type ReplicaRegions } from './key-refs.js';
 
 /** A key in the trusted set, and why it is trusted. */
 export interface TrustRecord {
@@ -12,6 +12,16 @@ export interface TrustRecord {
   readonly currentOf: Set<string>;
   /** Aliases that pointed to it (or JWKS URLs that listed it), with the end of each grace window (epoch ms). */
   readonly retiredFrom: Map<string, number>;
+  /** The pinned SPKI thumbprint its public key must match, from its `keys` entry. */
+  spkiSha256: string | undefined;
+  /** For a multi-Region key configured by ARN: where its ARN lives, and the Regions of the replicas trusted too. */
+  replicas: { readonly home: ArnScope; readonly regions: ReplicaRegions } | undefined;
+}
+
+/** What a `keys` entry says about the key besides naming it. */
+export interface KeyConfiguration {
+  readonly spkiSha256?: string | undefined;
+  readonly replicaRegions?: ReplicaRegions | undefined;
 }
 
 /** The key an alias points to. */
@@ -61,15 +71,44 @@ export class TrustSet {
     return this.#records.values();
   }
 
-  /** Adds a key named directly by the `keys` entry `ref`. */
-  configure(ref: string, keyId: string, arn: string | undefined): void {
-    this.#ensure(keyId, arn).configuredAs = ref;
+  /** Adds a key named directly by the `keys` entry `ref`, with its pin and replica Regions. */
+  configure(ref: string, keyId: string, arn: string | undefined, configuration: KeyConfiguration = {}): void {
+    const record = this.#ensure(keyId, arn);
+    record.configuredAs = ref;
+    record.spkiSha256 = configuration.spkiSha256;
+    const home = arn === undefined ? undefined : scopeOfArn(arn);
+    const regions = configuration.replicaRegions;
+    record.replicas = home === undefined || regions === undefined ? undefined : { home, regions };
+  }
+
+  /**
+   * The configured multi-Region key a kid names as one of its replicas: a key ARN with the configured
+   * ARN's partition, account and (`mrk-`) key id in another Region that `replicaRegions` allows. A
+   * replica can only be made by the key's own account, from the primary, and holds the same key
+   * material. Anything else (another account, a key id that is not `mrk-`) is another key: `undefined`.
+   */
+  findReplica(kid: string): TrustRecord | undefined {
+    const keyId = keyIdOfArn(kid);
+    const record = keyId === undefined ? undefined : this.#records.get(keyId);
+    const replicas = record?.replicas;
+    if (replicas === undefined) return undefined;
+    const scope = scopeOfArn(kid);
+    if (scope === undefined || scope.partition !== replicas.home.partition || scope.account !== replicas.home.account) return undefined;
+    if (scope.region === replicas.home.region || !isRegionName(scope.region)) return undefined;
+    return replicas.regions === 'any' || replicas.regions.has(scope.region) ? record : undefined;
+  }
+
+  /** The ARNs of the replicas of `record` that an explicit `replicaRegions` list names (none for `'any'`). */
+  listedReplicaArns(record: TrustRecord): string[] {
+    const replicas = record.replicas;
+    if (replicas === undefined || replicas.regions === 'any') return [];
+    return [...replicas.regions].filter((region) => region !== replicas.home.region).map((region) => keyArnIn({ ...replicas.home, region }, record.keyId));
   }
 
   #ensure(keyId: string, arn: string | undefined): TrustRecord {
     let record = this.#records.get(keyId);
     if (record === undefined) {
-      record = { keyId, arn: undefined, configuredAs: undefined, currentOf: new Set(), retiredFrom: new Map() };
+      record = { keyId, arn: undefined, configuredAs: undefined, currentOf: new Set(), retiredFrom: new Map(), spkiSha256: undefined, replicas: undefined };
       this.#records.set(keyId, record);
       this.#byKid.set(keyId, record);
     }
@@ -103,11 +142,7 @@ export class TrustSet {
   prune(record: TrustRecord, now: number): boolean {
     for (const [alias, until] of record.retiredFrom) if (now >= until) record.retiredFrom.delete(alias);
     if (this.isTrusted(record, now)) return true;
-    if (this.isMember(record)) {
-      this.#records.delete(record.keyId);
-      this.#byKid.delete(record.keyId);
-      if (record.arn !== undefined) this.#byKid.delete(record.arn);
-      this.#options.onDropped(record);
+    if (this.#remove(record)) {
       this.#options.events.emit('onKeyUntrusted', {
         keyArn: record.arn ?? record.keyId,
         reason: 'grace-ended',
@@ -115,6 +150,16 @@ export class TrustSet {
       });
     }
     return false;
+  }
+
+  /** Takes a member out of the set (and everywhere else); `false` when it already left. */
+  #remove(record: TrustRecord): boolean {
+    if (!this.isMember(record)) return false;
+    this.#records.delete(record.keyId);
+    this.#byKid.delete(record.keyId);
+    if (record.arn !== undefined) this.#byKid.delete(record.arn);
+    this.#options.onDropped(record);
+    return true;
   }
 
   pruneAll(now: number): void {
@@ -151,6 +196,35 @@ export class TrustSet {
       this.#options.events.emit('onRotation', { alias, previousKeyArn: previous.arn, keyArn: target?.arn, graceUntilMs });
     }
     return record;
+  }
+
+  /**
+   * Forgets every target of `alias` (current or retired) outside `scope`, where the source says the
+   * alias lives: KMS never lets an alias point outside its own partition, account and Region, so a
+   * snapshot that said so was wrong, and those keys get no grace window. Returns their ARNs.
+   */
+  confineAlias(alias: string, scope: ArnScope, now: number): string[] {
+    const outside = (arn: string | undefined): boolean => {
+      const where = arn === undefined ? undefined : scopeOfArn(arn);
+      return where === undefined || !sameScope(where, scope);
+    };
+    const touched = new Set<TrustRecord>();
+    const previous = this.#targets.get(alias);
+    const current = previous === undefined ? undefined : this.#records.get(previous.keyId);
+    if (previous !== undefined && outside(previous.arn)) {
+      this.#targets.delete(alias);
+      current?.currentOf.delete(alias);
+      if (current !== undefined) touched.add(current);
+    }
+    for (const record of this.#records.values()) {
+      if (record.retiredFrom.has(alias) && outside(record.arn)) {
+        record.retiredFrom.delete(alias);
+        touched.add(record);
+      }
+    }
+    const dropped: string[] = [];
+    for (const record of touched) if (!this.isTrusted(record, now) && this.#remove(record)) dropped.push(record.arn ?? record.keyId);
+    return dropped;
   }
 
   /** Trusts a previous target of `alias` until `graceUntilMs` (a snapshot's retired key), unless `alias` points to it now. */

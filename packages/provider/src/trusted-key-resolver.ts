@@ -1,10 +1,12 @@
 import { KeySourceUnavailableError, type TrustedKey } from 'kms-jwt-verifier';
 import type { AliasWatcher } from './alias-watcher.js';
 import type { KeyCache } from './key-cache.js';
+import type { TrustedEntry } from './key-entry.js';
 import { keyIdOfArn } from './key-refs.js';
 import { describeError } from './kms-errors.js';
 import type { Failure } from './penalty-box.js';
 import type { ProviderParts } from './provider-parts.js';
+import { replicaKey } from './replica-keys.js';
 import type { TrustRecord, TrustSet } from './trust-set.js';
 
 type Resolved = TrustedKey | undefined | Promise<TrustedKey | undefined>;
@@ -12,7 +14,9 @@ type Resolved = TrustedKey | undefined | Promise<TrustedKey | undefined>;
 /**
  * `resolve(kid)`: an offline key, else a member of the trusted set answered from the key cache —
  * synchronously (and without allocating) when it is cached, a promise only on a cold miss, and
- * `undefined` without any call for a kid outside the trusted set.
+ * `undefined` without any call for a kid outside the trusted set. The ARN of a replica of a configured
+ * multi-Region key is answered from that key's cache entry (one fetch for all its Regions), with a
+ * `TrustedKey` named by the replica's ARN.
  */
 export class TrustedKeyResolver {
   readonly #offline: ReadonlyMap<string, TrustedKey>;
@@ -34,7 +38,9 @@ export class TrustedKeyResolver {
     const offlineKey = this.#offline.get(kid);
     if (offlineKey !== undefined) return offlineKey;
     const record = this.#trust.find(kid);
-    return record === undefined ? this.#unknownKid(kid, true) : this.#answer(record, kid);
+    if (record !== undefined) return this.#answer(record, kid, false);
+    const replicated = this.#trust.findReplica(kid);
+    return replicated === undefined ? this.#unknownKid(kid, true) : this.#answer(replicated, kid, true);
   }
 
   /**
@@ -42,21 +48,27 @@ export class TrustedKeyResolver {
    * changed), within the key cache's rate limit; `undefined` when `kid` is not trusted or nothing is fetched.
    */
   recheck(kid: string): Promise<void> | undefined {
-    const record = this.#trust.find(kid);
+    const record = this.#trust.find(kid) ?? this.#trust.findReplica(kid);
     if (record === undefined || !this.#trust.isTrusted(record, this.#nowMs())) return undefined;
     return this.#cache.recheck(record);
   }
 
-  #answer(record: TrustRecord, kid: string): Resolved {
+  /** The key a trusted entry answers `kid` with: the entry's own, or (for a replica's ARN) the replica's. */
+  #keyFor(record: TrustRecord, entry: TrustedEntry, kid: string, replica: boolean): TrustedKey | undefined {
+    if (replica) return entry.keyArn === record.arn ? replicaKey(entry.key, kid) : undefined;
+    return kid === entry.keyArn || kid === record.keyId ? entry.key : undefined;
+  }
+
+  #answer(record: TrustRecord, kid: string, replica: boolean): Resolved {
     const now = this.#nowMs();
     if (!this.#trust.isTrusted(record, now)) {
       this.#trust.prune(record, now);
       return undefined;
     }
     const entry = this.#cache.current(record, now);
-    if (entry === undefined) return this.#fetchAndAnswer(record, kid);
+    if (entry === undefined) return this.#fetchAndAnswer(record, kid, replica);
     if (entry.kind !== 'trusted') return undefined;
-    return kid === entry.keyArn || kid === record.keyId ? entry.key : undefined;
+    return this.#keyFor(record, entry, kid, replica);
   }
 
   #unknownKid(kid: string, mayWaitForAliases: boolean): Resolved {
@@ -67,7 +79,7 @@ export class TrustedKeyResolver {
       if (pending === undefined) throw this.#unavailable('the configured aliases cannot be resolved, so the trusted keys are not known yet', this.#aliases.firstFailure());
       return pending.then(() => {
         const record = this.#trust.find(kid);
-        return record === undefined ? this.#unknownKid(kid, false) : this.#answer(record, kid);
+        return record === undefined ? this.#unknownKid(kid, false) : this.#answer(record, kid, false);
       });
     }
     // A key configured by its key id whose ARN is not learned yet: fetch that key (ours, found by
@@ -75,23 +87,21 @@ export class TrustedKeyResolver {
     const keyId = keyIdOfArn(kid);
     const record = keyId === undefined ? undefined : this.#trust.get(keyId);
     if (record === undefined || record.arn !== undefined) return undefined;
-    return this.#answer(record, kid);
+    return this.#answer(record, kid, false);
   }
 
-  #fetchAndAnswer(record: TrustRecord, kid: string): Promise<TrustedKey | undefined> {
+  #fetchAndAnswer(record: TrustRecord, kid: string, replica: boolean): Promise<TrustedKey | undefined> {
     const run = this.#cache.refresh(record, false);
     if (run === undefined) throw this.#noKey(record);
-    return run.then(() => this.#settled(record, kid));
+    return run.then(() => this.#settled(record, kid, replica));
   }
 
   /** What `resolve` answers once a fetch of `record` settled. */
-  #settled(record: TrustRecord, kid: string): TrustedKey | undefined {
+  #settled(record: TrustRecord, kid: string, replica: boolean): TrustedKey | undefined {
     if (!this.#trust.isMember(record)) return undefined;
     const entry = this.#cache.peek(record.keyId);
     if (entry?.kind === 'untrusted') return undefined;
-    if (entry?.kind === 'trusted' && this.#cache.isUsable(entry, this.#nowMs())) {
-      return kid === entry.keyArn || kid === record.keyId ? entry.key : undefined;
-    }
+    if (entry?.kind === 'trusted' && this.#cache.isUsable(entry, this.#nowMs())) return this.#keyFor(record, entry, kid, replica);
     throw this.#noKey(record);
   }
 

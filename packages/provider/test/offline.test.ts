@@ -7,7 +7,7 @@ import { JwtVerifier } from 'aws-jwt-verify';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { createVerifier, KidUntrustedError, type JwsAlgorithm, type TrustedKey } from 'kms-jwt-verifier';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKmsKeyProvider, KeyProviderConfigError, type KmsKeySnapshot } from '../src/index.js';
+import { createKmsKeyProvider, KeyProviderConfigError, SnapshotRejectedError, type KmsKeySnapshot } from '../src/index.js';
 import { AUDIENCE, ISSUER, createAlias, createKey, isPromise, manualTime, recordEvents, rejection, signToken, useKms } from './support.js';
 
 const env = useKms();
@@ -184,7 +184,7 @@ describe('offline keys', () => {
 });
 
 describe('snapshots', () => {
-  it('cold-starts from a snapshot file with zero KMS calls, answering synchronously', async () => {
+  it('cold-starts from a snapshot file answering synchronously, with no call on the request path, then confirms each key and alias with KMS in the background, keeping the same TrustedKey', async () => {
     const { kms, admin, client } = env();
     const key = await createKey(admin);
     const alias = await createAlias(admin, key.keyId);
@@ -199,11 +199,17 @@ describe('snapshots', () => {
 
     const cold = createKmsKeyProvider({ client, keys: configured, snapshot: file, nowMs: time.nowMs, timers: time.timers });
     const verifier = verifierFor(cold);
-    expect(isPromise(cold.resolve(key.arn))).toBe(false);
+    const before = cold.resolve(key.arn);
+    expect(isPromise(before)).toBe(false);
     expect((await verifier.verify(token)).key).toBe(key.arn);
     for (const k of keys) for (const t of k.tokens) expect((await verifier.verify(t)).key).toBe(k.arn);
+    // The confirmations started at load: one GetPublicKey per key, one DescribeKey per alias; ready() joins them.
     await cold.ready();
-    expect(kms.callCount()).toBe(0);
+    expect(kms.callCount('GetPublicKey')).toBe(configured.length);
+    expect(kms.callCount('DescribeKey')).toBe(1);
+    expect(cold.resolve(key.arn)).toBe(before);
+    await cold.ready();
+    expect(kms.callCount()).toBe(configured.length + 1);
     cold.close();
   });
 
@@ -219,6 +225,8 @@ describe('snapshots', () => {
 
     const cold = createKmsKeyProvider({ client, keys: [key.arn], snapshot, cacheMaxAgeMs: 60_000, nowMs: own.nowMs, timers: own.timers, ...events.hooks });
     const before = cold.resolve(key.arn) as TrustedKey;
+    await cold.ready();
+    events.log.length = 0;
     kms.resetCallCounts();
     own.advance(60_000);
     expect(await events.until((event) => event.type === 'keyFetched')).toMatchObject({ keyArn: key.arn, changed: false });
@@ -254,7 +262,7 @@ describe('snapshots', () => {
     cold.close();
   });
 
-  it('never widens trust: snapshot keys outside the configured keys are ignored, with zero KMS calls', async () => {
+  it('never widens trust: snapshot keys outside the configured keys are ignored, with zero KMS calls (confirmSnapshot: false)', async () => {
     const { kms, client } = env();
     const [first, second] = keys as [Signed, Signed];
     const warm = createKmsKeyProvider({ client, keys: [first.arn, second.arn], nowMs: time.nowMs, timers: time.timers });
@@ -263,15 +271,16 @@ describe('snapshots', () => {
     warm.close();
     kms.resetCallCounts();
 
-    const narrow = createKmsKeyProvider({ client, keys: [first.arn], snapshot, nowMs: time.nowMs, timers: time.timers });
+    const narrow = createKmsKeyProvider({ client, keys: [first.arn], snapshot, confirmSnapshot: false, nowMs: time.nowMs, timers: time.timers });
     expect(narrow.resolve(second.arn)).toBeUndefined();
     expect((narrow.resolve(first.arn) as TrustedKey).id).toBe(first.arn);
     expect(kms.callCount()).toBe(0);
     narrow.close();
   });
 
-  it('refuses a malformed snapshot at construction with ERR_CONFIG_INVALID', () => {
-    const bad = { version: 1, createdAtMs: 0, keys: [{ keyArn: 'arn:aws:kms:us-east-1:111122223333:key/00000000-0000-4000-8000-000000000002', keySpec: 'ECC_NIST_P256', algorithms: ['ES256'], publicKey: 'bm90IGEga2V5' }], aliases: [] };
+  it('refuses a malformed snapshot at construction with SnapshotRejectedError (ERR_CONFIG_INVALID)', () => {
+    const bad = { version: 1, createdAtMs: time.nowMs(), keys: [{ keyArn: 'arn:aws:kms:us-east-1:111122223333:key/00000000-0000-4000-8000-000000000002', keySpec: 'ECC_NIST_P256', algorithms: ['ES256'], publicKey: 'bm90IGEga2V5' }], aliases: [] };
+    expect(() => createKmsKeyProvider({ keys: [bad.keys[0]?.keyArn as string], snapshot: bad as KmsKeySnapshot })).toThrow(SnapshotRejectedError);
     expect(() => createKmsKeyProvider({ keys: [bad.keys[0]?.keyArn as string], snapshot: bad as KmsKeySnapshot })).toThrow(KeyProviderConfigError);
     expect(() => createKmsKeyProvider({ keys: [bad.keys[0]?.keyArn as string], snapshot: bad as KmsKeySnapshot })).toThrow(/kms-pubkey-provider: snapshot: keys\[0\].*not a DER SPKI/);
   });

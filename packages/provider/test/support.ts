@@ -10,7 +10,7 @@ import {
 import { derToJose, type JwsAlgorithm } from 'kms-jwt-verifier';
 import { startKmsLocal, type KmsLocal } from 'kms-local';
 import { afterAll, beforeAll, expect, vi } from 'vitest';
-import type { KeyFetchedEvent, KeyFetchFailedEvent, KeyProviderHooks, KeyUntrustedEvent, ProviderTimers, RotationEvent } from '../src/index.js';
+import type { KeyFetchedEvent, KeyFetchFailedEvent, KeyMismatchEvent, KeyProviderHooks, KeyUntrustedEvent, ProviderTimers, RotationEvent } from '../src/index.js';
 
 export const ISSUER = 'https://issuer.example';
 export const AUDIENCE = 'orders-api';
@@ -151,7 +151,8 @@ export type ProviderEvent =
   | ({ readonly type: 'keyFetched' } & KeyFetchedEvent)
   | ({ readonly type: 'keyFetchFailed' } & KeyFetchFailedEvent)
   | ({ readonly type: 'rotation' } & RotationEvent)
-  | ({ readonly type: 'keyUntrusted' } & KeyUntrustedEvent);
+  | ({ readonly type: 'keyUntrusted' } & KeyUntrustedEvent)
+  | ({ readonly type: 'keyMismatch' } & KeyMismatchEvent);
 
 /** Records every hook call, for assertions and for waiting on background refreshes. */
 export function recordEvents(): { readonly log: ProviderEvent[]; readonly hooks: Required<KeyProviderHooks>; until(predicate: (event: ProviderEvent) => boolean): Promise<ProviderEvent> } {
@@ -163,6 +164,7 @@ export function recordEvents(): { readonly log: ProviderEvent[]; readonly hooks:
       onKeyFetchFailed: (event) => log.push({ type: 'keyFetchFailed', ...event }),
       onRotation: (event) => log.push({ type: 'rotation', ...event }),
       onKeyUntrusted: (event) => log.push({ type: 'keyUntrusted', ...event }),
+      onKeyMismatch: (event) => log.push({ type: 'keyMismatch', ...event }),
     },
     /** Waits (polling, real time) for a recorded event that matches, and returns it. */
     until: (predicate) =>

@@ -44,7 +44,7 @@ function assemble(options: { keys?: readonly string[]; aliases?: readonly string
     onTarget: (record, enabled) => cache.noteKeyState(record, enabled),
     onSettled: () => undefined,
   });
-  const resolver = new TrustedKeyResolver({ offline: options.offline ?? new Map(), trust, cache, aliases, nowMs: time.nowMs });
+  const resolver = new TrustedKeyResolver({ offline: options.offline ?? new Map(), offlinePinFailures: [], trust, cache, aliases, nowMs: time.nowMs });
   return { time, source, resolver };
 }
 

@@ -1,0 +1,19 @@
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+
+const SPKI_SHA256 = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * The SPKI thumbprint a key is pinned with (`spkiSha256`): base64url, without padding, of the SHA-256
+ * of the public key's DER SubjectPublicKeyInfo — the bytes KMS GetPublicKey returns, and
+ * `openssl pkey -pubin -outform DER` prints. Takes a `KeyObject` or the DER SPKI bytes.
+ */
+export function spkiSha256(publicKey: KeyObject | Uint8Array): string {
+  const key = publicKey instanceof Uint8Array ? createPublicKey({ key: Buffer.from(publicKey), format: 'der', type: 'spki' }) : publicKey;
+  // Exported again, so that every source (DER, PEM, JWK) hashes the same canonical DER.
+  return createHash('sha256').update(key.export({ type: 'spki', format: 'der' })).digest('base64url');
+}
+
+/** Whether `value` has the form of a thumbprint: 43 base64url characters (32 bytes). */
+export function isSpkiSha256(value: unknown): value is string {
+  return typeof value === 'string' && SPKI_SHA256.test(value);
+}
