@@ -1,3 +1,4 @@
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { createKmsJwtSigner } from 'kms-jwt-signer';
@@ -145,6 +146,19 @@ describe.concurrent('kms-jwt verify', () => {
     const untrusted = await runKmsJwt(['verify', '--snapshot', snapshotFile, ...CLAIMS_FLAGS], dir, { input: tokenOfKeyC, env: deadKms });
     expect(untrusted.code).toBe(1);
     expect(untrusted.stderr).toContain('ERR_KID_UNTRUSTED');
+  });
+
+  it('exits 3 (no verdict) for a snapshot taken more than 24 h ago, saying to export a fresh one', async () => {
+    const fresh = join(dir, 'snapshot-to-age.json');
+    const exported = await runKmsJwt(['jwks', '--key', arnB, '--format', 'snapshot', '--out', fresh, ...kmsArgs], dir);
+    expect(exported.code, exported.stderr).toBe(0);
+    const old = join(dir, 'snapshot-old.json');
+    const snapshot = JSON.parse(await readFile(fresh, 'utf8')) as { createdAtMs: number };
+    await writeFile(old, JSON.stringify({ ...snapshot, createdAtMs: snapshot.createdAtMs - 2 * 86_400_000 }));
+    const result = await runKmsJwt(['verify', '--snapshot', old, ...CLAIMS_FLAGS], dir, { input: tokenB });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/snapshot: it was taken 2 days ago .*more than snapshotMaxAgeMs .*export a fresh one/);
+    expectNoStackTrace(result.stderr);
   });
 
   it('exits 3 with ERR_KEY_SOURCE_UNAVAILABLE when the KMS endpoint is unreachable, printing the error as JSON with --json', async () => {

@@ -16,7 +16,7 @@ export interface KeyFlags {
 
 /** What the provider is built from, and whether any of it needs KMS. */
 export interface KeySources {
-  readonly options: Pick<KmsKeyProviderOptions, 'keys' | 'offlineKeys' | 'snapshot'>;
+  readonly options: Pick<KmsKeyProviderOptions, 'keys' | 'offlineKeys' | 'snapshot' | 'confirmSnapshot'>;
   /** `--key` or `--alias` given: the provider calls KMS (unless a snapshot answers for them). */
   readonly usesKms: boolean;
 }
@@ -85,7 +85,9 @@ export async function keySourcesFrom(flags: KeyFlags): Promise<KeySources> {
     options: {
       ...(refs.length === 0 ? {} : { keys: refs }),
       ...(offlineKeys.length === 0 ? {} : { offlineKeys }),
-      ...(flags.snapshot === undefined ? {} : { snapshot: flags.snapshot }),
+      // Offline (no --key or --alias), the snapshot is the trust given on the command line, like --jwks:
+      // it is not confirmed with KMS. With --key or --alias, KMS confirms its keys first.
+      ...(flags.snapshot === undefined ? {} : { snapshot: flags.snapshot, confirmSnapshot: usesKms }),
     },
     usesKms,
   };

@@ -27,7 +27,8 @@ export function keyOptionsUsage(what: string): string {
   --pem <file>          a PEM public key file, offline, bound to the --kid at the same position; repeatable
   --kid <arn>           the kid (key ARN) that ${what} signed by the matching --pem carry
   --snapshot <file>     a kms-pubkey-provider snapshot (kms-jwt jwks --format snapshot), offline;
-                        trusts its keys and aliases, or only those named by --key/--alias`;
+                        trusts its keys and aliases, or only those named by --key/--alias (then
+                        confirmed with KMS); refused when taken more than 24 h ago`;
 }
 
 /** A key source that cannot be used: no verdict (exit 3), unless it is a setup mistake. The original error is the `cause`. */
