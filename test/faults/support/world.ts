@@ -84,10 +84,10 @@ export async function createWorld(config: KMSClientConfig): Promise<World> {
 /** What happened to a provider, from its hooks, with the time (epoch ms) of each event. */
 export interface ProviderEvent {
   readonly at: number;
-  readonly type: 'fetched' | 'fetch-failed' | 'rotation' | 'untrusted';
+  readonly type: 'fetched' | 'fetch-failed' | 'rotation' | 'untrusted' | 'mismatch';
   /** The key ARN (or alias, for a failed DescribeKey) the event is about. */
   readonly key: string;
-  /** `changed` of a fetch, the error name of a failure, the reason a key is untrusted, the new target of a rotation. */
+  /** `changed` of a fetch, the error name of a failure, the reason a key is untrusted, the new target of a rotation, the source and outcome of a mismatch. */
   readonly detail: string;
 }
 
@@ -99,6 +99,7 @@ export class ProviderLog {
     onKeyFetchFailed: (event) => this.#push('fetch-failed', event.key, `${event.operation} ${event.errorName}`),
     onRotation: (event) => this.#push('rotation', event.previousKeyArn, event.keyArn ?? 'deleted'),
     onKeyUntrusted: (event) => this.#push('untrusted', event.keyArn, event.reason),
+    onKeyMismatch: (event) => this.#push('mismatch', event.keyArn, `${event.source} ${event.outcome}`),
   };
 
   #push(type: ProviderEvent['type'], key: string, detail: string): void {
