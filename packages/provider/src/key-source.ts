@@ -2,7 +2,9 @@
 // aliases through `AliasSource`); kms-key-source.ts is the KMS one. Sources known at construction
 // load into the same parts instead: offline keys (offline-keys.ts) are answered by kid before the
 // trusted set, and a snapshot (snapshot-source.ts) seeds the trusted set and the cache with
-// `SourcedKey`s, the shape every fetching source answers with too.
+// `SourcedKey`s, the shape every fetching source answers with too — marked unconfirmed, so that the
+// key cache fetches each from its source at once (KeyCache.recheck). Every key a source answers
+// passes the same checks in the key cache: the ARN asked for, and the key's `spkiSha256` pin.
 import type { KeyFetchFailedEvent, KeyUntrustedReason } from './events.js';
 import type { CheckedPublicKey } from './public-key.js';
 

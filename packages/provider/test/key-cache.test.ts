@@ -2,8 +2,9 @@ import type { TrustedKey } from 'kms-jwt-verifier';
 import { describe, expect, it } from 'vitest';
 import { HookEmitter } from '../src/hook-emitter.js';
 import { KeyCache, type KeyCacheOptions } from '../src/key-cache.js';
-import type { TrustedEntry } from '../src/key-entry.js';
+import { trustedEntry, type TrustedEntry } from '../src/key-entry.js';
 import { PenaltyBox } from '../src/penalty-box.js';
+import { spkiSha256 } from '../src/spki-thumbprint.js';
 import { TrustSet, type TrustRecord } from '../src/trust-set.js';
 import { MemorySource, newKeyRef, sourcedKey, throttled } from './parts-support.js';
 import { manualTime, recordEvents } from './support.js';
@@ -221,5 +222,32 @@ describe('KeyCache', () => {
     time.advance(RECHECK);
     expect(cache.recheck(record)).toBeUndefined();
     expect(source.calls).toHaveLength(1);
+  });
+
+  it('re-checks a snapshot key not confirmed yet at once, past the rate limit, and replaces it when the source answers another public key', async () => {
+    const { time, events, source, cache, key, record } = setup();
+    const snapshotKey = sourcedKey(key.arn);
+    cache.store(key.keyId, { ...trustedEntry(snapshotKey, undefined, time.nowMs()), confirmed: false });
+    expect(cache.nextDueAt([record])).toBe(0);
+    expect(cache.isFresh(cache.peek(key.keyId) as TrustedEntry, time.nowMs())).toBe(false);
+
+    await cache.recheck(record);
+    expect(source.calls).toEqual([`fetchKey ${key.arn}`]);
+    const entry = cache.peek(key.keyId) as TrustedEntry;
+    expect(entry.confirmed).toBe(true);
+    expect(entry.spki.equals(snapshotKey.spki)).toBe(false);
+    expect(events.log).toContainEqual(expect.objectContaining({ type: 'keyMismatch', keyArn: key.arn, source: 'snapshot', expected: 'kms', outcome: 'replaced' }));
+    // Confirmed now: the usual rate limit applies again.
+    expect(cache.recheck(record)).toBeUndefined();
+    expect(cache.nextDueAt([record])).toBe(time.nowMs() + TTL);
+  });
+
+  it('refuses a key whose public key does not match its pin, as spki-mismatch, and reports it', async () => {
+    const { events, cache, key, record } = setup();
+    record.spkiSha256 = spkiSha256(sourcedKey(key.arn).publicKey);
+    await cache.refresh(record, true);
+    expect(cache.peek(key.keyId)).toMatchObject({ kind: 'untrusted', reason: 'spki-mismatch' });
+    expect(events.log.map((event) => event.type)).toEqual(['keyMismatch', 'keyUntrusted']);
+    expect(events.log[0]).toMatchObject({ keyArn: key.arn, source: 'kms', expected: 'pin', outcome: 'refused' });
   });
 });

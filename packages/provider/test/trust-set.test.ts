@@ -102,4 +102,50 @@ describe('TrustSet', () => {
     expect(trust.retiredOf('alias/signing', 50)).toEqual([{ keyArn: retired.arn, graceUntilMs: 100 }]);
     expect(trust.retiredOf('alias/signing', 100)).toEqual([]);
   });
+
+  it('finds the replicas of a multi-Region key configured by ARN: same partition, account and key id, another allowed Region; nothing else', () => {
+    const { trust } = trustSet();
+    const keyId = `mrk-${'0123456789abcdef'.repeat(2)}`;
+    const arn = `arn:aws:kms:us-east-1:111122223333:key/${keyId}`;
+    trust.configure(arn, keyId, arn, { replicaRegions: new Set(['eu-west-1', 'us-east-1']) });
+    const record = trust.find(arn) as TrustRecord;
+    expect(trust.findReplica(arn.replace('us-east-1', 'eu-west-1'))).toBe(record);
+    for (const other of [
+      arn,
+      arn.replace('us-east-1', 'ap-southeast-2'),
+      arn.replace('us-east-1', 'eu-west-1').replace('111122223333', '999999999999'),
+      arn.replace('arn:aws:', 'arn:aws-cn:').replace('us-east-1', 'eu-west-1'),
+      'alias/eu-west-1',
+    ]) {
+      expect(trust.findReplica(other), other).toBeUndefined();
+    }
+    expect(trust.listedReplicaArns(record)).toEqual([arn.replace('us-east-1', 'eu-west-1')]);
+
+    // A key that is not configured for replicas has none, even with an mrk- id.
+    const plain = newKeyRef();
+    trust.configure(plain.arn, plain.keyId, plain.arn);
+    expect(trust.findReplica(plain.arn.replace('us-east-1', 'eu-west-1'))).toBeUndefined();
+  });
+
+  it('confines an alias to where the source says it lives: the targets a snapshot put elsewhere leave at once, without a grace window', () => {
+    const { trust, events, dropped } = trustSet();
+    const home = newKeyRef();
+    const foreign = { keyId: home.keyId.replace(/^./, 'f'), arn: '' };
+    foreign.arn = `arn:aws:kms:us-east-1:999999999999:key/${foreign.keyId}`;
+    const retiredForeign = newKeyRef();
+    const retiredArn = retiredForeign.arn.replace('111122223333', '999999999999');
+    trust.pointAlias('alias/signing', foreign, 0);
+    trust.retire('alias/signing', retiredArn, GRACE);
+    expect(trust.find(foreign.arn)).toBeDefined();
+
+    const dropping = trust.confineAlias('alias/signing', { partition: 'aws', account: '111122223333', region: 'us-east-1' }, 10);
+    expect(dropping.sort()).toEqual([foreign.arn, retiredArn].sort());
+    expect(trust.find(foreign.arn)).toBeUndefined();
+    expect(trust.find(retiredArn)).toBeUndefined();
+    expect(dropped.map((record) => record.arn).sort()).toEqual([foreign.arn, retiredArn].sort());
+    // Then the source's answer: no rotation event, so no grace for the snapshot's foreign target.
+    trust.pointAlias('alias/signing', home, 10);
+    expect(events.log).toEqual([]);
+    expect(trust.retiredOf('alias/signing', 10)).toEqual([]);
+  });
 });
