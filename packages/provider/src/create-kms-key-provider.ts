@@ -85,7 +85,7 @@ export function createKmsKeyProvider(options: KmsKeyProviderOptions): KmsKeyProv
     else trust.configure(ref.ref, ref.keyId, ref.arn, ref);
   }
   for (const kid of offline.keys()) {
-    if (trust.find(kid) !== undefined) throw new KeyProviderConfigError(`kid ${kid} is given both in keys and in offlineKeys; trust it one way`);
+    if ((trust.find(kid) ?? trust.findReplica(kid)) !== undefined) throw new KeyProviderConfigError(`kid ${kid} is given both in keys and in offlineKeys; trust it one way`);
   }
   const aliases = new AliasWatcher({
     aliases: aliasRefs,

@@ -1,4 +1,5 @@
-import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, KeyObject } from 'node:crypto';
+import { KeyProviderConfigError } from './errors.js';
 
 const SPKI_SHA256 = /^[A-Za-z0-9_-]{43}$/;
 
@@ -8,7 +9,13 @@ const SPKI_SHA256 = /^[A-Za-z0-9_-]{43}$/;
  * `openssl pkey -pubin -outform DER` prints. Takes a `KeyObject` or the DER SPKI bytes.
  */
 export function spkiSha256(publicKey: KeyObject | Uint8Array): string {
-  const key = publicKey instanceof Uint8Array ? createPublicKey({ key: Buffer.from(publicKey), format: 'der', type: 'spki' }) : publicKey;
+  let key: KeyObject;
+  try {
+    key = publicKey instanceof KeyObject ? publicKey : createPublicKey({ key: Buffer.from(publicKey), format: 'der', type: 'spki' });
+  } catch (error) {
+    throw new KeyProviderConfigError('spkiSha256() takes a public KeyObject or the DER SubjectPublicKeyInfo bytes (the PublicKey of GetPublicKey)', { cause: error });
+  }
+  if (key.type !== 'public') throw new KeyProviderConfigError('spkiSha256() takes a public key, not a private or secret one');
   // Exported again, so that every source (DER, PEM, JWK) hashes the same canonical DER.
   return createHash('sha256').update(key.export({ type: 'spki', format: 'der' })).digest('base64url');
 }

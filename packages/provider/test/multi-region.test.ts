@@ -159,6 +159,7 @@ describe('multi-Region keys', () => {
       [{ keys: [mrk.primary], replicaRegions: ['Europe'] }, /replicaRegions must be 'any' or an array of AWS Region names/],
       [{ keys: [{ arn: mrk.primary, replicaRegions: 'all' as 'any' }] }, /keys\[0\]\.replicaRegions must be 'any' or an array/],
       [{ keys: [mrk.primary, mrk.replica] }, /two names of the multi-Region key mrk-[0-9a-f]{32}: list it once; its replicas in other Regions are trusted through replicaRegions/],
+      [{ keys: [mrk.primary], offlineKeys: [{ kid: mrk.replica, key: { kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' } }] }, /is given both in keys and in offlineKeys/],
     ];
     for (const [options, message] of cases) {
       expect(() => createKmsKeyProvider(options)).toThrow(KeyProviderConfigError);

@@ -1,5 +1,5 @@
 import { GetPublicKeyCommand, UpdateAliasCommand } from '@aws-sdk/client-kms';
-import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { createVerifier, KeySourceUnavailableError, KidUntrustedError, SignatureInvalidError, type TrustedKey } from 'kms-jwt-verifier';
 import { describe, expect, it } from 'vitest';
 import { createKmsKeyProvider, KeyPinMismatchError, SnapshotRejectedError, spkiSha256, type KmsKeySnapshot, type KmsKeyProviderOptions } from '../src/index.js';
@@ -301,6 +301,9 @@ describe('pinned keys (spkiSha256)', () => {
     const der = Buffer.from((await admin.send(new GetPublicKeyCommand({ KeyId: key.arn }))).PublicKey as Uint8Array);
     expect(spkiSha256(der)).toBe(createHash('sha256').update(der).digest('base64url'));
     expect(spkiSha256(der)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(spkiSha256(createPublicKey({ key: der, format: 'der', type: 'spki' }))).toBe(spkiSha256(der));
+    expect(() => spkiSha256(Buffer.from('not a key'))).toThrow(/spkiSha256\(\) takes a public KeyObject or the DER SubjectPublicKeyInfo bytes/);
+    expect(() => spkiSha256(attackerKey().privateKey)).toThrow(/spkiSha256\(\) takes a public key, not a private or secret one/);
   });
 
   it('refuses a key whose public key from KMS does not match its pin: onKeyMismatch (kms, pin), onKeyUntrusted spki-mismatch, ready() rejects with KeyPinMismatchError; the right pin verifies', async () => {
