@@ -50,7 +50,7 @@ export function createJwksKeyProvider(options: JwksKeyProviderOptions): JwksKeyP
   const scheduler = new Scheduler(settings.timers, nowMs);
   const trust: TrustSet = new TrustSet({
     retiredKeyGraceMs: settings.retiredKeyGraceMs,
-    events: new HookEmitter({ onKeyFetched: undefined, onKeyFetchFailed: undefined, onRotation: undefined, onKeyUntrusted: settings.hooks.onKeyUntrusted }),
+    events: new HookEmitter({ onKeyFetched: undefined, onKeyFetchFailed: undefined, onRotation: undefined, onKeyMismatch: undefined, onKeyUntrusted: settings.hooks.onKeyUntrusted }),
     onDropped: (record) => jwks.forget(record.keyId),
   });
   const jwks: RemoteJwks = new RemoteJwks({
