@@ -170,7 +170,7 @@ export class AliasWatcher {
     } catch (error) {
       if (this.#closed) return;
       penaltyBox.fail(alias.ref, asError(error));
-      events.emit('onKeyFetchFailed', { key: alias.ref, operation: 'DescribeKey', errorName: errorName(error), error: asError(error), servingStaleUntilMs: undefined });
+      events.emit('onKeyFetchFailed', { key: alias.ref, operation: 'DescribeKey', errorName: errorName(error), error: asError(error), servingStaleUntilMs: undefined, endpoint: source.endpoint });
       return;
     }
     // The alias does not exist (any more): its key, if it had one, enters its grace window.

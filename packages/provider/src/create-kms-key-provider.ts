@@ -16,6 +16,16 @@ import { exportJwks, exportSnapshot } from './state-export.js';
 import { TrustedKeyResolver } from './trusted-key-resolver.js';
 import { TrustSet } from './trust-set.js';
 
+/** What `ready()` resolves with. */
+export interface KeyProviderReady {
+  /**
+   * The KMS endpoint the provider calls, e.g. `https://kms.us-east-1.amazonaws.com` (from the
+   * client's Region), kms-local's `http://127.0.0.1:4599`, or what `AWS_ENDPOINT_URL_KMS` names;
+   * `undefined` when no KMS key is configured (offline keys only).
+   */
+  readonly endpoint: string | undefined;
+}
+
 /** A `KeyResolver` over trusted KMS keys (and offline keys), for `createVerifier({ keys: provider })`. */
 export interface KmsKeyProvider extends KeyResolver {
   /**
@@ -33,11 +43,14 @@ export interface KmsKeyProvider extends KeyResolver {
    * KMS answered (not found, disabled, pending deletion, access denied, wrong key usage or spec),
    * `KeyPinMismatchError` when a key does not match its pinned `spkiSha256`, else
    * `KeySourceUnavailableError` (ERR_KEY_SOURCE_UNAVAILABLE). Keys and aliases still fresh are not
-   * fetched again; a snapshot's are, until KMS confirmed them (unless `confirmSnapshot: false`).
+   * fetched again; a snapshot's are, until KMS confirmed them (unless `confirmSnapshot: false`). First
+   * of all, it resolves the KMS endpoint the client calls and checks it (see "The KMS endpoint" in the
+   * README): plain HTTP outside loopback rejects with `KeyProviderEndpointError` before any
+   * connection. Resolves with that endpoint.
    */
-  ready(): Promise<void>;
+  ready(): Promise<KeyProviderReady>;
   /** The same as {@link KmsKeyProvider.ready}. */
-  hydrate(): Promise<void>;
+  hydrate(): Promise<KeyProviderReady>;
   /** The trusted keys at hand (current, within grace, offline; not a snapshot's before KMS confirmed them) as a JWKS: `kid` = key ARN, `use: 'sig'`, `alg`. */
   exportJwks(): JsonWebKeySet;
   /** The trusted public keys and alias targets, JSON-safe, for the `snapshot` option of a later cold start. */
@@ -63,7 +76,7 @@ export function createKmsKeyProvider(options: KmsKeyProviderOptions): KmsKeyProv
   });
   const scheduler = new Scheduler(settings.timers, nowMs);
   const onSettled = (): void => scheduler.reschedule();
-  const kms = new KmsKeySource({ client: settings.client, requestTimeoutMs: settings.requestTimeoutMs, algorithms: settings.algorithms });
+  const kms = new KmsKeySource({ client: settings.client, requestTimeoutMs: settings.requestTimeoutMs, algorithms: settings.algorithms, trustedEndpoint: settings.trustedEndpoint });
   const trust: TrustSet = new TrustSet({ retiredKeyGraceMs: settings.retiredKeyGraceMs, events, onDropped: (record) => cache.forget(record.keyId) });
   const cache: KeyCache = new KeyCache({
     source: kms,
@@ -113,7 +126,13 @@ export function createKmsKeyProvider(options: KmsKeyProviderOptions): KmsKeyProv
     }
     scheduler.reschedule();
   }
-  const ready = (): Promise<void> => checkReady(parts);
+  const usesKms = settings.refs.length > 0;
+  const ready = async (): Promise<KeyProviderReady> => {
+    // The endpoint is checked before any call; after close(), checkReady says so instead.
+    const endpoint = usesKms && !cache.closed ? await kms.checkEndpoint() : undefined;
+    await checkReady(parts);
+    return { endpoint };
+  };
   return {
     resolve: (kid) => resolver.resolve(kid),
     ready,

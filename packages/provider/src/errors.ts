@@ -47,3 +47,18 @@ export class SnapshotRejectedError extends KeyProviderConfigError {
  * think it is.
  */
 export class KeyPinMismatchError extends KeyProviderConfigError {}
+
+/**
+ * The KMS endpoint the client calls is refused: plain HTTP outside loopback (127.0.0.0/8, `[::1]`,
+ * `localhost`), where anyone on the network path could answer GetPublicKey with their own key.
+ * Thrown (code `ERR_CONFIG_INVALID`) by `ready()` and by the first KMS call, before any connection.
+ */
+export class KeyProviderEndpointError extends KeyProviderConfigError {
+  /** The endpoint refused, e.g. `http://192.0.2.1:4599`. */
+  readonly endpoint: string;
+
+  constructor(message: string, endpoint: string) {
+    super(message);
+    this.endpoint = endpoint;
+  }
+}

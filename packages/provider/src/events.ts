@@ -22,6 +22,8 @@ export interface KeyFetchedEvent {
   readonly algorithms: readonly JwsAlgorithm[];
   /** `false` when a refresh returned the key already cached (the same `TrustedKey` stays in use). */
   readonly changed: boolean;
+  /** The endpoint the key was fetched from, e.g. `https://kms.us-east-1.amazonaws.com` or kms-local's `http://127.0.0.1:4599`. */
+  readonly endpoint: string | undefined;
 }
 
 /** A KMS call failed for a reason that may pass (throttling, 5xx, timeout, network, access denied). */
@@ -34,6 +36,8 @@ export interface KeyFetchFailedEvent {
   readonly error: Error;
   /** Until when (epoch ms) the cached key keeps being served; `undefined` when nothing is cached. */
   readonly servingStaleUntilMs: number | undefined;
+  /** The endpoint the call went to; `undefined` when it could not be resolved (the failure says why). */
+  readonly endpoint: string | undefined;
 }
 
 /** An alias now points to another key; the previous key stays trusted until `graceUntilMs`. */

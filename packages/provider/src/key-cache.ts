@@ -201,6 +201,7 @@ export class KeyCache {
         errorName: errorName(error),
         error: asError(error),
         servingStaleUntilMs: stale?.kind === 'trusted' ? stale.fetchedAt + this.#maxAgeMs + this.#maxStaleMs : undefined,
+        endpoint: source.endpoint,
       });
       throw error;
     }
@@ -234,7 +235,7 @@ export class KeyCache {
     }
     const entry = trustedEntry(sourced, stale, now);
     const changed = stale?.kind !== 'trusted' || stale.key !== entry.key;
-    this.#options.events.emit('onKeyFetched', { keyArn: sourced.keyArn, keySpec: sourced.keySpec, algorithms: entry.key.algorithms, changed });
+    this.#options.events.emit('onKeyFetched', { keyArn: sourced.keyArn, keySpec: sourced.keySpec, algorithms: entry.key.algorithms, changed, endpoint: this.#options.source.endpoint });
     return entry;
   }
 

@@ -38,6 +38,8 @@ export type KeyAnswer =
 export interface KeySource {
   /** The call that fetches a key, as `KeyFetchFailedEvent.operation` and messages name it. */
   readonly operation: KeyFetchFailedEvent['operation'];
+  /** Where the source fetches from (for KMS, the endpoint the client calls), once known: the `endpoint` of key-fetch events. */
+  readonly endpoint?: string | undefined;
   /** Fetches the current public key of `key`; `signal` aborts the call when the cache drops the key. */
   fetchKey(key: KeyAddress, signal: AbortSignal): Promise<KeyAnswer>;
 }
@@ -51,5 +53,7 @@ export type AliasAnswer =
 
 /** Where the alias watcher learns the target of an alias. Rejects only when it cannot answer now. */
 export interface AliasSource {
+  /** Where the source looks aliases up, once known: the `endpoint` of key-fetch events. */
+  readonly endpoint?: string | undefined;
   describeAlias(alias: string): Promise<AliasAnswer>;
 }

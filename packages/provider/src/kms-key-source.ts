@@ -1,5 +1,7 @@
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { JwsAlgorithm } from 'kms-jwt-verifier';
+import { checkKmsEndpoint } from 'kms-jwt-verifier/kms-endpoint';
+import { KeyProviderConfigError, KeyProviderEndpointError } from './errors.js';
 import type { AliasAnswer, AliasSource, KeyAddress, KeyAnswer, KeySource } from './key-source.js';
 import { keyIdOfArn } from './key-refs.js';
 import { asError, classifyKmsError, errorName } from './kms-errors.js';
@@ -27,6 +29,8 @@ export interface KmsKeySourceOptions {
   readonly requestTimeoutMs: number;
   /** The `algorithms` option: the allowlist every fetched key is narrowed by. */
   readonly algorithms: readonly JwsAlgorithm[] | undefined;
+  /** The `trustedEndpoint` option, normalised: a non-AWS endpoint used without a warning (or over plain HTTP). */
+  readonly trustedEndpoint: string | undefined;
 }
 
 /** Keys and aliases from KMS: GetPublicKey (checked before trust) and DescribeKey, each cut off at `requestTimeoutMs`. */
@@ -35,6 +39,8 @@ export class KmsKeySource implements KeySource, AliasSource {
   readonly #options: KmsKeySourceOptions;
   #client: Promise<KMSClient> | undefined;
   #ownClient: KMSClient | undefined;
+  #endpointCheck: Promise<string> | undefined;
+  #endpoint: string | undefined;
 
   constructor(options: KmsKeySourceOptions) {
     this.#options = options;
@@ -46,9 +52,35 @@ export class KmsKeySource implements KeySource, AliasSource {
     return this.#client;
   }
 
+  /** The endpoint the client calls, once {@link KmsKeySource.checkEndpoint} has resolved it. */
+  get endpoint(): string | undefined {
+    return this.#endpoint;
+  }
+
+  /**
+   * Resolves the endpoint the client calls (no network call) and checks it, once: rejects with
+   * `KeyProviderEndpointError` for plain HTTP outside loopback, and warns once per client about an
+   * endpoint that is not AWS KMS's (see kms-jwt-verifier/kms-endpoint). Every KMS call waits for it.
+   */
+  checkEndpoint(): Promise<string> {
+    this.#endpointCheck ??= this.#getClient().then(async (client) => {
+      let verdict;
+      try {
+        verdict = await checkKmsEndpoint(client, { packageName: 'kms-pubkey-provider', trustedEndpoint: this.#options.trustedEndpoint });
+      } catch (error) {
+        throw new KeyProviderConfigError(`cannot tell which KMS endpoint the client calls (${error instanceof Error ? error.message : String(error)}); check its region and endpoint settings`, { cause: error });
+      }
+      if (verdict.kind === 'refused') throw new KeyProviderEndpointError(verdict.reason, verdict.endpoint);
+      this.#endpoint = verdict.endpoint;
+      return verdict.endpoint;
+    });
+    return this.#endpointCheck;
+  }
+
   /** One GetPublicKey; refuses a key KMS answers about (not found, disabled, ...) or that fails the checks. */
   async fetchKey(key: KeyAddress, signal: AbortSignal): Promise<KeyAnswer> {
     const { requestTimeoutMs } = this.#options;
+    await this.checkEndpoint();
     let answer;
     // Not AbortSignal.timeout(): on Node 20 a timeout signal reachable only through AbortSignal.any()
     // can be garbage-collected before it fires, and the call then waits as long as KMS does
@@ -73,6 +105,7 @@ export class KmsKeySource implements KeySource, AliasSource {
 
   /** One DescribeKey of the alias: its target key and whether that key is enabled. */
   async describeAlias(alias: string): Promise<AliasAnswer> {
+    await this.checkEndpoint();
     try {
       const [kms, { DescribeKeyCommand }] = await Promise.all([this.#getClient(), sdk()]);
       const output = await kms.send(new DescribeKeyCommand({ KeyId: alias }), { abortSignal: AbortSignal.timeout(this.#options.requestTimeoutMs) });

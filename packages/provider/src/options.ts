@@ -1,4 +1,5 @@
 import type { JwsAlgorithm } from 'kms-jwt-verifier';
+import { toTrustedEndpoint } from 'kms-jwt-verifier/kms-endpoint';
 import { isJwsAlgorithm } from './public-key.js';
 import { KeyProviderConfigError } from './errors.js';
 import type { KeyProviderHooks } from './events.js';
@@ -60,6 +61,12 @@ export interface KmsKeyProviderOptions extends KeyProviderHooks {
   readonly retiredKeyGraceMs?: number;
   /** Stop trusting a key at the refresh that finds it Disabled or PendingDeletion. Default: `true`. */
   readonly honorKeyState?: boolean;
+  /**
+   * A KMS endpoint that is not AWS KMS's but is yours on purpose (a proxy, kms-local in a container
+   * network), e.g. `'https://kms-proxy.internal'`: exactly this endpoint is used without the
+   * `KMS_JWT_NON_AWS_ENDPOINT` warning, and even over plain HTTP outside loopback. Default: none.
+   */
+  readonly trustedEndpoint?: string;
   /** The current time in epoch milliseconds. Default: `Date.now`. */
   readonly nowMs?: () => number;
   /** The timers that run background refreshes (tests pass their own). Default: Node's timers, unref'd. */
@@ -83,6 +90,7 @@ export interface Settings {
   readonly aliasRefreshMs: number;
   readonly retiredKeyGraceMs: number;
   readonly honorKeyState: boolean;
+  readonly trustedEndpoint: string | undefined;
   readonly nowMs: () => number;
   readonly timers: ProviderTimers;
   readonly hooks: Hooks;
@@ -126,6 +134,10 @@ export function toSettings(options: KmsKeyProviderOptions): Settings {
   if (typeof confirmSnapshot !== 'boolean') throw new KeyProviderConfigError('confirmSnapshot must be a boolean');
   const honorKeyState = options.honorKeyState ?? true;
   if (typeof honorKeyState !== 'boolean') throw new KeyProviderConfigError('honorKeyState must be a boolean');
+  const trustedEndpoint = typeof options.trustedEndpoint === 'string' ? toTrustedEndpoint(options.trustedEndpoint) : undefined;
+  if (options.trustedEndpoint !== undefined && trustedEndpoint === undefined) {
+    throw new KeyProviderConfigError("trustedEndpoint must be the http:// or https:// URL of a KMS endpoint you trust, such as 'https://kms-proxy.internal'");
+  }
   const nowMs = options.nowMs ?? Date.now;
   if (typeof nowMs !== 'function') throw new KeyProviderConfigError('nowMs must be a function returning epoch milliseconds');
   const timers = options.timers ?? nodeTimers;
@@ -151,6 +163,7 @@ export function toSettings(options: KmsKeyProviderOptions): Settings {
     aliasRefreshMs: duration('aliasRefreshMs', options.aliasRefreshMs, 60_000, 1),
     retiredKeyGraceMs: duration('retiredKeyGraceMs', options.retiredKeyGraceMs, maxTokenLifetimeMs),
     honorKeyState,
+    trustedEndpoint,
     nowMs,
     timers,
     hooks: {

@@ -1,4 +1,5 @@
 import { KeySourceUnavailableError, type TrustedKey } from 'kms-jwt-verifier';
+import { KeyProviderConfigError } from './errors.js';
 import type { AliasWatcher } from './alias-watcher.js';
 import type { KeyCache } from './key-cache.js';
 import type { TrustedEntry } from './key-entry.js';
@@ -105,11 +106,13 @@ export class TrustedKeyResolver {
     throw this.#noKey(record);
   }
 
-  #noKey(record: TrustRecord): KeySourceUnavailableError {
+  #noKey(record: TrustRecord): KeySourceUnavailableError | KeyProviderConfigError {
     return this.#unavailable(`cannot fetch the public key of ${record.arn ?? record.keyId} and none is cached`, this.#cache.failure(record.keyId));
   }
 
-  #unavailable(what: string, failure: Failure | undefined): KeySourceUnavailableError {
+  #unavailable(what: string, failure: Failure | undefined): KeySourceUnavailableError | KeyProviderConfigError {
+    // A configuration mistake found at the first call (a refused KMS endpoint) is not an outage: it is thrown as is.
+    if (failure?.error instanceof KeyProviderConfigError) return failure.error;
     const why = this.#cache.closed ? 'the provider is closed' : failure ? describeError(failure.error) : 'no answer from KMS';
     return new KeySourceUnavailableError(`kms-pubkey-provider: ${what} (${why}); retry later`, failure ? { cause: failure.error } : undefined);
   }
