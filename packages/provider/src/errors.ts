@@ -3,7 +3,9 @@ import { KmsJwtError } from 'kms-jwt-verifier';
 /**
  * The provider is configured wrongly: thrown by `createKmsKeyProvider` for invalid options, and by
  * `ready()` for a configured key or alias that KMS answers but that can never be trusted (not
- * found, disabled or pending deletion, access denied, not a signing key, unsupported key spec).
+ * found, disabled or pending deletion, access denied, not a signing key, unsupported key spec). By
+ * `ready()` and the first KMS call too, for a client whose KMS endpoint is refused
+ * ({@link KeyProviderEndpointError}) or cannot be resolved, or when `@aws-sdk/client-kms` is missing.
  */
 export class KeyProviderConfigError extends KmsJwtError {
   readonly code = 'ERR_CONFIG_INVALID' as const;

@@ -63,18 +63,28 @@ export class KmsKeySource implements KeySource, AliasSource {
    * endpoint that is not AWS KMS's (see kms-jwt-verifier/kms-endpoint). Every KMS call waits for it.
    */
   checkEndpoint(): Promise<string> {
-    this.#endpointCheck ??= this.#getClient().then(async (client) => {
-      let verdict;
-      try {
-        verdict = await checkKmsEndpoint(client, { packageName: 'kms-pubkey-provider', trustedEndpoint: this.#options.trustedEndpoint });
-      } catch (error) {
-        throw new KeyProviderConfigError(`cannot tell which KMS endpoint the client calls (${error instanceof Error ? error.message : String(error)}); check its region and endpoint settings`, { cause: error });
-      }
-      if (verdict.kind === 'refused') throw new KeyProviderEndpointError(verdict.reason, verdict.endpoint);
-      this.#endpoint = verdict.endpoint;
-      return verdict.endpoint;
-    });
+    this.#endpointCheck ??= this.#checkEndpoint();
     return this.#endpointCheck;
+  }
+
+  async #checkEndpoint(): Promise<string> {
+    let client: KMSClient;
+    try {
+      client = await this.#getClient();
+    } catch (error) {
+      // The SDK is not installed: not remembered, so that the next call tries to load it again.
+      this.#endpointCheck = undefined;
+      throw new KeyProviderConfigError((error instanceof Error ? error.message : String(error)).replace(/^kms-pubkey-provider: /, ''), { cause: error });
+    }
+    let verdict;
+    try {
+      verdict = await checkKmsEndpoint(client, { packageName: 'kms-pubkey-provider', trustedEndpoint: this.#options.trustedEndpoint });
+    } catch (error) {
+      throw new KeyProviderConfigError(`cannot tell which KMS endpoint the client calls (${error instanceof Error ? error.message : String(error)}); check its region and endpoint settings`, { cause: error });
+    }
+    if (verdict.kind === 'refused') throw new KeyProviderEndpointError(verdict.reason, verdict.endpoint);
+    this.#endpoint = verdict.endpoint;
+    return verdict.endpoint;
   }
 
   /** One GetPublicKey; refuses a key KMS answers about (not found, disabled, ...) or that fails the checks. */
