@@ -1,4 +1,4 @@
-export { createKmsKeyProvider, type KeyProviderReady, type KmsKeyProvider } from './create-kms-key-provider.js';
+export { createKmsKeyProvider, type KmsKeyProvider } from './create-kms-key-provider.js';
 export type { KmsKeyProviderOptions } from './options.js';
 export type { KmsKeyConfig } from './key-config.js';
 export { spkiSha256 } from './spki-thumbprint.js';
@@ -7,7 +7,9 @@ export type { KmsKeySnapshot, KmsKeySnapshotAlias, KmsKeySnapshotKey } from './s
 export type { ProviderTimers } from './timers.js';
 export type { KeyFetchedEvent, KeyFetchFailedEvent, KeyProviderHooks, KeyUntrustedEvent, KeyUntrustedReason, RotationEvent } from './events.js';
 export type { KeyMismatchEvent, KeySourceName } from './events.js';
-export { KeyProviderConfigError, KeyProviderEndpointError } from './errors.js';
+export { KeyProviderConfigError } from './errors.js';
+export type { KeyProviderReady } from './create-kms-key-provider.js';
+export { KeyProviderEndpointError } from './errors.js';
 export { createJwksKeyProvider, type JwksKeyProvider } from './create-jwks-key-provider.js';
 export type { JwksKeyProviderOptions } from './jwks-options.js';
 export type { JwksTrustRule } from './jwks-allowlist.js';
