@@ -14,6 +14,9 @@ export interface KmsJwtSigner {
   /**
    * Resolves the key now (and, with `selfVerify`, fetches its public key), so that a wrong key,
    * a missing permission or an unusable algorithm shows at startup rather than on the first sign.
+   * First of all, it resolves the KMS endpoint the client calls and checks it (see "The KMS
+   * endpoint" in the README): plain HTTP outside loopback rejects with `SignerEndpointError` before
+   * any connection.
    */
   hydrate(): Promise<SigningKeyInfo>;
 }

@@ -40,7 +40,12 @@ export interface KmsMessageSigner {
    * with Ed25519 keys, which cannot). Rejects with a {@link KmsJwtSignerError} subclass only.
    */
   sign(content: MessageContent, options?: SignMessageOptions): Promise<SignedMessage>;
-  /** Resolves the key now (and, with `selfVerify`, fetches its public key), so that a wrong key or a missing permission shows at startup. */
+  /**
+   * Resolves the key now (and, with `selfVerify`, fetches its public key), so that a wrong key or a
+   * missing permission shows at startup. First of all, it resolves the KMS endpoint the client calls
+   * and checks it (see "The KMS endpoint" in the README): plain HTTP outside loopback rejects with
+   * `SignerEndpointError` before any connection.
+   */
   hydrate(): Promise<SigningKeyInfo>;
 }
 

@@ -46,13 +46,33 @@ export abstract class KmsJwtSignerError extends Error {
   }
 }
 
-/** The signer's options are wrong; thrown by `createKmsJwtSigner`, never while signing. */
+/**
+ * The signer's options are wrong; thrown by `createKmsJwtSigner` and `createKmsMessageSigner`,
+ * except for what only the client tells at the first call (`hydrate()` or `sign`): its KMS endpoint
+ * ({@link SignerEndpointError}) or a Region and endpoint settings that resolve to no endpoint.
+ */
 export class SignerConfigError extends KmsJwtSignerError {
   readonly code = 'ERR_CONFIG_INVALID' as const;
   readonly retryable = false as const;
 
   constructor(message: string, options?: KmsJwtSignerErrorOptions) {
     super(`kms-jwt-signer: ${message}`, options);
+  }
+}
+
+/**
+ * The KMS endpoint the client calls is refused: plain HTTP outside loopback (127.0.0.0/8, `[::1]`,
+ * `localhost`), where anyone on the network path could answer Sign or DescribeKey. Thrown (code
+ * `ERR_CONFIG_INVALID`) by `hydrate()` and the first `sign` of a token or message signer, before any
+ * connection.
+ */
+export class SignerEndpointError extends SignerConfigError {
+  /** The endpoint refused, e.g. `http://192.0.2.1:4599`. */
+  readonly endpoint: string;
+
+  constructor(message: string, endpoint: string) {
+    super(message);
+    this.endpoint = endpoint;
   }
 }
 

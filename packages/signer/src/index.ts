@@ -25,6 +25,7 @@ export {
   MessageInvalidError,
   MessageTooLargeError,
   SignerConfigError,
+  SignerEndpointError,
   type KmsJwtSignerErrorCode,
   type KmsJwtSignerErrorOptions,
 } from './errors.js';

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { SignCommand, type KMSClient } from '@aws-sdk/client-kms';
 import type { JwsAlgorithm, KmsSigningKeySpec } from 'kms-jwt-verifier';
+import { checkKmsEndpoint } from 'kms-jwt-verifier/kms-endpoint';
 import pLimit from 'p-limit';
-import { Ed25519InputTooLargeError, KmsJwtSignerError, KmsSignatureInvalidError, type KmsJwtSignerErrorCode } from './errors.js';
+import { Ed25519InputTooLargeError, KmsJwtSignerError, KmsSignatureInvalidError, SignerConfigError, SignerEndpointError, type KmsJwtSignerErrorCode } from './errors.js';
 import { toSignerError } from './kms-errors.js';
 import type { CoreSettings } from './options.js';
 import { createRateLimiter } from './rate-limiter.js';
@@ -17,6 +18,11 @@ export interface SigningKeyInfo {
   /** The JWS `alg` of every token (and message). */
   readonly algorithm: JwsAlgorithm;
   readonly keySpec: KmsSigningKeySpec;
+  /**
+   * The KMS endpoint the signer calls, e.g. `https://kms.us-east-1.amazonaws.com` (from the
+   * client's Region), kms-local's `http://127.0.0.1:4599`, or what `AWS_ENDPOINT_URL_KMS` names.
+   */
+  readonly endpoint: string;
 }
 
 /** KMS signs at most this many bytes as a message; longer signing inputs go as a digest. */
@@ -44,6 +50,10 @@ export interface KmsSigningCore {
    * for that key and signed with it, so the `kid` always names the key that signed.
    */
   sign(headerSegment: (key: SigningKey) => string, payloadSegment: string): Promise<KmsSignature>;
+  /**
+   * Checks the KMS endpoint (plain HTTP outside loopback rejects with `SignerEndpointError` before
+   * any connection), then resolves the key (and, with `selfVerify`, fetches its public key).
+   */
   hydrate(): Promise<SigningKeyInfo>;
 }
 
@@ -59,6 +69,26 @@ export function createKmsSigningCore(client: KMSClient, settings: CoreSettings, 
   const publicKeys = settings.selfVerify ? createPublicKeySource(client) : undefined;
   const limit = pLimit(settings.maxConcurrency);
   const rate = settings.maxRatePerSecond === undefined ? undefined : createRateLimiter(settings.maxRatePerSecond);
+  let endpointCheck: Promise<string> | undefined;
+  let endpoint: string | undefined;
+
+  /** Resolves and checks the endpoint the client calls, once, before the first KMS call (no network call). */
+  function checkEndpoint(): Promise<string> {
+    endpointCheck ??= (async () => {
+      let verdict;
+      try {
+        verdict = await checkKmsEndpoint(client, { packageName: 'kms-jwt-signer', trustedEndpoint: settings.trustedEndpoint });
+      } catch (error) {
+        throw new SignerConfigError(`cannot tell which KMS endpoint the client calls (${error instanceof Error ? error.message : String(error)}); check its region and endpoint settings`, {
+          cause: error,
+        });
+      }
+      if (verdict.kind === 'refused') throw new SignerEndpointError(verdict.reason, verdict.endpoint);
+      endpoint = verdict.endpoint;
+      return endpoint;
+    })();
+    return endpointCheck;
+  }
 
   /** One KMS Sign call for `key`, inside the concurrency and rate limits. */
   function kmsSign(key: SigningKey, input: Buffer): Promise<{ keyId: string | undefined; signature: Uint8Array | undefined }> {
@@ -87,6 +117,7 @@ export function createKmsSigningCore(client: KMSClient, settings: CoreSettings, 
   }
 
   async function sign(headerSegment: (key: SigningKey) => string, payloadSegment: string): Promise<KmsSignature> {
+    if (endpoint === undefined) await checkEndpoint();
     let key = await keys.current();
     for (let attempt = 1; ; attempt += 1) {
       const header = headerSegment(key);
@@ -133,9 +164,10 @@ export function createKmsSigningCore(client: KMSClient, settings: CoreSettings, 
   return {
     sign,
     async hydrate() {
+      const checked = await checkEndpoint();
       const key = await keys.current();
       if (publicKeys !== undefined) await publicKeys.get(key);
-      return { keyArn: key.arn, algorithm: key.algorithm, keySpec: key.keySpec };
+      return { keyArn: key.arn, algorithm: key.algorithm, keySpec: key.keySpec, endpoint: checked };
     },
   };
 }

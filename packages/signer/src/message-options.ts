@@ -15,6 +15,12 @@ export interface KmsMessageSignerOptions {
   readonly keyId: string;
   /** The KMS client, created once and shared (one per region). Default: `new KMSClient({})`, configured from the environment. */
   readonly client?: KMSClient;
+  /**
+   * A KMS endpoint that is not AWS KMS's but is yours on purpose (a proxy, kms-local in a container
+   * network), e.g. `'https://kms-proxy.internal'`: exactly this endpoint is used without the
+   * `KMS_JWT_NON_AWS_ENDPOINT` warning, and even over plain HTTP outside loopback. Default: none.
+   */
+  readonly trustedEndpoint?: string;
   /** The JWS `alg`; must be one the key makes. Default: the key spec's own (ES256, ES384, ES512, ES256K, EdDSA; RS256 for RSA keys). */
   readonly algorithm?: JwsAlgorithm;
   /**

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { JWS_ALGORITHMS, MESSAGE_TYPE, type JwsAlgorithm } from 'kms-jwt-verifier';
+import { toTrustedEndpoint } from 'kms-jwt-verifier/kms-endpoint';
 import { isMessageType } from './media-type.js';
 import { SignerConfigError } from './errors.js';
 import { checkHeaderParameters } from './claims.js';
@@ -18,6 +19,12 @@ export interface KmsJwtSignerOptions {
   readonly expiresInSeconds: number | null;
   /** The KMS client, created once and shared (one per region). Default: `new KMSClient({})`, configured from the environment. */
   readonly client?: KMSClient;
+  /**
+   * A KMS endpoint that is not AWS KMS's but is yours on purpose (a proxy, kms-local in a container
+   * network), e.g. `'https://kms-proxy.internal'`: exactly this endpoint is used without the
+   * `KMS_JWT_NON_AWS_ENDPOINT` warning, and even over plain HTTP outside loopback. Default: none.
+   */
+  readonly trustedEndpoint?: string;
   /** The JWS `alg`; must be one the key makes. Default: the key spec's own (ES256, ES384, ES512, ES256K, EdDSA; RS256 for RSA keys). */
   readonly algorithm?: JwsAlgorithm;
   /** Seconds from now to the `nbf` claim (negative allows for clock skew). Default: no `nbf`. */
@@ -61,6 +68,7 @@ export interface SignOptions {
 /** Validated options that every signer (of tokens, of messages) has. */
 export interface CoreSettings {
   readonly keyId: string;
+  readonly trustedEndpoint: string | undefined;
   readonly algorithm: JwsAlgorithm | undefined;
   readonly maxConcurrency: number;
   readonly maxRatePerSecond: number | undefined;
@@ -70,7 +78,7 @@ export interface CoreSettings {
 }
 
 /** The options every signer takes, as {@link toCoreSettings} checks them. */
-export type CoreOptions = Pick<KmsJwtSignerOptions, 'keyId' | 'client' | 'algorithm' | 'maxConcurrency' | 'maxRatePerSecond' | 'selfVerify' | 'aliasCacheMaxAgeMs' | 'nowMs'>;
+export type CoreOptions = Pick<KmsJwtSignerOptions, 'keyId' | 'client' | 'trustedEndpoint' | 'algorithm' | 'maxConcurrency' | 'maxRatePerSecond' | 'selfVerify' | 'aliasCacheMaxAgeMs' | 'nowMs'>;
 
 /** Validated options. */
 export interface Settings extends CoreSettings {
@@ -86,7 +94,7 @@ export interface Settings extends CoreSettings {
 /** Largest `maxRatePerSecond`: far above any KMS quota, and it bounds the limiter's memory. */
 const MAX_RATE_PER_SECOND = 100_000;
 
-/** Checks the options every signer takes (`keyId`, `client`, `algorithm`, limits, `selfVerify`, caching, clock); each mistake throws a {@link SignerConfigError}. */
+/** Checks the options every signer takes (`keyId`, `client`, `trustedEndpoint`, `algorithm`, limits, `selfVerify`, caching, clock); each mistake throws a {@link SignerConfigError}. */
 export function toCoreSettings(options: CoreOptions): CoreSettings {
   const { keyId } = options;
   if (typeof keyId !== 'string' || keyId.trim().length === 0) {
@@ -99,6 +107,10 @@ export function toCoreSettings(options: CoreOptions): CoreSettings {
   const client = options.client;
   if (client !== undefined && (typeof client !== 'object' || client === null || typeof (client as { send?: unknown }).send !== 'function')) {
     throw new SignerConfigError('client must be a KMSClient from @aws-sdk/client-kms');
+  }
+  const trustedEndpoint = typeof options.trustedEndpoint === 'string' ? toTrustedEndpoint(options.trustedEndpoint) : undefined;
+  if (options.trustedEndpoint !== undefined && trustedEndpoint === undefined) {
+    throw new SignerConfigError("trustedEndpoint must be the http:// or https:// URL of a KMS endpoint you trust, such as 'https://kms-proxy.internal'");
   }
   const maxConcurrency = options.maxConcurrency ?? 50;
   if (!(isPositiveInteger(maxConcurrency) || maxConcurrency === Number.POSITIVE_INFINITY)) throw new SignerConfigError('maxConcurrency must be a whole number >= 1, or Infinity');
@@ -114,7 +126,7 @@ export function toCoreSettings(options: CoreOptions): CoreSettings {
   }
   const nowMs = options.nowMs ?? Date.now;
   if (typeof nowMs !== 'function') throw new SignerConfigError('nowMs must be a function returning epoch milliseconds');
-  return { keyId, algorithm, maxConcurrency, maxRatePerSecond, selfVerify, aliasCacheMaxAgeMs, nowMs };
+  return { keyId, trustedEndpoint, algorithm, maxConcurrency, maxRatePerSecond, selfVerify, aliasCacheMaxAgeMs, nowMs };
 }
 
 /** Checks every option; each mistake throws a {@link SignerConfigError} that names the option. */
