@@ -299,6 +299,7 @@ describe('createKmsMessageSigner input checks (no KMS call is made)', () => {
     ['generateMessageId not a function', { keyId: 'k', generateMessageId: 'id' }, /generateMessageId must be/],
     ['maxPayloadBytes 0', { keyId: 'k', maxPayloadBytes: 0 }, /maxPayloadBytes must be/],
     ['algorithm HS256', { keyId: 'k', algorithm: 'HS256' }, /algorithm must be one of/],
+    ['a trustedEndpoint that is not an http(s) URL', { keyId: 'k', trustedEndpoint: 'kms-proxy.internal' }, /trustedEndpoint must be the http:\/\/ or https:\/\/ URL/],
     ['not an object', 'alias/x', /needs an options object/],
   ])('refuses %s at construction with ERR_CONFIG_INVALID', (_name, options, message) => {
     const error = expectSignerThrow(() => createKmsMessageSigner(options as unknown as KmsMessageSignerOptions), SignerConfigError, 'ERR_CONFIG_INVALID');

@@ -54,6 +54,8 @@ describe('createKmsJwtSigner: configuration', () => {
     ['selfVerify as a string', { ...base, selfVerify: 'yes' }, /selfVerify/],
     ['a negative aliasCacheMaxAgeMs', { ...base, aliasCacheMaxAgeMs: -1 }, /aliasCacheMaxAgeMs/],
     ['nowMs that is not a function', { ...base, nowMs: 5 }, /nowMs/],
+    ['a trustedEndpoint that is not a URL', { ...base, trustedEndpoint: 'kms-proxy.internal' }, /trustedEndpoint must be the http:\/\/ or https:\/\/ URL/],
+    ['a trustedEndpoint that is not http(s)', { ...base, trustedEndpoint: 'ftp://kms-proxy.internal' }, /trustedEndpoint must be the http:\/\/ or https:\/\/ URL/],
   ];
 
   it.each(mistakes)('refuses %s at construction with ERR_CONFIG_INVALID', (_name, options, message) => {
@@ -211,8 +213,8 @@ describe('createKmsJwtSigner: tokens', () => {
     expect(kms.callCount('DescribeKey')).toBe(2);
   });
 
-  it('hydrate resolves the key at startup and reports its ARN, alg and key spec', async () => {
-    await expect(signer().hydrate()).resolves.toEqual({ keyArn: key.arn, algorithm: 'ES256', keySpec: 'ECC_NIST_P256' });
+  it('hydrate resolves the key at startup and reports its ARN, alg, key spec and the KMS endpoint', async () => {
+    await expect(signer().hydrate()).resolves.toEqual({ keyArn: key.arn, algorithm: 'ES256', keySpec: 'ECC_NIST_P256', endpoint: env().kms.endpoint });
     const error = await expectSignerError(signer({ keyId: 'alias/does-not-exist' }).hydrate(), KmsKeyNotFoundError, 'ERR_KMS_KEY_NOT_FOUND');
     expect(error.keyId).toBe('alias/does-not-exist');
     expect(error.message).toContain('alias/does-not-exist');
