@@ -115,6 +115,17 @@ describe.concurrent('kms-jwt verify', () => {
     expect(result.code, result.stderr).toBe(0);
   });
 
+  it('refuses (exit 2, before any connection) a plain-HTTP AWS_ENDPOINT_URL_KMS outside loopback, and says to name it with --endpoint if it is meant', async () => {
+    // 192.0.2.1 is TEST-NET-1: never connected to, the endpoint is refused when it is resolved.
+    for (const command of [['verify', '--key', arnA, ...CLAIMS_FLAGS], ['sign', '--key-id', arnA, '--expires-in', '60']]) {
+      const result = await runKmsJwt(command, dir, { input: tokenA, env: { AWS_ENDPOINT_URL_KMS: 'http://192.0.2.1:4599', AWS_REGION: kms.region } });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('the KMS client calls http://192.0.2.1:4599 (from AWS_ENDPOINT_URL_KMS');
+      expect(result.stderr).toContain('pass it as --endpoint http://192.0.2.1:4599');
+      expect(result.stdout).toBe('');
+    }
+  });
+
   it('verifies offline against a PEM bound to its kid, and rejects tokens of other keys', async () => {
     const pemFile = join(dir, 'key-b.pem');
     const exported = await runKmsJwt(['jwks', '--key', arnB, '--format', 'pem', '--out', pemFile, ...kmsArgs], dir);

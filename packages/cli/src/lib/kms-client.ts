@@ -12,3 +12,13 @@ export function createKmsClient(flags: KmsFlags): KMSClient {
     ...(flags.region === undefined ? {} : { region: flags.region }),
   });
 }
+
+/**
+ * `{ trustedEndpoint }` for the provider or signer of a command run with `--endpoint`: an endpoint
+ * named on the command line is the user's explicit choice, so it is used without the non-AWS
+ * warning (and may be plain HTTP). One from the environment (AWS_ENDPOINT_URL_KMS) is not: the
+ * provider and signer check it, warn about a non-AWS host and refuse plain HTTP outside loopback.
+ */
+export function trustedEndpointOf(flags: KmsFlags): { trustedEndpoint?: string } {
+  return flags.endpoint === undefined ? {} : { trustedEndpoint: flags.endpoint };
+}

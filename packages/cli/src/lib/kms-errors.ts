@@ -1,3 +1,5 @@
+import { SignerEndpointError } from 'kms-jwt-signer';
+import { KeyProviderEndpointError } from 'kms-pubkey-provider';
 import { CliError, UsageError } from './errors.js';
 import { EXIT_CODES } from './exit-codes.js';
 
@@ -30,9 +32,13 @@ export function exceptionName(error: unknown): string {
   return typeof code === 'string' ? code : 'Error';
 }
 
-/** The hint for a missing region or missing credentials, the two usual setup mistakes; else undefined. */
+/** The hint for a missing region, missing credentials or a refused KMS endpoint, the usual setup mistakes; else undefined. */
 export function setupProblem(error: unknown): CliError | undefined {
   const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof KeyProviderEndpointError || error instanceof SignerEndpointError) {
+    // The libraries' fix is their trustedEndpoint option; the command's is to name the endpoint on the command line.
+    return new UsageError(message.replace(/pass trustedEndpoint: '([^']*)'/, 'pass it as --endpoint $1'), { cause: error });
+  }
   if (/region is missing/i.test(message)) {
     return new UsageError('no AWS region: pass --region or set AWS_REGION (kms-local uses us-east-1)', { cause: error });
   }

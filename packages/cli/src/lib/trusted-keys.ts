@@ -3,7 +3,7 @@ import { KmsJwtError } from 'kms-jwt-verifier';
 import { createKmsKeyProvider, type KmsKeyProvider } from 'kms-pubkey-provider';
 import { CliError } from './errors.js';
 import { EXIT_CODES } from './exit-codes.js';
-import { createKmsClient } from './kms-client.js';
+import { createKmsClient, trustedEndpointOf } from './kms-client.js';
 import { describeEndpoint, type KmsFlags } from './kms-flags.js';
 import { findSetupProblem } from './kms-errors.js';
 import type { KeySources } from './key-sources.js';
@@ -63,7 +63,7 @@ export async function openTrustedKeys(sources: KeySources, flags: KmsFlags): Pro
   };
   try {
     if (sources.usesKms) client = createKmsClient(flags);
-    provider = createKmsKeyProvider({ ...sources.options, ...(client === undefined ? {} : { client }) });
+    provider = createKmsKeyProvider({ ...sources.options, ...(client === undefined ? {} : { client, ...trustedEndpointOf(flags) }) });
     await provider.ready();
     return { provider, where, close };
   } catch (error) {

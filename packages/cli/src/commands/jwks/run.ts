@@ -7,7 +7,7 @@ import { CliError, UsageError } from '../../lib/errors.js';
 import { EXIT_CODES, type ExitCode } from '../../lib/exit-codes.js';
 import type { CliIo } from '../../lib/io.js';
 import { aliasName, keyRef } from '../../lib/key-refs.js';
-import { createKmsClient } from '../../lib/kms-client.js';
+import { createKmsClient, trustedEndpointOf } from '../../lib/kms-client.js';
 import { describeEndpoint } from '../../lib/kms-flags.js';
 import { findSetupProblem } from '../../lib/kms-errors.js';
 import { prettyJson } from '../../lib/output.js';
@@ -59,7 +59,7 @@ export async function run({ values }: ParsedArgs<typeof jwksOptions>, io: CliIo)
   const where = describeEndpoint(values);
   let provider: KmsKeyProvider | undefined;
   try {
-    provider = createKmsKeyProvider({ keys: [...new Set(refs)], client });
+    provider = createKmsKeyProvider({ keys: [...new Set(refs)], client, ...trustedEndpointOf(values) });
     io.stderr.write(`fetching the public key${refs.length === 1 ? '' : 's'} of ${refs.join(', ')} from ${where}...\n`);
     try {
       await provider.ready();

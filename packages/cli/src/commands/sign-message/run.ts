@@ -6,7 +6,7 @@ import { EXIT_CODES, type ExitCode } from '../../lib/exit-codes.js';
 import { readInputBytes } from '../../lib/file-input.js';
 import { parseAlgorithm } from '../../lib/flag-values.js';
 import type { CliIo } from '../../lib/io.js';
-import { createKmsClient } from '../../lib/kms-client.js';
+import { createKmsClient, trustedEndpointOf } from '../../lib/kms-client.js';
 import { checkKmsFlags, describeEndpoint } from '../../lib/kms-flags.js';
 import { signFailed } from '../../lib/signer-errors.js';
 import type { signMessageOptions } from './definition.js';
@@ -31,6 +31,7 @@ export async function run({ values, positionals }: ParsedArgs<typeof signMessage
     const options: KmsMessageSignerOptions = {
       keyId: keyId.trim(),
       client,
+      ...trustedEndpointOf(values),
       ...(algorithm === undefined ? {} : { algorithm }),
       ...(expiresInSeconds === undefined ? {} : { expiresInSeconds }),
     };

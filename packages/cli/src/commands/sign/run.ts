@@ -5,7 +5,7 @@ import { EXIT_CODES, type ExitCode } from '../../lib/exit-codes.js';
 import { parseDurationSeconds } from '../../lib/duration.js';
 import { parseAlgorithm } from '../../lib/flag-values.js';
 import type { CliIo } from '../../lib/io.js';
-import { createKmsClient } from '../../lib/kms-client.js';
+import { createKmsClient, trustedEndpointOf } from '../../lib/kms-client.js';
 import { describeEndpoint } from '../../lib/kms-flags.js';
 import { signFailed } from '../../lib/signer-errors.js';
 import { collectClaims } from './claims.js';
@@ -38,6 +38,7 @@ export async function run({ values }: ParsedArgs<typeof signOptions>, io: CliIo)
     const options: KmsJwtSignerOptions = {
       keyId: keyId.trim(),
       client,
+      ...trustedEndpointOf(values),
       expiresInSeconds,
       ...(algorithm === undefined ? {} : { algorithm }),
       ...(notBeforeSeconds === undefined ? {} : { notBeforeSeconds }),
