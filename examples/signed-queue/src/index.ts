@@ -1,0 +1,14 @@
+export { createSqsHandler, type ReplayStore, type SqsHandler, type SqsHandlerOptions } from './consumer.js';
+export { spawnConsumer, CONSUMER_ENTRY, type ConsumerProcess, type InvocationResult, type SpawnConsumerOptions } from './consumer-process.js';
+export type { ConsumerInvocation, ProcessedMessage } from './consumer-protocol.js';
+export type { RecordDecision } from './decision.js';
+export { exportProducerJwks, type ExportProducerJwksOptions } from './deploy-trust.js';
+export { InMemoryQueue, type InMemoryQueueOptions, type SettleResult } from './in-memory-queue.js';
+export { createKmsVerifyHandler, decodeByteArray, type KmsVerifyHandlerOptions } from './kms-verify-consumer.js';
+export { createKmsVerifyProducer, encodeByteArray, type KmsVerifyProducerOptions } from './kms-verify-producer.js';
+export { measureConsumers, percentile, type ConsumerMeasurement, type Measurement, type MeasureOptions } from './measure.js';
+export { orderEvent } from './orders.js';
+export { createProducer, SIGNATURE_ATTRIBUTE, type Producer, type ProducerOptions, type Published } from './producer.js';
+export { InMemoryReplayStore, type InMemoryReplayStoreOptions } from './replay-store.js';
+export { md5OfBody, md5OfMessageAttributes } from './sqs-md5.js';
+export type { SqsBatchResponse, SqsEvent, SqsMessageAttribute, SqsRecord, SqsSendMessageAttribute, SqsSendMessageInput, SqsSendMessageOutput } from './sqs-types.js';
