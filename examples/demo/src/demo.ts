@@ -22,10 +22,11 @@ import {
 import { createExpressApi } from 'kms-jwt-example-express-api';
 import { createKoaApi } from 'kms-jwt-example-koa-api';
 import { createPassportApi } from 'kms-jwt-example-passport-api';
+import { createProducer, createSqsHandler, exportProducerJwks, InMemoryQueue, orderEvent } from 'kms-jwt-example-signed-queue';
 import { createSigningKey, createTokenIssuer, DEV_AUDIENCE, DEV_CLIENTS, DEV_ISSUER, listen, requestToken, type TokenAnswer } from 'kms-jwt-example-token-issuer';
 import { createKmsJwtSigner } from 'kms-jwt-signer';
 import { startKmsLocal, type KmsLocal } from 'kms-local';
-import type { KeyFetchFailedEvent, KeyUntrustedEvent, RotationEvent } from 'kms-pubkey-provider';
+import { createKmsKeyProvider, type KeyFetchFailedEvent, type KeyUntrustedEvent, type RotationEvent } from 'kms-pubkey-provider';
 import { Checklist, type DemoStep } from './checklist.js';
 import { KmsCallLog } from './kms-calls.js';
 import { ObservedTimers } from './observed-timers.js';
@@ -512,6 +513,33 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         removeFault();
       }
     }
+
+    // ── 10. A signed message over a queue ────────────────────────────────────────────────────
+    step = 'signed-message';
+    heading('10. A signed message over the queue example (examples/signed-queue): signed once through KMS, verified with no KMS call');
+    const producerJwks = await exportProducerJwks({ client: admin, keyIds: [alias] });
+    detail(`deploy time: exportJwks() of ${alias} → a JWKS of ${producerJwks.keys.map((key) => label(String(key.kid))).join(', ')}; the consumer is given this file and no KMS client`);
+    const queue = new InMemoryQueue({ name: 'kms-jwt-demo-order-events' });
+    const producer = createProducer({ client: admin, keyId: alias, queueUrl: queue.url, sendMessage: queue.sendMessage });
+    const queuedMessage = await producer.publish(orderEvent('o-demo', 8 * 1024));
+    detail(`producer: KMS Sign → SQS body of ${queuedMessage.signed.payload.length} bytes, signature attribute ${short(queuedMessage.signed.detachedJws)}, kid = ${label(queuedMessage.signed.keyArn)}`);
+    await queue.sendMessage({ ...producer.toSendMessageInput(queuedMessage.signed), MessageBody: JSON.stringify(orderEvent('o-demo', 8 * 1024 + 1)) });
+    detail('the same signature attribute beside a body changed after signing');
+    const processedIds: string[] = [];
+    const consumer = createSqsHandler({ keys: createKmsKeyProvider({ offlineKeys: [{ key: producerJwks }] }), process: (message) => void processedIds.push(message.messageId) });
+    const sqsEvent = queue.receive();
+    await quiet();
+    const callsBeforeConsumer = kmsTotal();
+    const batch = await consumer(sqsEvent);
+    const consumerCalls = kmsTotal() - callsBeforeConsumer;
+    const accepted = processedIds.filter((id) => id === queuedMessage.signed.messageId).length;
+    detail(`consumer (a Lambda SQS handler): ${sqsEvent.Records.length} records → ${accepted} accepted, batchItemFailures ${batch.batchItemFailures.length} (the changed body)   ${counterName} ${callsBeforeConsumer} → ${callsBeforeConsumer + consumerCalls}`);
+    checklist.check(
+      step,
+      'a signed message over a queue is verified with no KMS call; a changed body is refused',
+      '1 accepted; 1 batch item failure; 0 KMS calls',
+      `${accepted} accepted; ${batch.batchItemFailures.length} batch item failure${batch.batchItemFailures.length === 1 ? '' : 's'}; ${consumerCalls} KMS calls`,
+    );
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     checklist.fail(step, message);

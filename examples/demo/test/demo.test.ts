@@ -73,9 +73,17 @@ describe('the demo on an embedded kms-local', () => {
     expect(output).toMatch(/partner API {4}its own process, environment PATH only \(0 AWS_\* variables\): trusts http:\/\/127\.0\.0\.1:\d+\/\.well-known\/jwks\.json .*the JWKS lists key A\n/);
   });
 
-  it('passes because each of its eleven steps passed, in the narrated order', () => {
+  it('verifies a signed message over the queue example with no KMS call, and refuses a changed body', () => {
+    expect(step('signed-message').actual).toBe('1 accepted; 1 batch item failure; 0 KMS calls');
+    const section = output.slice(output.indexOf('▸ 10.'), output.indexOf('▸ Summary'));
+    const counter = /KMS call counter \(kms-local's callCount\(\)\) (\d+) → (\d+)/.exec(section);
+    expect(counter?.[1]).toMatch(/^\d+$/);
+    expect(counter?.[2]).toBe(counter?.[1]);
+  });
+
+  it('passes because each of its twelve steps passed, in the narrated order', () => {
     expect(result.steps.map((entry) => [entry.id, entry.passed])).toEqual(
-      ['startup', 'valid', 'scope', 'tampered', 'expired', 'untrusted', 'rotated', 'partner-jwks', 'grace-ended', 'disabled', 'outage'].map((id) => [id, true]),
+      ['startup', 'valid', 'scope', 'tampered', 'expired', 'untrusted', 'rotated', 'partner-jwks', 'grace-ended', 'disabled', 'outage', 'signed-message'].map((id) => [id, true]),
     );
     expect(result.passed).toBe(true);
     expect(output).toContain('Every step behaved as narrated');
