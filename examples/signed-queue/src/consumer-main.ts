@@ -29,11 +29,13 @@ function main(): void {
   const keys = createKmsKeyProvider({ offlineKeys: [{ file: values.jwks }] });
   let decisions: RecordDecision[] = [];
   let processed: ProcessedMessage[] = [];
-  const handler = createSqsHandler<Record<string, unknown>>({
+  const handler = createSqsHandler({
     keys,
     maxMessageAgeSeconds: maxAge,
     process: (message, record) => {
-      const orderId = message.payload['orderId'];
+      // The signature says who sent the JSON, not that it has the expected shape: check it.
+      const payload = message.payload;
+      const orderId = typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? (payload as Record<string, unknown>)['orderId'] : undefined;
       processed.push({ messageId: message.messageId, orderId: typeof orderId === 'string' ? orderId : undefined, bodyBytes: Buffer.byteLength(record.body, 'utf8') });
     },
     onDecision: (decision) => void decisions.push(decision),
