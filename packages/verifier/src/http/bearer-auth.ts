@@ -6,7 +6,7 @@ import type { RawTokenSink } from './auth-token.js';
 import type { Requirement } from './authorization.js';
 import { extractBearerToken, type BearerRequest } from './bearer.js';
 import { toHttpAuthError, verifierFailure, type ChallengeSettings, type Failure } from './challenge.js';
-import { AdapterConfigError, type HttpAuthError } from './errors.js';
+import { AdapterConfigError, RevocationCheckUnavailableError, type HttpAuthError } from './errors.js';
 import { isPromise, VERIFY_NOW, type VerifyNow } from '../verify-now.js';
 
 /** A verified token, `undefined` (no credentials, and none required), or a native Promise of either. */
@@ -60,6 +60,7 @@ function isVerifier(value: unknown): value is Verifier {
 
 const MISSING: Failure = { status: 401, error: 'unauthorized', code: 'ERR_CREDENTIALS_MISSING', family: 'request', description: 'an access token is required' };
 const REVOKED: Failure = { status: 401, error: 'invalid_token', code: 'ERR_TOKEN_REVOKED', family: 'token', description: 'the access token was revoked' };
+const REVOCATION_UNAVAILABLE = 'whether the access token was revoked is unknown; retry later';
 
 /** Validates the shared options (throwing {@link AdapterConfigError} naming `packageName`) and returns the flow. */
 export function createBearerAuth<C>(options: BearerAuthOptions<C>, packageName: string): BearerAuth<C> {
@@ -90,15 +91,28 @@ export function createBearerAuth<C>(options: BearerAuthOptions<C>, packageName: 
     throw error;
   }
 
+  /** A revocation store that cannot answer is a 503 (retry later), never a 401; any other error from `isRevoked` propagates as is. */
+  function rejectRevocationError(error: unknown): never {
+    if (error instanceof RevocationCheckUnavailableError) {
+      throw fail({ status: 503, error: 'temporarily_unavailable', code: error.code, family: error.family, description: settings.debug ? error.message : REVOCATION_UNAVAILABLE, cause: error });
+    }
+    throw error;
+  }
+
   /** The revocation check of a verified token, synchronous when `isRevoked` answers synchronously. */
   function unlessRevoked(context: C, result: VerifiedToken): VerifiedToken | Promise<VerifiedToken> {
     if (isRevoked === undefined) return result;
-    const revoked = isRevoked(context, result);
+    let revoked: boolean | Promise<boolean>;
+    try {
+      revoked = isRevoked(context, result);
+    } catch (error) {
+      rejectRevocationError(error);
+    }
     const decide = (answer: boolean): VerifiedToken => {
       if (answer === true) throw fail(REVOKED);
       return result;
     };
-    return isPromise(revoked) ? Promise.resolve(revoked).then(decide) : decide(revoked);
+    return isPromise(revoked) ? Promise.resolve(revoked).then(decide, rejectRevocationError) : decide(revoked);
   }
 
   function verify(context: C, token: string | undefined, sink: RawTokenSink | undefined): AuthOutcome {

@@ -7,7 +7,8 @@ export type BearerErrorCode =
   | 'ERR_TOKEN_REVOKED'
   | 'ERR_TOKEN_REJECTED'
   | 'ERR_SCOPE_INSUFFICIENT'
-  | 'ERR_CLAIM_MISMATCH';
+  | 'ERR_CLAIM_MISMATCH'
+  | 'ERR_REVOCATION_CHECK_UNAVAILABLE';
 
 /** Every code an {@link HttpAuthError} carries: the verifier's (`ERR_JWT_EXPIRED`, ...) or the HTTP layer's. */
 export type HttpAuthErrorCode = KmsJwtErrorCode | BearerErrorCode;
@@ -95,6 +96,25 @@ export class AdapterConfigError extends Error {
 
   constructor(packageName: string, message: string) {
     super(`${packageName}: ${message}`);
+  }
+
+  override get name(): string {
+    return this.constructor.name;
+  }
+}
+
+/**
+ * Thrown (or rejected with) by an `isRevoked` hook whose revocation store cannot answer (it is down,
+ * or its copy is too stale to trust): the adapters answer 503 `temporarily_unavailable` with
+ * `Retry-After`, never 401. Revocation stores (kms-jwt-fleet) subclass it; the `cause` says why.
+ */
+export class RevocationCheckUnavailableError extends Error {
+  readonly code = 'ERR_REVOCATION_CHECK_UNAVAILABLE' as const;
+  readonly family = 'infrastructure' as const;
+  readonly status = 503 as const;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
   }
 
   override get name(): string {

@@ -12,6 +12,7 @@ export { createJwksResponder, type JwksOptions, type JwksResponse, type JwksSour
 export {
   AdapterConfigError,
   HttpAuthError,
+  RevocationCheckUnavailableError,
   type AuthResponse,
   type AuthResponseBody,
   type AuthResponseHeaders,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createVerifier, KeySourceUnavailableError, VerifierConfigError, type KeyResolver, type Verifier } from '../../src/index.js';
-import { AdapterConfigError, createBearerAuth, HttpAuthError, type BearerAuthOptions } from '../../src/http/index.js';
+import { AdapterConfigError, createBearerAuth, HttpAuthError, RevocationCheckUnavailableError, type BearerAuthOptions } from '../../src/http/index.js';
 import { AUDIENCE, claims, ISSUER, keyPairFor, KID, NOW, OTHER_KID, rejection, signToken } from '../support/tokens.js';
 
 const PKG = 'kms-jwt-test';
@@ -138,6 +138,16 @@ describe('createBearerAuth: authenticate', () => {
     const boom = new Error('revocation store down');
     await expect(auth({ isRevoked: () => Promise.reject(boom) }).authenticate('ctx', request(valid))).rejects.toBe(boom);
     await expect(auth({ getToken: () => { throw boom; } }).authenticate('ctx', request(valid))).rejects.toBe(boom);
+  });
+
+  it('answers 503 with Retry-After, never 401, when isRevoked throws or rejects with RevocationCheckUnavailableError', async () => {
+    const down = new RevocationCheckUnavailableError('the revocation list is stale');
+    for (const isRevoked of [() => { throw down; }, () => Promise.reject(down)]) {
+      const error = await failure(auth({ isRevoked }).authenticate('ctx', request(valid)));
+      expect(error).toMatchObject({ status: 503, code: 'ERR_REVOCATION_CHECK_UNAVAILABLE', family: 'infrastructure', headers: { 'Retry-After': '5' }, body: { error: 'temporarily_unavailable' } });
+      expect(error.headers['WWW-Authenticate']).toBeUndefined();
+      expect(error.cause).toBe(down);
+    }
   });
 
   it('lets a verifier configuration error propagate (a server bug, not a 401)', async () => {
