@@ -55,6 +55,15 @@ export interface KmsKeyProvider extends KeyResolver {
   exportJwks(): JsonWebKeySet;
   /** The trusted public keys and alias targets, JSON-safe, for the `snapshot` option of a later cold start. */
   exportSnapshot(): KmsKeySnapshot;
+  /**
+   * Re-checks the trusted key `keyArn` names (a key ARN, key id, or a configured multi-Region key's
+   * replica ARN) with KMS now, ahead of `cacheMaxAgeMs` — for a signal that it may have been disabled
+   * (kms-jwt-fleet's key signal). Rate-limited: at most once per `failureCooldownMs` per key, joining a
+   * fetch in flight; a key outside the trusted set, or in the penalty box, is not fetched. It never
+   * trusts anything: what KMS answers decides, as for any refresh. Resolves when the re-check (if any)
+   * settled; never rejects (a failed fetch is reported by `onKeyFetchFailed`).
+   */
+  recheck(keyArn: string): Promise<void>;
   /** Stops background refreshes; cached keys keep being answered but KMS is never called again. */
   close(): void;
 }
@@ -87,7 +96,7 @@ export function createKmsKeyProvider(options: KmsKeyProviderOptions): KmsKeyProv
     maxStaleMs: settings.maxStaleMs,
     maxEntries: settings.cacheMaxEntries,
     honorKeyState: settings.honorKeyState,
-    // The "re-check this key now" seam (resolver.recheck, not public yet): once per failureCooldownMs at most.
+    // The "re-check this key now" seam (resolver.recheck, public as provider.recheck): once per failureCooldownMs at most.
     recheckIntervalMs: failureCooldownMs,
     bindArn: (record, keyArn) => trust.bindArn(record, keyArn),
     onSettled,
@@ -139,6 +148,9 @@ export function createKmsKeyProvider(options: KmsKeyProviderOptions): KmsKeyProv
     hydrate: ready,
     exportJwks: () => exportJwks(parts),
     exportSnapshot: () => exportSnapshot(parts),
+    async recheck(keyArn) {
+      if (typeof keyArn === 'string') await resolver.recheck(keyArn);
+    },
     close() {
       for (const part of [scheduler, cache, aliases, kms]) part.close();
     },

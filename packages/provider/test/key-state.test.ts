@@ -45,6 +45,27 @@ describe('key state', () => {
     provider.close();
   });
 
+  it('recheck(keyArn) asks KMS at once, ahead of cacheMaxAgeMs and at most once per failureCooldownMs, and never for a key outside the trusted set', async () => {
+    const { kms, admin, time, key, provider, verifier, token } = await setup(async (k) => k.arn, { failureCooldownMs: 5_000 });
+    const calls = kms.callCount('GetPublicKey');
+    // Enabled in KMS: a re-check inside the interval costs nothing, and the key stays trusted.
+    await provider.recheck(key.arn);
+    expect(kms.callCount('GetPublicKey')).toBe(calls);
+    await provider.recheck('arn:aws:kms:us-east-1:111122223333:key/00000000-0000-0000-0000-000000000000');
+    expect(kms.callCount('GetPublicKey')).toBe(calls);
+    time.advance(5_000);
+    await Promise.all([provider.recheck(key.arn), provider.recheck(key.arn), provider.recheck(key.keyId)]);
+    expect(kms.callCount('GetPublicKey')).toBe(calls + 1);
+    expect((await verifier.verify(token)).key).toBe(key.arn);
+
+    await admin.send(new DisableKeyCommand({ KeyId: key.keyId }));
+    time.advance(5_000);
+    await provider.recheck(key.arn);
+    expect(kms.callCount('GetPublicKey')).toBe(calls + 2);
+    await expectUntrusted(verifier.verify(token));
+    provider.close();
+  });
+
   it('stops trusting a key scheduled for deletion at the next refresh', async () => {
     const { admin, time, events, key, provider, verifier, token } = await setup(async (k) => k.arn);
     await admin.send(new ScheduleKeyDeletionCommand({ KeyId: key.keyId, PendingWindowInDays: 7 }));
