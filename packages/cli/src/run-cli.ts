@@ -5,21 +5,42 @@ import { EXIT_CODES, type ExitCode } from './lib/exit-codes.js';
 import { processIo, type CliIo } from './lib/io.js';
 import { packageVersion } from './lib/version.js';
 
-const KEYS_COMMANDS = COMMANDS.filter((command) => command.name.startsWith('keys ')).map((command) => ({ command, subcommand: command.name.slice('keys '.length) }));
 const NAME_WIDTH = Math.max(...COMMANDS.map((command) => command.name.length)) + 2;
 
 function pad(name: string): string {
   return name.padEnd(NAME_WIDTH);
 }
 
-/** `list, create, ... or cancel-deletion`. */
-const KEYS_SUBCOMMANDS = `${KEYS_COMMANDS.slice(0, -1).map(({ subcommand }) => subcommand).join(', ')} or ${KEYS_COMMANDS.at(-1)?.subcommand ?? ''}`;
+/** A command group (`keys`, `revoked`): its subcommands, `list, create, ... or cancel-deletion`, and its help. */
+interface Group {
+  readonly commands: readonly { readonly command: Command; readonly subcommand: string }[];
+  readonly names: string;
+  readonly usage: string;
+}
+
+function group(name: string): Group {
+  const commands = COMMANDS.filter((command) => command.name.startsWith(`${name} `)).map((command) => ({ command, subcommand: command.name.slice(name.length + 1) }));
+  const names = commands.length === 1 ? (commands[0]?.subcommand ?? '') : `${commands.slice(0, -1).map(({ subcommand }) => subcommand).join(', ')} or ${commands.at(-1)?.subcommand ?? ''}`;
+  const usage = `Usage: kms-jwt ${name} <command> [options]
+
+Commands:
+${commands.map(({ command, subcommand }) => `  ${pad(subcommand)}${command.summary}`).join('\n')}
+
+Run kms-jwt ${name} <command> --help for its flags.
+`;
+  return { commands, names, usage };
+}
+
+const GROUPS: ReadonlyMap<string, Group> = new Map([
+  ['keys', group('keys')],
+  ['revoked', group('revoked')],
+]);
 
 const USAGE = `Usage: kms-jwt <command> [options]
 
 JWTs signed by AWS KMS keys: create, rotate, list and retire keys, sign, verify against KMS or
-offline, inspect, export JWKS, sign and verify messages between services, and run kms-local for
-development.
+offline, inspect, export JWKS, sign and verify messages between services, revoke tokens across a
+fleet of verifiers on Redis, and run kms-local for development.
 
 Commands:
 ${COMMANDS.map((command) => `  ${pad(command.name)}${command.summary}`).join('\n')}
@@ -28,20 +49,15 @@ Run kms-jwt <command> --help for a command's flags and exit codes.
 Commands that call KMS take --endpoint <url> (e.g. kms-local's) and --region <name>; otherwise the
 AWS SDK's configuration applies (AWS_ENDPOINT_URL_KMS, AWS_REGION, AWS_PROFILE, credentials chain).
 
+Commands of a kms-jwt-fleet (revoke, revoked list, keys recheck) take --redis-url <url>
+(default: REDIS_URL).
+
 Exit codes: 0 success; 1 failed (invalid token or message, KMS refused); 2 usage error;
-            3 KMS or the key source unavailable.
+            3 KMS, the key source or Redis unavailable.
 
 Options:
   -h, --help     show this help
   -v, --version  print the version
-`;
-
-const KEYS_USAGE = `Usage: kms-jwt keys <command> [options]
-
-Commands:
-${KEYS_COMMANDS.map(({ command, subcommand }) => `  ${pad(subcommand)}${command.summary}`).join('\n')}
-
-Run kms-jwt keys <command> --help for its flags.
 `;
 
 const HELP_FLAGS = new Set(['-h', '--help']);
@@ -53,15 +69,17 @@ function findCommand(argv: readonly string[]): { command: Command; rest: readonl
   if (HELP_FLAGS.has(first)) return { help: USAGE };
   if (first === 'help') {
     if (second === undefined) return { help: USAGE };
-    if (second === 'keys' && argv[2] === undefined) return { help: KEYS_USAGE };
+    const named = GROUPS.get(second);
+    if (named !== undefined && argv[2] === undefined) return { help: named.usage };
     const found = findCommand(argv.slice(1));
     return 'command' in found ? { help: found.command.usage } : found;
   }
-  if (first === 'keys') {
-    if (second === undefined) throw new UsageError(`keys needs a subcommand: ${KEYS_SUBCOMMANDS}`, { help: KEYS_USAGE });
-    if (HELP_FLAGS.has(second)) return { help: KEYS_USAGE };
-    const command = KEYS_COMMANDS.find(({ subcommand }) => subcommand === second)?.command;
-    if (command === undefined) throw new UsageError(`unknown keys subcommand '${second.length > 24 ? `${second.slice(0, 12)}...` : second}': use ${KEYS_SUBCOMMANDS}`, { help: KEYS_USAGE });
+  const inGroup = GROUPS.get(first);
+  if (inGroup !== undefined) {
+    if (second === undefined) throw new UsageError(`${first} needs a subcommand: ${inGroup.names}`, { help: inGroup.usage });
+    if (HELP_FLAGS.has(second)) return { help: inGroup.usage };
+    const command = inGroup.commands.find(({ subcommand }) => subcommand === second)?.command;
+    if (command === undefined) throw new UsageError(`unknown ${first} subcommand '${second.length > 24 ? `${second.slice(0, 12)}...` : second}': use ${inGroup.names}`, { help: inGroup.usage });
     return { command, rest: argv.slice(2) };
   }
   const command = COMMANDS.find((candidate) => candidate.name === first);

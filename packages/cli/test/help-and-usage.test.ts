@@ -15,6 +15,9 @@ const COMMANDS = [
   ['keys enable', 'Usage: kms-jwt keys enable <key>'],
   ['keys schedule-deletion', 'Usage: kms-jwt keys schedule-deletion <key> [--days <n>] [--force]'],
   ['keys cancel-deletion', 'Usage: kms-jwt keys cancel-deletion <key>'],
+  ['keys recheck', 'Usage: kms-jwt keys recheck <key-arn> [--disabled]'],
+  ['revoke', 'Usage: kms-jwt revoke --iss <iss> --jti <jti> --exp <epoch|duration>'],
+  ['revoked list', 'Usage: kms-jwt revoked list [--json]'],
   ['local', 'Usage: kms-jwt local [options]'],
 ] as const;
 
@@ -89,8 +92,10 @@ describe.concurrent('kms-jwt help and usage errors', () => {
     [[], /^kms-jwt: no command given\n\nUsage: kms-jwt <command>/],
     [['frobnicate'], /^kms-jwt: unknown command 'frobnicate'\n\nUsage: kms-jwt <command>/],
     [['--verbose'], /^kms-jwt: unknown option '--verbose' before the command/],
-    [['keys'], /^kms-jwt: keys needs a subcommand: list, create, rotate, disable, enable, schedule-deletion or cancel-deletion\n\nUsage: kms-jwt keys <command>/],
-    [['keys', 'delete'], /^kms-jwt: unknown keys subcommand 'delete': use list, create, rotate, disable, enable, schedule-deletion or cancel-deletion/],
+    [['keys'], /^kms-jwt: keys needs a subcommand: list, create, rotate, disable, enable, schedule-deletion, cancel-deletion or recheck\n\nUsage: kms-jwt keys <command>/],
+    [['keys', 'delete'], /^kms-jwt: unknown keys subcommand 'delete': use list, create, rotate, disable, enable, schedule-deletion, cancel-deletion or recheck/],
+    [['revoked'], /^kms-jwt: revoked needs a subcommand: list\n\nUsage: kms-jwt revoked <command>/],
+    [['revoked', 'add'], /^kms-jwt: unknown revoked subcommand 'add': use list/],
     [['sign'], /^kms-jwt sign: --key-id is required/],
     [['sign', '--key-id', 'alias/a', '--expires-in', 'soon'], /^kms-jwt sign: --expires-in must be a duration such as 900, 90s, 15m, 1h or 7d, not soon/],
     [['sign', '--key-id', 'alias/a', '--expires-in', '0'], /^kms-jwt sign: --expires-in must be a duration/],

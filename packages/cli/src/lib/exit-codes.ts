@@ -2,11 +2,11 @@
 export const EXIT_CODES = {
   /** It worked: the token is valid, the token or keys were printed. */
   success: 0,
-  /** It did not: the token is invalid (verify), cannot be decoded (inspect), or KMS refused the request (not found, disabled, access denied, alias exists). */
+  /** It did not: the token is invalid (verify), cannot be decoded (inspect), or KMS refused the request (not found, disabled, access denied, alias exists), or the revocation list is full. */
   failure: 1,
   /** The command line is wrong: unknown command or flag, a missing or malformed value, unreadable input. */
   usage: 2,
-  /** KMS or the key source is unavailable (unreachable, throttled, failing); for verify, no key to decide with could be obtained. Retrying may help. */
+  /** KMS, the key source or the fleet's Redis is unavailable (unreachable, throttled, failing); for verify, no key to decide with could be obtained. Retrying may help. */
   unavailable: 3,
 } as const;
 
