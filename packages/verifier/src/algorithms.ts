@@ -1,4 +1,4 @@
-import { constants, type KeyObject } from 'node:crypto';
+import type { TrustedPublicKey } from './public-key.js';
 
 /** The JWS algorithms a KMS signing key can produce. */
 export const JWS_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'ES256K', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'] as const;
@@ -34,14 +34,14 @@ export function isJwsAlgorithm(value: unknown): value is JwsAlgorithm {
   return typeof value === 'string' && (JWS_ALGORITHMS as readonly string[]).includes(value);
 }
 
-/** How node:crypto verifies one JWS algorithm. */
+/** What verifying one JWS algorithm takes, whatever the runtime's crypto. */
 export interface VerifyParameters {
-  /** Digest name for `crypto.verify`, or `null` for EdDSA. */
+  /** The digest, or `null` for EdDSA (Ed25519 hashes internally). */
   readonly hash: 'sha256' | 'sha384' | 'sha512' | null;
   /** ECDSA only: bytes of R‖S (two field-size integers). */
   readonly signatureBytes?: number;
-  readonly padding?: number;
-  readonly saltLength?: number;
+  /** RSA only: the signature scheme. */
+  readonly rsa?: 'pkcs1-v1_5' | 'pss';
 }
 
 export const VERIFY_PARAMETERS: Readonly<Record<JwsAlgorithm, VerifyParameters>> = {
@@ -49,12 +49,12 @@ export const VERIFY_PARAMETERS: Readonly<Record<JwsAlgorithm, VerifyParameters>>
   ES256K: { hash: 'sha256', signatureBytes: 64 },
   ES384: { hash: 'sha384', signatureBytes: 96 },
   ES512: { hash: 'sha512', signatureBytes: 132 },
-  RS256: { hash: 'sha256', padding: constants.RSA_PKCS1_PADDING },
-  RS384: { hash: 'sha384', padding: constants.RSA_PKCS1_PADDING },
-  RS512: { hash: 'sha512', padding: constants.RSA_PKCS1_PADDING },
-  PS256: { hash: 'sha256', padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST },
-  PS384: { hash: 'sha384', padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST },
-  PS512: { hash: 'sha512', padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST },
+  RS256: { hash: 'sha256', rsa: 'pkcs1-v1_5' },
+  RS384: { hash: 'sha384', rsa: 'pkcs1-v1_5' },
+  RS512: { hash: 'sha512', rsa: 'pkcs1-v1_5' },
+  PS256: { hash: 'sha256', rsa: 'pss' },
+  PS384: { hash: 'sha384', rsa: 'pss' },
+  PS512: { hash: 'sha512', rsa: 'pss' },
   EdDSA: { hash: null },
 };
 
@@ -72,7 +72,7 @@ export const MIN_RSA_BITS = 2048;
  * The algorithms a public key can verify, from its type (P-256 → ES256 only, RSA → RS* and PS*,
  * Ed25519 → EdDSA). Returns a reason instead when the key is unusable.
  */
-export function algorithmsForKey(key: KeyObject): readonly JwsAlgorithm[] | string {
+export function algorithmsForKey(key: TrustedPublicKey): readonly JwsAlgorithm[] | string {
   if (key.type !== 'public') return `expected a public key, got a ${key.type} key`;
   switch (key.asymmetricKeyType) {
     case 'ec': {

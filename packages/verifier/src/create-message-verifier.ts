@@ -1,3 +1,4 @@
+import { bytesView, latin1Bytes, toBase64url, utf8Bytes, utf8Length, verifySignatureAsync, verifySignatureSync } from '#runtime';
 import { decodeBase64url } from './base64url.js';
 import { checkTimeClaims, type ClaimRules, type TimeSubject } from './claims.js';
 import { deepFreeze } from './deep-freeze.js';
@@ -22,7 +23,8 @@ import type { TrustedKey } from './key-resolver.js';
 import { fullMediaType, isJsonMediaType } from './media-type.js';
 import { MESSAGE_OVERHEAD_BYTES, toMessageSettings, type MessageSettings, type MessageVerifierOptions } from './message-options.js';
 import type { MessageHeader, SignedMessageInput, VerifiedMessage } from './message-types.js';
-import { joseSignature, verifySignatureAsync, verifySignatureSync } from './signature.js';
+import { joseSignature } from './signature.js';
+import { signatureCheckFailed } from './signature-failure.js';
 
 /** Verifies signed messages (kms-jwt-signer's `createKmsMessageSigner`) offline against trusted keys. */
 export interface MessageVerifier {
@@ -32,8 +34,8 @@ export interface MessageVerifier {
    * {@link KmsJwtError} subclass only. Describe the payload with `P`.
    */
   verify<P = unknown>(message: SignedMessageInput): Promise<VerifiedMessage<P>>;
-  /** Verifies a message of any content type and resolves to its payload bytes, exactly as signed. */
-  verifyBytes(message: SignedMessageInput): Promise<VerifiedMessage<Buffer>>;
+  /** Verifies a message of any content type and resolves to its payload bytes, exactly as signed (a Buffer on Node.js, Bun and Deno). */
+  verifyBytes(message: SignedMessageInput): Promise<VerifiedMessage<Uint8Array>>;
 }
 
 const MESSAGE: TimeSubject = { noun: 'message', field: 'header parameter', ageOption: 'maxMessageAgeSeconds', expiredHint: '' };
@@ -46,7 +48,7 @@ function malformed(message: string): JwtMalformedError {
 }
 
 /** The JWS and, for a detached one, the payload bytes; sizes checked before any parsing. */
-function readInput(input: unknown, settings: MessageSettings): { readonly jws: string; readonly detached: Buffer | undefined } {
+function readInput(input: unknown, settings: MessageSettings): { readonly jws: string; readonly detached: Uint8Array | undefined } {
   let jws: unknown = input;
   let payload: unknown;
   if (typeof input === 'object' && input !== null) ({ jws, payload } = input as { jws?: unknown; payload?: unknown });
@@ -60,13 +62,13 @@ function readInput(input: unknown, settings: MessageSettings): { readonly jws: s
     return { jws, detached: undefined };
   }
   if (jws.length > MESSAGE_OVERHEAD_BYTES) throw new JwtTooLargeError(`the detached JWS is longer than ${MESSAGE_OVERHEAD_BYTES} bytes, more than a header and a signature take`);
-  let bytes: Buffer;
+  let bytes: Uint8Array;
   if (typeof payload === 'string') {
-    if (Buffer.byteLength(payload, 'utf8') > settings.maxPayloadBytes) throw new JwtTooLargeError(`the payload is larger than ${settings.maxPayloadBytes} bytes (maxPayloadBytes)`);
-    bytes = Buffer.from(payload, 'utf8');
+    if (utf8Length(payload) > settings.maxPayloadBytes) throw new JwtTooLargeError(`the payload is larger than ${settings.maxPayloadBytes} bytes (maxPayloadBytes)`);
+    bytes = utf8Bytes(payload);
   } else if (payload instanceof Uint8Array) {
     if (payload.byteLength > settings.maxPayloadBytes) throw new JwtTooLargeError(`the payload is larger than ${settings.maxPayloadBytes} bytes (maxPayloadBytes)`);
-    bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+    bytes = bytesView(payload);
   } else {
     throw malformed('the detached payload must be a string (taken as UTF-8) or a Uint8Array');
   }
@@ -116,7 +118,7 @@ export function createMessageVerifier(options: MessageVerifierOptions): MessageV
     const { header, alg, kid } = checkHeader(headerSegment, 'message');
 
     const payloadSegment = jws.slice(firstDot + 1, secondDot);
-    let payloadBytes: Buffer;
+    let payloadBytes: Uint8Array;
     let encodedPayload: string;
     if (detached === undefined) {
       if (payloadSegment.length === 0) throw malformed('the JWS is detached (header..signature) but no payload was given: pass { jws, payload }');
@@ -128,7 +130,7 @@ export function createMessageVerifier(options: MessageVerifierOptions): MessageV
     } else {
       if (payloadSegment.length !== 0) throw malformed('the JWS carries its payload and a detached payload was given too: give one of them');
       payloadBytes = detached;
-      encodedPayload = detached.toString('base64url');
+      encodedPayload = toBase64url(detached);
     }
     const signature = decodeBase64url(jws.slice(secondDot + 1));
     if (!signature || signature.length === 0) throw malformed('the signature is not base64url');
@@ -142,8 +144,13 @@ export function createMessageVerifier(options: MessageVerifierOptions): MessageV
     checkKeyAllows(key, alg, settings.algorithms, 'message');
     const jose = joseSignature(alg, signature, false);
     const highS = settings.rejectHighS && isHighS(alg, jose);
-    const data = Buffer.from(`${headerSegment}.${encodedPayload}`, 'latin1');
-    const valid = settings.threadpool ? await verifySignatureAsync(alg, key.publicKey, data, jose) : verifySignatureSync(alg, key.publicKey, data, jose);
+    const data = latin1Bytes(`${headerSegment}.${encodedPayload}`);
+    let valid: boolean;
+    try {
+      valid = await (settings.threadpool ? verifySignatureAsync(alg, key.publicKey, data, jose) : verifySignatureSync(alg, key.publicKey, data, jose));
+    } catch (error) {
+      throw signatureCheckFailed(error, alg, key);
+    }
     if (!valid) throw new SignatureInvalidError('the signature does not verify with the trusted key named by kid: the payload or the header was changed, or another key signed it');
     if (highS) throw new SignatureHighSError('the ECDSA signature verifies but is not in canonical low-S form (s > n/2), which rejectHighS refuses');
 
@@ -188,8 +195,8 @@ export function createMessageVerifier(options: MessageVerifierOptions): MessageV
     verify<P = unknown>(message: SignedMessageInput): Promise<VerifiedMessage<P>> {
       return verifyMessage(message, 'json').catch((error: unknown) => Promise.reject(ownError(error, 'message'))) as Promise<VerifiedMessage<P>>;
     },
-    verifyBytes(message: SignedMessageInput): Promise<VerifiedMessage<Buffer>> {
-      return verifyMessage(message, 'bytes').catch((error: unknown) => Promise.reject(ownError(error, 'message'))) as Promise<VerifiedMessage<Buffer>>;
+    verifyBytes(message: SignedMessageInput): Promise<VerifiedMessage<Uint8Array>> {
+      return verifyMessage(message, 'bytes').catch((error: unknown) => Promise.reject(ownError(error, 'message'))) as Promise<VerifiedMessage<Uint8Array>>;
     },
   };
 }

@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
+import { latin1Bytes, reusedLatin1Writer, verifySignatureAsync, verifySignatureSync } from '#runtime';
 import type { JwsAlgorithm } from './algorithms.js';
-import { decodeBase64url } from './base64url.js';
+import { decodeBase64url, decodeBase64urlText } from './base64url.js';
 import { checkIdentityClaims, checkTimeClaims } from './claims.js';
 import { deepFreeze } from './deep-freeze.js';
 import { ownError, unavailable } from './error-wrapping.js';
@@ -11,7 +12,8 @@ import { checkHeader, type ParsedHeader } from './jws-header.js';
 import type { TrustedKey } from './key-resolver.js';
 import { checkKeyAllows } from './key-policy.js';
 import { toRules, type Rules, type ValidateHook, type VerifierOptions, type VerifyOverrides } from './options.js';
-import { joseSignature, verifySignatureAsync, verifySignatureSync } from './signature.js';
+import { joseSignature } from './signature.js';
+import { signatureCheckFailed } from './signature-failure.js';
 import { keyResolverFrom } from './static-keys.js';
 import type { JwsHeader, JwtPayload, VerifiedToken } from './types.js';
 import { isPromise, VERIFY_NOW, type VerifyNow } from './verify-now.js';
@@ -73,7 +75,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     cache = new LRUCache<string, CacheEntry>({ max: maxEntries, dispose: (entry) => unmark(entry.mark) });
     doorkeeperSlots = Math.min(2 ** Math.ceil(Math.log2(2 * maxEntries)), 2 ** 20);
   }
-  const signingInput = Buffer.allocUnsafe(mode === 'sync' ? maxTokenBytes : 0);
+  const signingInput = reusedLatin1Writer(mode === 'sync' ? maxTokenBytes : 0);
   // First sightings: a fixed table of token marks (plus one, so 0 is an empty slot), one mark a
   // slot, indexed by a multiplicative hash of the mark. Nothing is allocated per token; a mark that
   // another takes the slot of is forgotten, which only delays that token's admission.
@@ -164,8 +166,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
         'the ECDSA signature verifies but is not in canonical low-S form (s > n/2), which rejectHighS refuses: it is a malleated copy of a token, or its issuer does not normalise signatures (kms-jwt-signer does)',
       );
     }
-    const payloadBytes = decodeBase64url(payloadSegment);
-    const payload = payloadBytes && parseJsonObject(payloadBytes.toString('utf8'));
+    const payloadText = decodeBase64urlText(payloadSegment);
+    const payload = payloadText === undefined ? undefined : parseJsonObject(payloadText);
     if (!payload) throw new JwtMalformedError('the payload is not a base64url-encoded JSON object');
     const now = nowMs();
     checkTimeClaims(payload, rules, now / 1000);
@@ -246,7 +248,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     rules: Rules,
     header: Record<string, unknown>,
     alg: JwsAlgorithm,
-    signature: Buffer,
+    signature: Uint8Array,
     key: TrustedKey | undefined,
     cacheable: boolean,
   ): VerifiedToken | Promise<VerifiedToken> {
@@ -255,13 +257,22 @@ export function createVerifier(options: VerifierOptions): Verifier {
     // Only a signature that verifies is refused for being high-S; an invalid one stays ERR_JWS_SIGNATURE_INVALID.
     const highS = rejectHighS && isHighS(alg, jose);
     // The signing input as bytes (latin1: the header was checked as base64url, and a payload segment that is not base64url fails its decoding below).
-    // The sync path writes it into one reused buffer, which crypto.verify is done with before returning.
-    const data = mode === 'sync' ? signingInput.subarray(0, signingInput.write(token, 0, secondDot, 'latin1')) : Buffer.from(token.slice(0, secondDot), 'latin1');
+    // The sync path writes it into one reused buffer where the runtime checks signatures synchronously (node:crypto is done with it before returning).
+    const data = mode === 'sync' ? signingInput(token, secondDot) : latin1Bytes(token.slice(0, secondDot));
     const payloadSegment = token.slice(token.indexOf('.') + 1, secondDot);
     if (mode === 'threadpool') {
-      return verifySignatureAsync(alg, key.publicKey, data, jose).then((valid) => finish(token, rules, header, payloadSegment, key, valid, highS, cacheable));
+      return verifySignatureAsync(alg, key.publicKey, data, jose).then(
+        (valid) => finish(token, rules, header, payloadSegment, key, valid, highS, cacheable),
+        (error: unknown) => Promise.reject(signatureCheckFailed(error, alg, key)),
+      );
     }
-    return finish(token, rules, header, payloadSegment, key, verifySignatureSync(alg, key.publicKey, data, jose), highS, cacheable);
+    const valid = verifySignatureSync(alg, key.publicKey, data, jose);
+    // A boolean from node:crypto; a promise where the runtime verifies through Web Crypto.
+    if (typeof valid === 'boolean') return finish(token, rules, header, payloadSegment, key, valid, highS, cacheable);
+    return valid.then(
+      (checked) => finish(token, rules, header, payloadSegment, key, checked, highS, cacheable),
+      (error: unknown) => Promise.reject(signatureCheckFailed(error, alg, key)),
+    );
   }
 
   const verifier: Verifier & { readonly [VERIFY_NOW]: VerifyNow } = {

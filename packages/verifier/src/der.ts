@@ -1,10 +1,14 @@
+import { allocBytes } from '#runtime';
+
 /**
  * Strict DER → JWS conversion of an ECDSA signature, for `acceptDerSignatures` (legacy tokens that
  * carry KMS's DER signature as is). Accepts exactly `SEQUENCE { INTEGER r, INTEGER s }` in
  * distinguished encoding: minimal lengths, minimal positive integers, nothing after the sequence.
- * Returns R‖S, each left-padded to `size` bytes, or `undefined` for anything else.
+ * Returns R‖S, each left-padded to `size` bytes, in a new array of the runtime's byte type (a
+ * Buffer on Node.js, Bun and Deno, a Uint8Array in the Web Crypto build), or `undefined` for
+ * anything else.
  */
-export function derToJose(der: Buffer, size: number): Buffer | undefined {
+export function derToJose<T extends Uint8Array>(der: T, size: number): T | undefined {
   if (der.length < 8 || der[0] !== 0x30) return undefined;
   const sequence = readLength(der, 1);
   if (!sequence || sequence.offset + sequence.length !== der.length) return undefined;
@@ -12,13 +16,13 @@ export function derToJose(der: Buffer, size: number): Buffer | undefined {
   if (!r) return undefined;
   const s = readInteger(der, r.next, size);
   if (!s || s.next !== der.length) return undefined;
-  const out = Buffer.alloc(size * 2);
-  r.value.copy(out, size - r.value.length);
-  s.value.copy(out, size * 2 - s.value.length);
-  return out;
+  const out = allocBytes(size * 2);
+  out.set(r.value, size - r.value.length);
+  out.set(s.value, size * 2 - s.value.length);
+  return out as T;
 }
 
-function readLength(der: Buffer, at: number): { length: number; offset: number } | undefined {
+function readLength(der: Uint8Array, at: number): { length: number; offset: number } | undefined {
   const first = der[at];
   if (first === undefined) return undefined;
   if (first < 0x80) return { length: first, offset: at + 1 };
@@ -30,7 +34,7 @@ function readLength(der: Buffer, at: number): { length: number; offset: number }
   return { length, offset: at + 2 };
 }
 
-function readInteger(der: Buffer, at: number, size: number): { value: Buffer; next: number } | undefined {
+function readInteger(der: Uint8Array, at: number, size: number): { value: Uint8Array; next: number } | undefined {
   if (der[at] !== 0x02) return undefined;
   const header = readLength(der, at + 1);
   if (!header || header.length === 0) return undefined;

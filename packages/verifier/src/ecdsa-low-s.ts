@@ -1,3 +1,4 @@
+import { allocBytes } from '#runtime';
 import type { JwsAlgorithm } from './algorithms.js';
 
 /**
@@ -14,9 +15,26 @@ interface Curve {
   readonly halfOrder: Uint8Array;
 }
 
+/** `value` as `size` big-endian bytes, written into `out` at `offset`. */
+function writeBigInt(value: bigint, out: Uint8Array, offset: number, size: number): void {
+  let rest = value;
+  for (let index = offset + size - 1; index >= offset; index -= 1) {
+    out[index] = Number(rest & 0xffn);
+    rest >>= 8n;
+  }
+}
+
+function readBigInt(bytes: Uint8Array, start: number, end: number): bigint {
+  let value = 0n;
+  for (let index = start; index < end; index += 1) value = (value << 8n) | BigInt(bytes[index] as number);
+  return value;
+}
+
 function curve(orderHex: string, size: number): Curve {
   const order = BigInt(`0x${orderHex}`);
-  return { size, order, halfOrder: Buffer.from((order >> 1n).toString(16).padStart(size * 2, '0'), 'hex') };
+  const halfOrder = new Uint8Array(size);
+  writeBigInt(order >> 1n, halfOrder, 0, size);
+  return { size, order, halfOrder };
 }
 
 /** The group orders of the curves KMS signs with (SEC 2, FIPS 186-4). */
@@ -46,17 +64,18 @@ export function isHighS(alg: JwsAlgorithm, signature: Uint8Array): boolean {
 
 /**
  * The canonical low-S form of an ECDSA signature in R‖S form for `alg`: when `n / 2 < s < n`, a new
- * buffer holding `(r, n − s)`, which verifies exactly when `(r, s)` does; otherwise `signature`
- * itself (already low-S, an `s` out of range left for verification to refuse, or not ECDSA).
+ * array of the runtime's byte type (a Buffer on Node.js, Bun and Deno) holding `(r, n − s)`, which
+ * verifies exactly when `(r, s)` does; otherwise `signature` itself (already low-S, an `s` out of
+ * range left for verification to refuse, or not ECDSA).
  */
-export function toLowS(alg: JwsAlgorithm, signature: Buffer): Buffer {
+export function toLowS<T extends Uint8Array>(alg: JwsAlgorithm, signature: T): T {
   const curve = CURVES[alg];
   if (curve === undefined || !isHighS(alg, signature)) return signature;
   const { size, order } = curve;
-  const s = BigInt(`0x${signature.toString('hex', size)}`);
+  const s = readBigInt(signature, size, size * 2);
   if (s >= order) return signature;
-  const out = Buffer.alloc(size * 2);
-  signature.copy(out, 0, 0, size);
-  out.write((order - s).toString(16).padStart(size * 2, '0'), size, 'hex');
-  return out;
+  const out = allocBytes(size * 2);
+  out.set(signature.subarray(0, size));
+  writeBigInt(order - s, out, size, size);
+  return out as T;
 }

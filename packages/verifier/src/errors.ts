@@ -21,7 +21,8 @@ export type KmsJwtErrorCode =
   | 'ERR_KEY_SOURCE_UNAVAILABLE'
   | 'ERR_REPLAY_CHECK_UNAVAILABLE'
   | 'ERR_JWKS_INVALID'
-  | 'ERR_CONFIG_INVALID';
+  | 'ERR_CONFIG_INVALID'
+  | 'ERR_ALG_UNSUPPORTED_BY_RUNTIME';
 
 /**
  * What kind of failure: the token itself, its claims, key trust, the key source's availability,
@@ -199,6 +200,23 @@ export class ReplayCheckUnavailableError extends KmsJwtError {
 /** The verifier's options are wrong: thrown by `createVerifier`, or by `verify` for invalid per-call overrides only. */
 export class VerifierConfigError extends KmsJwtError {
   readonly code = 'ERR_CONFIG_INVALID' as const;
+  readonly family = 'config' as const;
+  readonly status = 500 as const;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(`kms-jwt-verifier: ${message}`, options);
+  }
+}
+
+/**
+ * The runtime's crypto cannot verify a trusted key's algorithm: ES256K (secp256k1) on workerd, in
+ * browsers and on Bun (Web Crypto and BoringSSL have no secp256k1), or EdDSA where Web Crypto lacks
+ * Ed25519. Thrown by `createVerifier` for such a static key; a verification that needs such a key
+ * from a resolver rejects with it. Not the token's fault (500): verify on Node.js or Deno, or trust
+ * keys of another key spec.
+ */
+export class AlgUnsupportedByRuntimeError extends KmsJwtError {
+  readonly code = 'ERR_ALG_UNSUPPORTED_BY_RUNTIME' as const;
   readonly family = 'config' as const;
   readonly status = 500 as const;
 

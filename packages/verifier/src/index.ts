@@ -5,6 +5,7 @@ export type { DetachedSignedMessage, MessageHeader, ReplayHook, ReplayHookInput,
 export { MESSAGE_TYPE } from './message-type.js';
 export type { ClaimOptions, ValidateHook, VerifiedTokenCacheOptions, VerifierOptions, VerifyOverrides } from './options.js';
 export type { KeyResolver, TrustedKey } from './key-resolver.js';
+export type { TrustedPublicKey, WebCryptoPublicKey } from './public-key.js';
 export { createStaticKeyResolver, keysFromJwks, type JsonWebKeySet, type StaticKey } from './static-keys.js';
 export { ALGORITHMS_BY_KEY_SPEC, JWS_ALGORITHMS, algorithmsForKey, type JwsAlgorithm, type KmsSigningKeySpec } from './algorithms.js';
 export type { JwsHeader, JwtPayload, VerifiedToken } from './types.js';
@@ -12,6 +13,7 @@ export { derToJose } from './der.js';
 export { toLowS } from './ecdsa-low-s.js';
 export {
   AlgNotAllowedError,
+  AlgUnsupportedByRuntimeError,
   JwsHeaderUnsupportedError,
   JwtClaimInvalidError,
   JwtClaimMissingError,

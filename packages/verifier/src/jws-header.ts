@@ -1,5 +1,5 @@
 import { isJwsAlgorithm, JWS_ALGORITHMS, type JwsAlgorithm } from './algorithms.js';
-import { decodeBase64url } from './base64url.js';
+import { decodeBase64urlText } from './base64url.js';
 import { deepFreeze } from './deep-freeze.js';
 import { AlgNotAllowedError, JwsHeaderUnsupportedError, JwtMalformedError, KidMissingError, MessageTypeInvalidError, TokenIsMessageError } from './errors.js';
 import { parseJsonObject } from './json.js';
@@ -26,8 +26,8 @@ const KEY_CARRYING_PARAMETERS = ['jwk', 'jku', 'x5u', 'x5c', 'x5t', 'x5t#S256'];
  * parameters the message verifier understands (`exp`), each present. Throws this package's errors.
  */
 export function checkHeader(segment: string, kind: JwsKind): ParsedHeader {
-  const headerBytes = decodeBase64url(segment);
-  const header = headerBytes && parseJsonObject(headerBytes.toString('utf8'));
+  const headerText = decodeBase64urlText(segment);
+  const header = headerText === undefined ? undefined : parseJsonObject(headerText);
   if (!header) throw new JwtMalformedError('the header is not a base64url-encoded JSON object (without duplicate members)');
 
   const typ = header['typ'];

@@ -1,12 +1,12 @@
-import type { KeyObject } from 'node:crypto';
 import type { JwsAlgorithm } from './algorithms.js';
+import type { TrustedPublicKey, WebCryptoPublicKey } from './public-key.js';
 
 /** A public key the verifier trusts, as a {@link KeyResolver} returns it. */
 export interface TrustedKey {
   /** The key's identity reported in results: the KMS key ARN (or the kid of a static key). */
   readonly id: string;
-  /** The public key, parsed once (node:crypto KeyObject). */
-  readonly publicKey: KeyObject;
+  /** The public key, parsed once: a node:crypto KeyObject, or in the Web Crypto build (workerd, browsers) a {@link WebCryptoPublicKey}. */
+  readonly publicKey: TrustedPublicKey;
   /** JWS algorithms this key may verify, derived from its KMS key spec. */
   readonly algorithms: readonly JwsAlgorithm[];
 }

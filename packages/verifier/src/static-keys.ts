@@ -1,35 +1,53 @@
-import { createPublicKey, KeyObject, type JsonWebKey } from 'node:crypto';
+import type { JsonWebKey, KeyObject } from 'node:crypto';
+import { asKeyObject, publicKeyFromJwk, publicKeyFromPem, RUNTIME } from '#runtime';
 import { algorithmsForKey, isJwsAlgorithm, type JwsAlgorithm } from './algorithms.js';
-import { VerifierConfigError } from './errors.js';
+import { AlgUnsupportedByRuntimeError, VerifierConfigError } from './errors.js';
+import { isSecp256k1Key } from './key-description.js';
 import type { KeyResolver, TrustedKey } from './key-resolver.js';
+import type { TrustedPublicKey, WebCryptoPublicKey } from './public-key.js';
 
 /** A public key given directly, bound to the `kid` (usually the KMS key ARN) that names it. */
 export interface StaticKey {
   /** The `kid` tokens signed by this key carry: the KMS key ARN. */
   readonly kid: string;
-  /** The public key: SPKI PEM, a public JWK, or a node:crypto public KeyObject. */
-  readonly key: string | JsonWebKey | KeyObject;
+  /** The public key: SPKI PEM, a public JWK, or a public key object (a node:crypto KeyObject, or a {@link WebCryptoPublicKey} in the Web Crypto build). */
+  readonly key: string | JsonWebKey | KeyObject | WebCryptoPublicKey;
   /** Algorithms to allow for this key. Default: all the key's type can verify (P-256 → ES256, ...). */
   readonly algorithms?: readonly JwsAlgorithm[];
 }
 
-function toPublicKey(key: StaticKey['key'], kid: string): KeyObject {
+/** Why a secp256k1 key is refused where the runtime cannot verify it. */
+export function secp256k1Unsupported(kid: string, cause?: unknown): AlgUnsupportedByRuntimeError {
+  const crypto = RUNTIME === 'web' ? 'Web Crypto has no secp256k1' : "this runtime's node:crypto has no secp256k1 (Bun's BoringSSL)";
+  return new AlgUnsupportedByRuntimeError(
+    `the key for kid ${kid} is a secp256k1 key (ES256K), which cannot be verified here: ${crypto}. Verify ES256K tokens on Node.js or Deno, or sign with an ECC_NIST_P256 key (ES256)`,
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+function toPublicKey(key: StaticKey['key'], kid: string): TrustedPublicKey {
   try {
-    if (key instanceof KeyObject) return key;
+    const keyObject = asKeyObject(key);
+    if (keyObject !== undefined) return keyObject;
     if (typeof key === 'string') {
       if (/PRIVATE KEY-----/.test(key)) throw new VerifierConfigError(`the key for kid ${kid} is a private key; give the public key (SPKI PEM)`);
-      return createPublicKey({ key, format: 'pem' });
+      return publicKeyFromPem(key);
     }
     if (typeof key === 'object' && key !== null) {
-      if ('d' in key && key.d !== undefined) throw new VerifierConfigError(`the JWK for kid ${kid} holds a private key ("d"); give the public JWK`);
-      if (key.kty === 'oct') throw new VerifierConfigError(`the JWK for kid ${kid} is a symmetric (oct) key; only asymmetric KMS keys are trusted`);
-      return createPublicKey({ key, format: 'jwk' });
+      const jwk = key as JsonWebKey;
+      if ('d' in jwk && jwk.d !== undefined) throw new VerifierConfigError(`the JWK for kid ${kid} holds a private key ("d"); give the public JWK`);
+      if (jwk.kty === 'oct') throw new VerifierConfigError(`the JWK for kid ${kid} is a symmetric (oct) key; only asymmetric KMS keys are trusted`);
+      return publicKeyFromJwk(jwk);
     }
   } catch (error) {
     if (error instanceof VerifierConfigError) throw error;
-    throw new VerifierConfigError(`the key for kid ${kid} is not a valid public key (PEM, JWK or KeyObject)`, { cause: error });
+    // Web Crypto and Bun's BoringSSL cannot parse a secp256k1 key at all: say so rather than "not a valid key".
+    if (isSecp256k1Key(key)) throw secp256k1Unsupported(kid, error);
+    throw new VerifierConfigError(`the key for kid ${kid} is not a valid public key (PEM, JWK or key object)${RUNTIME === 'web' && error instanceof Error ? `: ${error.message}` : ''}`, {
+      cause: error,
+    });
   }
-  throw new VerifierConfigError(`the key for kid ${kid} must be a PEM string, a JWK object or a KeyObject`);
+  throw new VerifierConfigError(`the key for kid ${kid} must be a PEM string, a JWK object or a key object`);
 }
 
 /** Parses and checks static keys once; throws a VerifierConfigError naming the bad entry. */

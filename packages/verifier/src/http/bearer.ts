@@ -74,7 +74,7 @@ function inQuery(url: string | undefined): boolean {
 }
 
 function inBody(body: unknown): boolean {
-  return typeof body === 'object' && body !== null && !Buffer.isBuffer(body) && Object.hasOwn(body, 'access_token');
+  return typeof body === 'object' && body !== null && !ArrayBuffer.isView(body) && Object.hasOwn(body, 'access_token');
 }
 
 /**

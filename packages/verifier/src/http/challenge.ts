@@ -26,6 +26,7 @@ const DESCRIPTIONS: Record<KmsJwtErrorCode, string> = {
   ERR_REPLAY_CHECK_UNAVAILABLE: 'the replay check is unavailable; retry later',
   ERR_JWKS_INVALID: 'the keys that verify access tokens are unavailable; retry later',
   ERR_CONFIG_INVALID: 'the server cannot verify access tokens',
+  ERR_ALG_UNSUPPORTED_BY_RUNTIME: 'the server cannot verify access tokens',
 };
 
 /**

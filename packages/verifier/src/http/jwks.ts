@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { JsonWebKeySet } from '../static-keys.js';
+import { fnv1a64 } from './fnv1a.js';
 import { AdapterConfigError } from './errors.js';
 
 /** Where the public keys come from: kms-pubkey-provider's provider, or anything with `exportJwks()`. */
@@ -35,7 +35,9 @@ function matches(ifNoneMatch: string | readonly string[] | undefined, etag: stri
 
 /**
  * Returns a function that answers a JWKS request from `source.exportJwks()` (read on every request,
- * so rotated keys show at once) with `Cache-Control` and a strong `ETag` (a SHA-256 of the body).
+ * so rotated keys show at once) with `Cache-Control` and a strong `ETag`: the body's length and its
+ * 64-bit FNV-1a hash, computed synchronously without node:crypto (so the route runs on Workers too)
+ * and only when the body changes.
  */
 export function createJwksResponder(source: JwksSource, options: JwksOptions, packageName: string): (ifNoneMatch: string | readonly string[] | undefined) => JwksResponse {
   if (typeof (source as { exportJwks?: unknown } | null)?.exportJwks !== 'function') {
@@ -47,7 +49,7 @@ export function createJwksResponder(source: JwksSource, options: JwksOptions, pa
   let last = { body: '', etag: '' };
   return (ifNoneMatch) => {
     const body = JSON.stringify(source.exportJwks());
-    if (body !== last.body) last = { body, etag: `"${createHash('sha256').update(body).digest('base64url')}"` };
+    if (body !== last.body) last = { body, etag: `"${fnv1a64(body)}"` };
     const headers = { 'Content-Type': 'application/json', 'Cache-Control': cacheControl, ETag: last.etag };
     return matches(ifNoneMatch, last.etag) ? { status: 304, headers, body: undefined } : { status: 200, headers, body };
   };

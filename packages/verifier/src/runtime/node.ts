@@ -1,0 +1,108 @@
+/**
+ * The runtime module for Node.js and Bun (and the default): node:crypto and Buffer. Everything the
+ * verifier's hot path does here is what it did before runtimes were told apart: a Buffer decode,
+ * one reused signing-input buffer and a synchronous `crypto.verify` with a cached key input.
+ */
+import { Buffer } from 'node:buffer';
+import { constants, createPublicKey, KeyObject, verify as cryptoVerify, type JsonWebKey, type VerifyKeyObjectInput, type VerifyPublicKeyInput } from 'node:crypto';
+import { VERIFY_PARAMETERS, type JwsAlgorithm } from '../algorithms.js';
+import type { TrustedPublicKey } from '../public-key.js';
+import type * as Contract from './contract.js';
+
+export const RUNTIME = 'node';
+
+export function base64urlBytes(segment: string): Buffer {
+  return Buffer.from(segment, 'base64url');
+}
+
+export function base64urlText(segment: string): string {
+  return Buffer.from(segment, 'base64url').toString('utf8');
+}
+
+export function toBase64url(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
+}
+
+export function latin1Bytes(text: string): Buffer {
+  return Buffer.from(text, 'latin1');
+}
+
+export function reusedLatin1Writer(maxBytes: number): (token: string, end: number) => Buffer {
+  const buffer = Buffer.allocUnsafe(maxBytes);
+  return (token, end) => buffer.subarray(0, buffer.write(token, 0, end, 'latin1'));
+}
+
+export function utf8Bytes(text: string): Buffer {
+  return Buffer.from(text, 'utf8');
+}
+
+export function utf8Length(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+export function bytesView(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+export function allocBytes(size: number): Buffer {
+  return Buffer.alloc(size);
+}
+
+export function asKeyObject(value: unknown): KeyObject | undefined {
+  return value instanceof KeyObject ? value : undefined;
+}
+
+export function publicKeyFromPem(pem: string): KeyObject {
+  return createPublicKey({ key: pem, format: 'pem' });
+}
+
+export function publicKeyFromJwk(jwk: JsonWebKey): KeyObject {
+  return createPublicKey({ key: jwk, format: 'jwk' });
+}
+
+type KeyInput = KeyObject | VerifyKeyObjectInput | VerifyPublicKeyInput;
+
+/** node:crypto key inputs, built once per key and algorithm. */
+const keyInputs = new WeakMap<KeyObject, Map<JwsAlgorithm, KeyInput>>();
+
+function keyInputFor(key: KeyObject, alg: JwsAlgorithm): KeyInput {
+  let byAlg = keyInputs.get(key);
+  if (!byAlg) {
+    byAlg = new Map();
+    keyInputs.set(key, byAlg);
+  }
+  let input = byAlg.get(alg);
+  if (!input) {
+    const params = VERIFY_PARAMETERS[alg];
+    if (params.signatureBytes !== undefined) input = { key, dsaEncoding: 'ieee-p1363' };
+    else if (params.rsa === 'pkcs1-v1_5') input = { key, padding: constants.RSA_PKCS1_PADDING };
+    else if (params.rsa === 'pss') input = { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST };
+    else input = key;
+    byAlg.set(alg, input);
+  }
+  return input;
+}
+
+/** Checks a signature on the calling thread. A key that is not a KeyObject does not verify. */
+export function verifySignatureSync(alg: JwsAlgorithm, key: TrustedPublicKey, data: Uint8Array, signature: Uint8Array): boolean {
+  try {
+    return cryptoVerify(VERIFY_PARAMETERS[alg].hash, data, keyInputFor(key as KeyObject, alg), signature);
+  } catch {
+    return false;
+  }
+}
+
+/** Checks a signature on libuv's threadpool, leaving the event loop free. */
+export function verifySignatureAsync(alg: JwsAlgorithm, key: TrustedPublicKey, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
+  return new Promise((resolve) => {
+    try {
+      cryptoVerify(VERIFY_PARAMETERS[alg].hash, data, keyInputFor(key as KeyObject, alg), signature, (error, valid) => resolve(!error && valid));
+    } catch {
+      resolve(false);
+    }
+  });
+}
+
+/** Compile-time check that this module provides what contract.ts declares. */
+type Provides<T extends typeof Contract> = T;
+type Checked = Provides<typeof import('./node.js')>;
