@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { JwsAlgorithm } from '../src/algorithms.js';
 import { SignatureInvalidError } from '../src/errors.js';
 import { verifySignatureAsync, verifySignatureSync } from '#runtime';
+import type { TrustedPublicKey } from '../src/public-key.js';
+import * as web from '../src/runtime/web.js';
 import { joseSignature } from '../src/signature.js';
 
 /**
@@ -54,12 +56,38 @@ interface Outcome {
   readonly async: boolean;
 }
 
-async function run(file: string, alg: JwsAlgorithm, acceptDer: boolean): Promise<{ data: WycheproofFile; outcomes: Outcome[] }> {
+/** How one runtime module parses a key and checks signatures. */
+interface SignatureLayer {
+  key(der: Buffer): TrustedPublicKey;
+  verifySync(alg: JwsAlgorithm, key: TrustedPublicKey, data: Uint8Array, signature: Uint8Array): Promise<boolean>;
+  verifyAsync(alg: JwsAlgorithm, key: TrustedPublicKey, data: Uint8Array, signature: Uint8Array): Promise<boolean>;
+}
+
+/** The Node.js runtime module: node:crypto KeyObjects, verified on the calling thread and on the threadpool. */
+const NODE: SignatureLayer = {
+  key: (der): KeyObject => createPublicKey({ key: der, format: 'der', type: 'spki' }),
+  verifySync: (alg, key, data, signature) => {
+    const valid = verifySignatureSync(alg, key, data, signature);
+    // node:crypto answers on the calling thread.
+    if (typeof valid !== 'boolean') throw new Error('verifySignatureSync returned a promise on Node.js');
+    return Promise.resolve(valid);
+  },
+  verifyAsync: verifySignatureAsync,
+};
+
+/** The Web Crypto build's runtime module (what workerd runs), on Node.js's Web Crypto: keys parsed from the SPKI without node:crypto. */
+const WEB: SignatureLayer = {
+  key: (der) => web.publicKeyFromPem(`-----BEGIN PUBLIC KEY-----\n${der.toString('base64')}\n-----END PUBLIC KEY-----\n`),
+  verifySync: web.verifySignatureSync,
+  verifyAsync: web.verifySignatureAsync,
+};
+
+async function run(file: string, alg: JwsAlgorithm, acceptDer: boolean, layer: SignatureLayer = NODE): Promise<{ data: WycheproofFile; outcomes: Outcome[] }> {
   const data = load(file);
   const outcomes: Outcome[] = [];
   for (const group of data.testGroups) {
-    // One KeyObject per group, as the verifier holds one per trusted key.
-    const key: KeyObject = createPublicKey({ key: Buffer.from(group.publicKeyDer, 'hex'), format: 'der', type: 'spki' });
+    // One key object per group, as the verifier holds one per trusted key.
+    const key = layer.key(Buffer.from(group.publicKeyDer, 'hex'));
     for (const test of group.tests) {
       const message = Buffer.from(test.msg, 'hex');
       let signature: Uint8Array;
@@ -71,10 +99,8 @@ async function run(file: string, alg: JwsAlgorithm, acceptDer: boolean): Promise
         outcomes.push({ tcId: test.tcId, result: test.result, refused: true, sync: false, async: false });
         continue;
       }
-      const sync = verifySignatureSync(alg, key, message, signature);
-      // node:crypto answers on the calling thread.
-      if (typeof sync !== 'boolean') throw new Error('verifySignatureSync returned a promise on Node.js');
-      const async = await verifySignatureAsync(alg, key, message, signature);
+      const sync = await layer.verifySync(alg, key, message, signature);
+      const async = await layer.verifyAsync(alg, key, message, signature);
       outcomes.push({ tcId: test.tcId, result: test.result, refused: false, sync, async });
     }
   }
@@ -143,6 +169,32 @@ describe('Wycheproof: the signature layer agrees with every vector', () => {
   it('PS256 (RSASSA-PSS, SHA-256, MGF1-SHA-256, 32-byte salt): rsa_pss_2048_sha256_mgf1_32_test.json', async () => {
     const { data, outcomes } = await run('rsa_pss_2048_sha256_mgf1_32_test.json', 'PS256', false);
     expect(data.algorithm).toBe('RSASSA-PSS');
+    expect(outcomes).toHaveLength(data.numberOfTests);
+    expect(disagreements(outcomes)).toEqual([]);
+  });
+});
+
+describe('Wycheproof through Web Crypto: the Web Crypto build (keys parsed without node:crypto) agrees with every vector', () => {
+  for (const [file, alg] of P1363_FILES) {
+    it(`${alg} (IEEE P1363 R‖S): ${file}`, async () => {
+      const { data, outcomes } = await run(file, alg, false, WEB);
+      expect(outcomes).toHaveLength(data.numberOfTests);
+      expect(disagreements(outcomes)).toEqual([]);
+    });
+  }
+
+  it('ES256 with acceptDerSignatures (strict DER): ecdsa_secp256r1_sha256_test.json', async () => {
+    const { data, outcomes } = await run('ecdsa_secp256r1_sha256_test.json', 'ES256', true, WEB);
+    expect(outcomes).toHaveLength(data.numberOfTests);
+    expect(disagreements(outcomes)).toEqual([]);
+  });
+
+  it.each([
+    ['ed25519_test.json', 'EdDSA'],
+    ['rsa_signature_2048_sha256_test.json', 'RS256'],
+    ['rsa_pss_2048_sha256_mgf1_32_test.json', 'PS256'],
+  ] as const)('%s (%s)', async (file, alg) => {
+    const { data, outcomes } = await run(file, alg, false, WEB);
     expect(outcomes).toHaveLength(data.numberOfTests);
     expect(disagreements(outcomes)).toEqual([]);
   });
