@@ -1,4 +1,4 @@
-import { createPublicKey, type JsonWebKey } from 'node:crypto';
+import type { JsonWebKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createStaticKeyResolver, keysFromJwks, type JsonWebKeySet, type JwsAlgorithm, type KeyResolver, type StaticKey, type TrustedKey } from 'kms-jwt-verifier';
 import { KeyProviderConfigError } from './errors.js';
@@ -84,14 +84,10 @@ function toStaticKeys(entry: OfflineKey, where: string): StaticKey[] {
   const parsed = read(entry, where);
   const algorithms = entry.algorithms === undefined ? {} : { algorithms: entry.algorithms };
   switch (parsed.kind) {
-    case 'der': {
-      const kid = requireKid(entry.kid, where);
-      try {
-        return [{ kid, key: createPublicKey({ key: parsed.der, format: 'der', type: 'spki' }), ...algorithms }];
-      } catch (error) {
-        throw new KeyProviderConfigError(`${where} (kid ${kid}) is not a DER SubjectPublicKeyInfo`, { cause: error });
-      }
-    }
+    case 'der':
+      // As PEM, so that the verifier parses it as it parses every other key: with node:crypto, or
+      // without it in its Web Crypto build (workerd), refusing what the runtime cannot verify.
+      return [{ kid: requireKid(entry.kid, where), key: `-----BEGIN PUBLIC KEY-----\n${parsed.der.toString('base64')}\n-----END PUBLIC KEY-----\n`, ...algorithms }];
     case 'pem':
       return [{ kid: requireKid(entry.kid, where), key: parsed.pem, ...algorithms }];
     case 'jwks':
