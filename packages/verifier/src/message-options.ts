@@ -36,7 +36,7 @@ export interface MessageVerifierOptions {
   readonly maxPayloadBytes?: number;
   /** Refuse ECDSA signatures not in canonical low-S form (ERR_JWS_SIGNATURE_HIGH_S); kms-jwt-signer emits low-S only. Default: `false`. */
   readonly rejectHighS?: boolean;
-  /** Where signatures are checked: `'sync'` on the calling thread, or `'threadpool'` (libuv; keeps the event loop free while a large payload is hashed). Default: `'sync'`. */
+  /** Where signatures are checked: `'sync'` on the calling thread, or `'threadpool'` (libuv; keeps the event loop free while a large payload is hashed). Where the runtime checks them with Web Crypto (workerd, browsers; ECDSA on Deno) both are asynchronous. Default: `'sync'`. */
   readonly signatureVerification?: 'sync' | 'threadpool';
   /** The current time in epoch milliseconds. Default: `Date.now`. */
   readonly nowMs?: () => number;

@@ -61,7 +61,7 @@ export interface VerifierOptions extends ClaimOptions {
   readonly rejectHighS?: boolean;
   /** The verified-token cache (successes only; a token enters on its second verification; each hit re-asks the key resolver, re-checks exp/nbf/iat and re-runs `validate`): `false` turns it off. Default: `{ maxEntries: 10000, maxAgeSeconds: 600 }`. */
   readonly cache?: false | VerifiedTokenCacheOptions;
-  /** Where signatures are checked: `'sync'` on the calling thread (fastest per call), or `'threadpool'` (libuv; keeps the event loop free). Default: `'sync'`. */
+  /** Where signatures are checked: `'sync'` on the calling thread (fastest per call), or `'threadpool'` (libuv; keeps the event loop free). Where the runtime checks them with Web Crypto (workerd, browsers; ECDSA on Deno) both are asynchronous. Default: `'sync'`. */
   readonly signatureVerification?: 'sync' | 'threadpool';
   /** The current time in epoch milliseconds. Default: `Date.now`. */
   readonly nowMs?: () => number;
