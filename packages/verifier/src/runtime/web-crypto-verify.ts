@@ -89,8 +89,8 @@ export function verifyWithWebCrypto(alg: JwsAlgorithm, key: TrustedPublicKey, da
   } catch (error) {
     return Promise.reject(error);
   }
-  // The caller may reuse `data` once this returns (Deno's one signing-input buffer): Web Crypto
-  // copies it when called, but not before the key is imported, so it gets its own copy.
+  // The caller may reuse `data` once this returns (Deno's one signing-input buffer), and Web Crypto
+  // reads it only when called (after the key's import, the first time): it gets its own copy.
   const copy = new Uint8Array(data);
   if (!(cryptoKey instanceof Promise)) return check(web, cryptoKey, copy, signature);
   return cryptoKey.then((imported) => check(web, imported, copy, signature));
