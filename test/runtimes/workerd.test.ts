@@ -2,10 +2,13 @@ import { createKmsKeyProvider } from 'kms-pubkey-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENTRIES } from './support/binaries.js';
 import { bundleWorker, type Bundle } from './support/bundle.js';
-import { expectNodeReference, expectSameAsNode } from './support/expectations.js';
+import { expectEveryVector, expectNodeReference, expectSameAsNode } from './support/expectations.js';
 import { startWorker } from './support/miniflare.js';
 import { runSuite, type RuntimeSuite, type SuiteResults } from './support/runner.js';
 import { AUDIENCE, buildSuite, ISSUER } from './support/suite.js';
+import { loadVectors } from './support/wycheproof.js';
+import { runVectors, type VectorResults } from './support/wycheproof-runner.js';
+import * as nodeRuntime from '../../packages/verifier/dist/runtime/node.js';
 
 /**
  * workerd (through miniflare) runs the verifier bundled as a Workers build bundles it (rolldown,
@@ -62,6 +65,29 @@ describe('workerd without nodejs_compat: kms-jwt-verifier', () => {
   it('verifies every algorithm but ES256K as Node.js does, through Web Crypto, and refuses ES256K keys with ERR_ALG_UNSUPPORTED_BY_RUNTIME', () => {
     expect(results.runtime).toMatch(/^workerd \(Cloudflare-Workers\)$/);
     expectSameAsNode(results, node, { sources: ['pem', 'jwk', 'jwks'], unsupported: ['ES256K'], path: () => 'web-crypto' });
+  });
+});
+
+describe('workerd without nodejs_compat: Wycheproof vectors through Web Crypto', () => {
+  const files = loadVectors();
+  let vectors: VectorResults;
+
+  beforeAll(async () => {
+    const worker = await startWorker(await bundleWorker(`${ENTRIES}worker-wycheproof.mjs`));
+    try {
+      const response = await fetch(worker.url, { method: 'POST', body: JSON.stringify(files) });
+      vectors = (await response.json()) as VectorResults;
+    } finally {
+      await worker.miniflare.dispose();
+    }
+  });
+
+  it('agrees on Node.js with every vector (the reference)', async () => {
+    expectEveryVector(await runVectors(files, nodeRuntime), files);
+  });
+
+  it("agrees with every vector (ECDSA P-256/384/521, Ed25519, RSA PKCS#1 v1.5 and PSS) through workerd's Web Crypto", () => {
+    expectEveryVector(vectors, files);
   });
 });
 

@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type { AlgorithmResults, KeySource, SignaturePath, SuiteResults } from './runner.js';
 import { ALGORITHMS } from './suite.js';
+import type { VectorFile, VectorResults } from './wycheproof-runner.js';
 
 /** What every trusted key's tokens come to on Node.js (the reference every runtime is held to). */
 export const NODE_TOKEN_OUTCOMES: Readonly<Record<string, string>> = {
@@ -59,4 +60,12 @@ export function expectSameAsNode(runtime: SuiteResults, node: SuiteResults, expe
     expect(results?.path, alg).toBe(expected.path(alg));
   }
   expect(runtime.message).toEqual(node.message);
+}
+
+/** Every vector of every file ran, and each came out as Wycheproof says ("acceptable" ones must not verify). */
+export function expectEveryVector(results: VectorResults, files: readonly VectorFile[]): void {
+  expect(Object.keys(results)).toEqual(files.map((file) => file.file));
+  for (const file of files) {
+    expect(results[file.file], file.file).toEqual({ count: file.groups.reduce((sum, group) => sum + group.tests.length, 0), disagreements: [] });
+  }
 }
