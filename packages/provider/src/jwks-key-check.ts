@@ -4,6 +4,7 @@ import type { JwksAllowlist } from './jwks-allowlist.js';
 import type { JwksKeyIgnoredReason } from './jwks-events.js';
 import type { SourcedKey } from './key-source.js';
 import { allowedAlgorithms, isJwsAlgorithm } from './public-key.js';
+import { nodeKeyOf } from './spki-thumbprint.js';
 
 /** What a JWKS entry is worth: a key to trust, or why it is ignored (never with key material). */
 export type JwkVerdict =
@@ -81,16 +82,17 @@ export function checkJwk(value: unknown, allowlist: JwksAllowlist, algorithmsOpt
   } catch (error) {
     return ignored(kid, 'unusable', (error as Error).message.replace(/^kms-jwt-verifier: /, ''));
   }
-  const keySpec = keySpecOf(trusted.publicKey);
+  const publicKey = nodeKeyOf(trusted.publicKey);
+  const keySpec = keySpecOf(publicKey);
   if (!Object.hasOwn(ALGORITHMS_BY_KEY_SPEC, keySpec)) return ignored(kid, 'unusable', keySpec);
   const spec = keySpec as KmsSigningKeySpec;
   if (pinned !== undefined && !ALGORITHMS_BY_KEY_SPEC[spec].includes(pinned)) {
     return ignored(kid, 'unusable', `alg ${pinned} does not fit key spec ${spec} (${ALGORITHMS_BY_KEY_SPEC[spec].join(', ')})`);
   }
-  const allowed = allowedAlgorithms(spec, trusted.publicKey, undefined, algorithmsOption);
+  const allowed = allowedAlgorithms(spec, publicKey, undefined, algorithmsOption);
   if (typeof allowed === 'string') return ignored(kid, 'unusable', allowed);
   const algorithms = pinned === undefined ? allowed : allowed.filter((candidate) => candidate === pinned);
   if (algorithms.length === 0) return ignored(kid, 'unusable', `alg ${String(pinned)} is not allowed by the algorithms option (${algorithmsOption?.join(', ') ?? 'all'})`);
-  const spki = trusted.publicKey.export({ format: 'der', type: 'spki' });
-  return { kind: 'key', key: { keyArn: kid, keySpec: spec, spki, publicKey: trusted.publicKey, algorithms: Object.freeze([...algorithms]) } };
+  const spki = publicKey.export({ format: 'der', type: 'spki' });
+  return { kind: 'key', key: { keyArn: kid, keySpec: spec, spki, publicKey, algorithms: Object.freeze([...algorithms]) } };
 }
