@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../adapters/support/apps.js';
 import { listen, RequestTimeoutError, send, type Running } from '../adapters/support/http.js';
 import { startKmsWorld, type KmsWorld } from '../adapters/support/kms.js';
-import { connectedClient, RedisServer } from './support/redis-server.js';
+import { connectedClient, RedisServer } from '../../packages/fleet/test/redis-server.js';
 
 /** How long each verifier serves its mirror without Redis confirming it; small so the fault test is short. */
 const MAX_STALENESS_MS = 1500;

@@ -2,7 +2,7 @@ import { createRevocationList, type RevocationList } from 'kms-jwt-fleet';
 import type { VerifiedToken } from 'kms-jwt-verifier';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisServer, freePort } from './redis-server.js';
+import { RedisServer, freePort } from '../../fleet/test/redis-server.js';
 import { ensureBuilt, expectNoStackTrace, runKmsJwt, scratchDir } from './support.js';
 
 const ISS = 'https://issuer.example';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createKmsJwtSigner, createKmsMessageSigner, KmsUnavailableError, SignerConfigError, SignerEndpointError, type KmsJwtSignerOptions } from '../src/index.js';
-import { captureEndpointWarnings, pinnedToLoopback, startConnectionCounter } from './endpoint-support.js';
+import { captureEndpointWarnings, pinnedToLoopback, startConnectionCounter } from '../../provider/test/endpoint-support.js';
 import { createKey, decodeToken, expectSignerError, useKmsLocal, type TestKey } from './support.js';
 
 const env = useKmsLocal();
