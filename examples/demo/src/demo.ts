@@ -4,7 +4,8 @@
  * valid, wrong scope, tampered, expired, untrusted kid, rotation with its grace window, a disabled
  * key, a KMS outage — checks that each behaved as narrated, and ends with what KMS was asked and
  * what the APIs answered. It runs on an embedded kms-local; with AWS_REGION and
- * KMS_JWT_DEMO_KEY_ID set, on AWS KMS.
+ * KMS_JWT_DEMO_KEY_ID set, on AWS KMS. With REDIS_URL set, it ends with the fleet path: three API
+ * processes share a kms-jwt-fleet revocation list on that Redis (fleet-step.ts).
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -29,6 +30,7 @@ import { startKmsLocal, type KmsLocal } from 'kms-local';
 import { createKmsKeyProvider, type KeyFetchFailedEvent, type KeyUntrustedEvent, type RotationEvent } from 'kms-pubkey-provider';
 import { Checklist, type DemoStep } from './checklist.js';
 import { KmsCallLog } from './kms-calls.js';
+import { runFleetStep } from './fleet-step.js';
 import { ObservedTimers } from './observed-timers.js';
 import { startPartner } from './partner-process.js';
 import { table } from './table.js';
@@ -56,7 +58,7 @@ const UNTRUSTED = 'the access token was not signed by a trusted key';
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
-  /** Where AWS_REGION and KMS_JWT_DEMO_KEY_ID are read. Default: `process.env`. */
+  /** Where AWS_REGION, KMS_JWT_DEMO_KEY_ID and REDIS_URL (the fleet path, step 11) are read. Default: `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Receives the narration. Default: standard output. */
   readonly write?: (text: string) => void;
@@ -68,7 +70,7 @@ export interface DemoResult {
   readonly passed: boolean;
   readonly steps: readonly DemoStep[];
   readonly mode: 'kms-local' | 'aws';
-  /** KMS calls by caller (`demo`, `issuer`, `express`, `koa`, `passport`) and operation. */
+  /** KMS calls by caller (`demo`, `issuer`, `express`, `koa`, `passport`, and `fleet` with REDIS_URL) and operation. */
   readonly kmsCalls: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** kms-local's own count of every call it received (kms-local only). */
   readonly kmsLocalCallCount: number | undefined;
@@ -195,8 +197,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       audience: DEV_AUDIENCE,
       clients: DEV_CLIENTS,
       aliasCacheMaxAgeMs: DEMO_TIMING.issuerAliasCacheMaxAgeMs,
-      // Its JWKS follows the alias as fast as the APIs do, and keeps a retired key listed for a while.
-      jwks: { aliasRefreshMs: DEMO_TIMING.aliasRefreshMs, cacheMaxAgeMs: DEMO_TIMING.cacheMaxAgeMs, retiredKeyGraceMs: DEMO_TIMING.publishedRetiredKeyMs },
+      // Its JWKS follows the alias as fast as the APIs do, and keeps a retired key listed for a while;
+      // its refreshes run on the observed timers too, so the quiet moments the counter needs are quiet for it as well.
+      jwks: { aliasRefreshMs: DEMO_TIMING.aliasRefreshMs, cacheMaxAgeMs: DEMO_TIMING.cacheMaxAgeMs, retiredKeyGraceMs: DEMO_TIMING.publishedRetiredKeyMs, timers },
     });
     cleanups.push(() => issuer.close());
     const issuerServer = await issuer.listen();
@@ -540,6 +543,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       '1 accepted; 1 batch item failure; 0 KMS calls',
       `${accepted} accepted; ${batch.batchItemFailures.length} batch item failure${batch.batchItemFailures.length === 1 ? '' : 's'}; ${consumerCalls} KMS calls`,
     );
+
+    // ── 11. A fleet on Redis (only with REDIS_URL) ───────────────────────────────────────────
+    const redisUrl = env['REDIS_URL'];
+    if (redisUrl !== undefined && redisUrl !== '') {
+      step = 'fleet';
+      await runFleetStep({ redisUrl, kms: config, keyIds: [alias], issuer: DEV_ISSUER, audience: DEV_AUDIENCE, issue, short, heading, detail, checklist, calls, cleanups, patienceMs });
+    }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     checklist.fail(step, message);
@@ -567,11 +577,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const operations = calls.operations().sort();
   write('\n');
   detail('KMS calls, by operation and caller:');
+  // The fleet path's processes (REDIS_URL) get a column of their own.
+  const callers = calls.callers().includes('fleet') ? [...CALLERS, 'fleet'] : CALLERS;
   for (const line of table(
-    ['operation', ...CALLERS, 'total'],
+    ['operation', ...callers, 'total'],
     [
-      ...operations.map((operation) => [operation, ...CALLERS.map((caller) => calls.count(caller, operation)), calls.count(undefined, operation)]),
-      ['total', ...CALLERS.map((caller) => calls.count(caller)), calls.count()],
+      ...operations.map((operation) => [operation, ...callers.map((caller) => calls.count(caller, operation)), calls.count(undefined, operation)]),
+      ['total', ...callers.map((caller) => calls.count(caller)), calls.count()],
     ],
   )) {
     detail(`  ${line}`);

@@ -38,6 +38,13 @@ export class KmsCallLog {
     return client;
   }
 
+  /** Adds `count` calls of `caller` for `operation`, counted elsewhere (by a process of its own). */
+  record(caller: string, operation: string, count: number): void {
+    const counts = this.#counts.get(caller) ?? new Map<string, number>();
+    this.#counts.set(caller, counts);
+    counts.set(operation, (counts.get(operation) ?? 0) + count);
+  }
+
   /** Calls by `caller` (or everyone), for `operation` (or every operation). */
   count(caller?: string, operation?: string): number {
     let total = 0;
