@@ -13,8 +13,10 @@ function asError(error: unknown): Error {
 /**
  * The mirror of a Redis list: loaded by SCAN, kept current by pub/sub on a `client.duplicate()`
  * subscriber, and proven live by a heartbeat the list publishes to a channel of its own every
- * `heartbeatIntervalMs`. The mirror is known complete as of the last heartbeat that came back; any
- * error, missed heartbeat or reconnect makes the next heartbeat that comes back trigger a full resync.
+ * `heartbeatIntervalMs`. The mirror is known complete as of the last heartbeat that came back while
+ * no announcement can have been lost since it was loaded; any error, missed heartbeat or reconnect
+ * may have lost some, so the next heartbeat that comes back triggers a full resync, and only a
+ * resync that swapped in a list loaded after the loss makes heartbeats confirm the mirror again.
  */
 export class RedisSync {
   mirror = new Mirror();
@@ -26,7 +28,12 @@ export class RedisSync {
   /** When (epoch ms) the mirror was last known complete; `undefined` before the first load. */
   #syncedAt: number | undefined;
   #lastFullLoadAt = 0;
-  #needsResync = false;
+  /** How many times announcements may have been lost (an error, a reconnect, a missed heartbeat). */
+  #losses = 0;
+  /** `#losses` when the load that made the mirror started: the mirror misses nothing announced while they are equal. */
+  #mirrorLosses = -1;
+  /** `resyncIntervalMs` elapsed (or a load failed): reload although nothing was lost. */
+  #resyncDue = false;
   #overflow = false;
   #closed = false;
   #seq = 0;
@@ -51,7 +58,7 @@ export class RedisSync {
     this.#subscriber = subscriber;
     subscriber.on('error', (error: unknown) => this.#fail(error));
     subscriber.on('reconnecting', () => {
-      this.#needsResync = true;
+      this.#losses += 1;
     });
     await subscriber.connect();
     await subscriber.subscribe(this.#channel, (message: string) => this.#announced(message));
@@ -108,7 +115,7 @@ export class RedisSync {
   }
 
   #fail(error: unknown): void {
-    this.#needsResync = true;
+    this.#losses += 1;
     this.#settings.hooks.onError?.(asError(error));
   }
 
@@ -132,8 +139,8 @@ export class RedisSync {
     if (this.#closed) return;
     const now = this.#settings.nowMs();
     // The last heartbeat never came back: announcements may have been lost with it.
-    if (this.#pending !== undefined) this.#needsResync = true;
-    if (now - this.#lastFullLoadAt >= this.#settings.resyncIntervalMs) this.#needsResync = true;
+    if (this.#pending !== undefined) this.#losses += 1;
+    if (now - this.#lastFullLoadAt >= this.#settings.resyncIntervalMs) this.#resyncDue = true;
     const seq = ++this.#seq;
     this.#pending = { seq, sentAt: now };
     try {
@@ -147,11 +154,10 @@ export class RedisSync {
     const pending = this.#pending;
     if (pending === undefined || message !== String(pending.seq)) return;
     this.#pending = undefined;
-    if (!this.#needsResync) {
-      this.#syncedAt = Math.max(this.#syncedAt ?? 0, pending.sentAt);
-      return;
-    }
-    this.#load().catch((error: unknown) => this.#fail(error));
+    // The mirror served now (not one a resync is still loading) must have missed nothing for the heartbeat to confirm it.
+    const complete = this.#mirrorLosses === this.#losses;
+    if (complete) this.#syncedAt = Math.max(this.#syncedAt ?? 0, pending.sentAt);
+    if (!complete || this.#resyncDue) this.#load().catch((error: unknown) => this.#fail(error));
   }
 
   /** Loads the whole list by SCAN (one load at a time) and swaps it in. */
@@ -164,7 +170,8 @@ export class RedisSync {
 
   async #loadOnce(): Promise<void> {
     const startedAt = this.#settings.nowMs();
-    this.#needsResync = false;
+    const losses = this.#losses;
+    this.#resyncDue = false;
     this.#duringLoad = [];
     try {
       const loaded = new Mirror();
@@ -177,16 +184,17 @@ export class RedisSync {
       }
       for (const revocation of this.#duringLoad) this.#add(revocation, loaded);
       if (this.#overflow) {
-        this.#needsResync = true;
+        this.#resyncDue = true;
         throw new RevocationListFullError(this.#settings.maxEntries, 'Redis');
       }
       this.mirror = loaded;
       this.#lastFullLoadAt = startedAt;
-      // Complete as of when the load started, unless something failed while it ran.
-      if (!this.#needsResync) this.#syncedAt = Math.max(this.#syncedAt ?? 0, startedAt);
+      // Complete as of when the load started, unless something was lost while it ran.
+      this.#mirrorLosses = losses;
+      if (this.#losses === losses) this.#syncedAt = Math.max(this.#syncedAt ?? 0, startedAt);
       this.#settings.hooks.onResync?.({ entries: loaded.size });
     } catch (error) {
-      this.#needsResync = true;
+      this.#resyncDue = true;
       throw error;
     } finally {
       this.#duringLoad = undefined;
