@@ -2,106 +2,23 @@
 // Express 4/5, Fastify, Hono) as a verifier with its own revocation list on one real redis-server, tokens signed
 // through kms-local by kms-jwt-signer. Prints what the fleet did wrong (all 0) and how many requests were sent.
 import fc from 'fast-check';
-import { createRevocationList, type RevocationList } from 'kms-jwt-fleet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../adapters/support/apps.js';
-import { listen, RequestTimeoutError, send, type Running } from '../adapters/support/http.js';
 import { startKmsWorld, type KmsWorld } from '../adapters/support/kms.js';
 import { connectedClient, RedisServer } from '../../packages/fleet/test/redis-server.js';
-
-/** How long each verifier serves its mirror without Redis confirming it; small so the fault test is short. */
-const MAX_STALENESS_MS = 1500;
-/** "Eventually": the staleness bound plus a margin for a machine shared with other work. Never asserted as a duration. */
-const DEADLINE_MS = MAX_STALENESS_MS + 4000;
-/** A request without an answer in this long is counted as a hang. */
-const HANG_MS = 5000;
-/** The order of the P-256 group. */
-const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
-
-const REVOKED = 'the access token was revoked';
-
-/** The same header and payload under the twin signature (r, n − s): a second token string with the same claims. */
-function malleate(token: string): string {
-  const [header, payload, signature] = token.split('.') as [string, string, string];
-  const rs = Buffer.from(signature, 'base64url');
-  const s = BigInt(`0x${rs.subarray(32).toString('hex')}`);
-  const twin = Buffer.from((P256_N - s).toString(16).padStart(64, '0'), 'hex');
-  return `${header}.${payload}.${Buffer.concat([rs.subarray(0, 32), twin]).toString('base64url')}`;
-}
-
-function claimsOf(token: string): { iss: string; jti: string; exp: number } {
-  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { iss: string; jti: string; exp: number };
-}
-
-/** What the fleet did wrong, summed over every request (all must stay 0), and how many requests were sent. */
-interface Tally {
-  revokedAccepted: number;
-  validRefused: number;
-  other5xx: number;
-  hangs: number;
-  /** A 503 without Retry-After, or from a verifier past its staleness bound while Redis is paused, any answer but 503 (or 401 for a token it holds as revoked). */
-  wrongWhileStale: number;
-  requests: number;
-}
-
-const zero = (): Tally => ({ revokedAccepted: 0, validRefused: 0, other5xx: 0, hangs: 0, wrongWhileStale: 0, requests: 0 });
-const faults = ({ requests: _requests, ...rest }: Tally) => rest;
-
-type Answer = { status: number; description: unknown; retryAfter: string | undefined } | 'hang';
-
-async function ask(url: string, token: string, tally: Tally): Promise<Answer> {
-  tally.requests += 1;
-  try {
-    const reply = await send(`${url}/orders`, { authorization: `Bearer ${token}` }, 'GET', { timeoutMs: HANG_MS });
-    const body = reply.json as { error_description?: unknown } | undefined;
-    const retryAfter = reply.headers['retry-after'];
-    if (reply.status >= 500 && reply.status !== 503) tally.other5xx += 1;
-    return { status: reply.status, description: body?.error_description, retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined };
-  } catch (error) {
-    if (!(error instanceof RequestTimeoutError)) throw error;
-    tally.hangs += 1;
-    return 'hang';
-  }
-}
-
-const refusedAsRevoked = (answer: Answer) => answer !== 'hang' && answer.status === 401 && answer.description === REVOKED;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls until `done`, for at most DEADLINE_MS (or `deadlineMs`); returns whether it happened. */
-async function eventually(step: () => Promise<boolean>, deadlineMs = DEADLINE_MS): Promise<boolean> {
-  const until = Date.now() + deadlineMs;
-  while (Date.now() < until) {
-    if (await step()) return true;
-    await sleep(20);
-  }
-  return false;
-}
-
-interface Verifier {
-  readonly name: string;
-  readonly list: RevocationList;
-  readonly server: Running;
-}
+import { ask, claimsOf, DEADLINE_MS, eventually, faults, malleate, MAX_STALENESS_MS, refusedAsRevoked, sleep, startFleet, zero, type Tally, type Verifier } from './support/fleet.js';
 
 describe('a fleet of HTTP verifiers (every adapter), each with its own revocation list on one Redis', () => {
   let world: KmsWorld;
   let redis: RedisServer;
-  const fleet: Verifier[] = [];
+  let fleet: Verifier[] = [];
   const cleanup: (() => Promise<unknown>)[] = [];
   let jtiCounter = 0;
   const signFresh = () => world.sign({ jti: `fleet-${process.pid}-${(jtiCounter += 1)}`, scope: 'orders:read' });
 
   beforeAll(async () => {
     [world, redis] = await Promise.all([startKmsWorld(), RedisServer.start()]);
-    for (const adapter of ADAPTERS) {
-      const client = await connectedClient(redis.url);
-      const list = createRevocationList({ client, maxStalenessMs: MAX_STALENESS_MS, heartbeatIntervalMs: 250, onError: () => undefined });
-      cleanup.push(() => client.close(), () => list.close());
-      await list.ready();
-      const server = await listen(adapter.app({ verifier: world.verifier, coldVerifier: world.coldVerifier, provider: world.provider, isRevoked: (token) => list.isRevoked(token) }));
-      cleanup.push(() => server.close());
-      fleet.push({ name: adapter.name, list, server });
-    }
+    fleet = await startFleet({ world, connect: () => connectedClient(redis.url), cleanup });
   });
   afterAll(async () => {
     for (const run of cleanup.reverse()) await run().catch(() => undefined);
