@@ -38,11 +38,11 @@ export interface DrillCounts {
   answered401: number;
   answered503: number;
   /**
-   * A revoked token (either form) answered 200 outside what the policy allows. failClosed: sent at or after
-   * `revokedAt + maxStalenessMs` (a 200 means the mirror was confirmed complete by a heartbeat within
-   * `maxStalenessMs`, and a heartbeat published after the revocation comes back after its announcement). failOpen:
-   * the same, except while the verifier was out of touch — until its first full resync that finished after both
-   * the revocation and Redis's return. A token revoked and refused everywhere before the fault: any 200 at all.
+   * A revoked token (either form) answered 200 outside what the policy allows. failClosed: sent after
+   * `revokedAt + maxStalenessMs` (a 200 means the mirror was confirmed complete by a heartbeat sent at most
+   * `maxStalenessMs` earlier, and a heartbeat published after the revocation comes back after its announcement).
+   * failOpen: the same, except while the verifier was out of touch — until its first full resync that finished
+   * after both the revocation and Redis's return. A token revoked and refused everywhere before the fault: any 200.
    */
   revokedAccepted: number;
   /** A revoked token answered 200 within that bound (the propagation or failOpen window): reported, allowed. */
@@ -137,7 +137,7 @@ function resyncAfter(verifier: Verifier, since: number): number {
   return verifier.resyncs.find((at) => at > since) ?? Infinity;
 }
 
-/** Until when (epoch ms, exclusive, by send time) the policy allows `verifier` to answer 200 for `revoked`. */
+/** Until when (epoch ms, inclusive, by send time) the policy allows `verifier` to answer 200 for `revoked`. */
 function acceptableUntil(verifier: Verifier, revoked: Revoked, recoveredAt: number): number {
   if (revoked.confirmed) return -Infinity;
   const bound = revoked.revokedAt + MAX_STALENESS_MS;
@@ -159,7 +159,7 @@ function judge(counts: DrillCounts, sample: Sample, recoveredAt: number): void {
   if (revoked === undefined) {
     if (answer.status >= 400 && answer.status < 500) counts.validRefused += 1;
   } else if (answer.status === 200) {
-    if (sample.sentAt < acceptableUntil(verifier, revoked, recoveredAt)) counts.revokedAcceptedWithinBound += 1;
+    if (sample.sentAt <= acceptableUntil(verifier, revoked, recoveredAt)) counts.revokedAcceptedWithinBound += 1;
     else {
       counts.revokedAccepted += 1;
       if (counts.examples.length < 5) {
