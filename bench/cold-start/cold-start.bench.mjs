@@ -1,0 +1,152 @@
+// Cold start, timed from outside: whole Node.js processes that import a JWT library, build a
+// verifier, verify one ES256 token and exit, each run by hyperfine many times; reported as the
+// median wall time added over an empty Node.js process. Cases (cases/*.mjs): the empty process;
+// ours from a kms-pubkey-provider snapshot file, from a PEM (kms-jwt-verifier alone) and from KMS
+// (kms-local, started once here, outside the timed processes, through @aws-sdk/client-kms);
+// aws-jwt-verify with its JWKS cache filled from an object (no network); jose with importSPKI and
+// with importJWK. Every case gets the same environment and verifies the same token; a case that
+// fails to verify exits non-zero and fails the run (hyperfine stops on it).
+// Parameters (environment variables): BENCH_RUNS timed runs per case per round (default 40),
+// BENCH_ROUNDS rounds (3; the cases take turns round by round, so load from elsewhere on the
+// machine hits every case alike; the median is over all of a case's runs), BENCH_WARMUP untimed
+// runs per case per round (3), BENCH_CASES a comma-separated subset (default all), BENCH_NODE the
+// node binary (default this one). Needs hyperfine (Debian: `apt-get install hyperfine`).
+// Run with `pnpm bench` (builds first). Not a test: it asserts nothing beyond each case verifying.
+import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { execFile, execFileSync } from 'node:child_process';
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { createKmsKeyProvider } from 'kms-pubkey-provider';
+import { startKmsLocal } from 'kms-local';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const RUNS = Number(process.env.BENCH_RUNS ?? 40);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
+const NODE = process.env.BENCH_NODE ?? process.execPath;
+const issuer = 'https://issuer.example';
+const audience = 'orders-api';
+
+const allCases = [
+  { name: 'empty', label: 'empty Node.js process (baseline)' },
+  { name: 'ours-snapshot', label: 'kms-pubkey-provider from a snapshot file (`confirmSnapshot: false`) + kms-jwt-verifier' },
+  { name: 'ours-pem', label: 'kms-jwt-verifier from a PEM' },
+  { name: 'ours-kms', label: 'kms-pubkey-provider from KMS (kms-local; @aws-sdk/client-kms imported) + kms-jwt-verifier' },
+  { name: 'aws-jwt-verify', label: 'aws-jwt-verify, `cacheJwks` from a JWKS object' },
+  { name: 'jose-spki', label: 'jose, `importSPKI` + `jwtVerify`' },
+  { name: 'jose-jwk', label: 'jose, `importJWK` + `jwtVerify`' },
+];
+const wanted = (process.env.BENCH_CASES ?? '').split(',').filter(Boolean);
+const cases = allCases.filter((c) => c.name === 'empty' || wanted.length === 0 || wanted.includes(c.name));
+if (wanted.some((name) => !allCases.some((c) => c.name === name))) throw new Error(`BENCH_CASES=${process.env.BENCH_CASES} names an unknown case`);
+
+function hyperfineVersion() {
+  try {
+    return execFileSync('hyperfine', ['--version'], { encoding: 'utf8' }).trim();
+  } catch {
+    throw new Error('hyperfine is not installed (Debian/Ubuntu: apt-get install hyperfine; or cargo install hyperfine)');
+  }
+}
+const hyperfine = hyperfineVersion();
+
+// One ES256 key in kms-local; the snapshot, PEM and JWKS all come from what KMS answers for it.
+const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const kms = await startKmsLocal({
+  seed: { keys: [{ keySpec: 'ECC_NIST_P256', privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), aliases: ['alias/bench'] }] },
+});
+const dir = mkdtempSync(join(tmpdir(), 'kms-jwt-cold-start-'));
+try {
+  const client = new KMSClient(kms.clientConfig);
+  const { KeyMetadata } = await client.send(new DescribeKeyCommand({ KeyId: 'alias/bench' }));
+  const keyArn = KeyMetadata?.Arn;
+  if (keyArn === undefined) throw new Error('kms-local did not describe the seeded key');
+  const provider = createKmsKeyProvider({ keys: [keyArn], client });
+  await provider.ready();
+  const snapshotFile = join(dir, 'snapshot.json');
+  writeFileSync(snapshotFile, JSON.stringify(provider.exportSnapshot()));
+  const jwks = provider.exportJwks();
+  provider.close();
+  client.destroy();
+  const publicKeyPem = jwks.keys.length === 1 ? (await import('node:crypto')).createPublicKey({ key: jwks.keys[0], format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString() : undefined;
+  if (publicKeyPem === undefined) throw new Error('expected one key in the JWKS');
+
+  // One token as kms-jwt-signer makes it (kid = the key ARN, R‖S signature), signed here with the same private key.
+  const now = Math.floor(Date.now() / 1000);
+  const encode = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const input = `${encode({ alg: 'ES256', typ: 'JWT', kid: keyArn })}.${encode({ iss: issuer, aud: audience, sub: 'user-1', iat: now, exp: now + 3600 })}`;
+  const token = `${input}.${sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+
+  const env = {
+    ...process.env,
+    BENCH_TOKEN: token,
+    BENCH_KEY_ARN: keyArn,
+    BENCH_ISSUER: issuer,
+    BENCH_AUDIENCE: audience,
+    BENCH_SNAPSHOT_FILE: snapshotFile,
+    BENCH_PEM: publicKeyPem,
+    BENCH_JWKS: JSON.stringify(jwks),
+    BENCH_KMS_CLIENT_CONFIG: JSON.stringify(kms.clientConfig),
+  };
+  const script = (c) => fileURLToPath(new URL(`./cases/${c.name}.mjs`, import.meta.url));
+
+  // kms-local answers from this process: child processes are awaited, never run synchronously.
+  const run = promisify(execFile);
+  // Each case must verify (exit 0, nothing on stderr) before it is timed.
+  for (const c of cases) {
+    const { stderr } = await run(NODE, [script(c)], { env, encoding: 'utf8' });
+    if (stderr !== '') throw new Error(`case ${c.name} wrote to stderr: ${stderr}`);
+  }
+
+  const times = new Map(cases.map((c) => [c.name, { wall: [], cpu: [] }]));
+  for (let round = 1; round <= ROUNDS; round++) {
+    // Every round runs the cases in another order, so none is always first after a pause.
+    const order = cases.map((_, i) => cases[(i + round - 1) % cases.length]);
+    const exportFile = join(dir, `round-${round}.json`);
+    const args = ['--shell=none', '--warmup', String(WARMUP), '--runs', String(RUNS), '--export-json', exportFile, '--style', 'none'];
+    for (const c of order) args.push('--command-name', c.name, `${NODE} ${script(c)}`);
+    await run('hyperfine', args, { env, maxBuffer: 64 * 1024 * 1024 });
+    for (const result of JSON.parse(readFileSync(exportFile, 'utf8')).results) {
+      const t = times.get(result.command);
+      t.wall.push(...result.times);
+      // hyperfine gives only the mean user and system time of a command: counted once per run.
+      t.cpu.push(...result.times.map(() => result.user + result.system));
+    }
+    process.stderr.write(`round ${round}/${ROUNDS}: ${order.map((c) => `${c.name} ${(median(times.get(c.name).wall) * 1000).toFixed(1)} ms`).join(', ')}\n`);
+  }
+
+  const baseline = times.get('empty');
+  const base = median(baseline.wall);
+  const baseCpu = mean(baseline.cpu);
+  const cpu = cpus();
+  const nodeVersion = execFileSync(NODE, ['--version'], { encoding: 'utf8' }).trim();
+  console.log(
+    `\n${hyperfine}, ${ROUNDS} rounds × ${RUNS} runs per case (after ${WARMUP} warm-up runs per round), cases interleaved round by round; median wall time over all runs; ` +
+      `CPU = user + system, mean. Node ${nodeVersion}, ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${new Date().toISOString().slice(0, 10)}.\n`,
+  );
+  console.log('| case | median wall (ms) | added over empty Node (ms) | CPU (ms) | added CPU (ms) |');
+  console.log('| --- | ---: | ---: | ---: | ---: |');
+  for (const c of cases) {
+    const t = times.get(c.name);
+    const wall = median(t.wall);
+    const added = c.name === 'empty' ? '' : `+${((wall - base) * 1000).toFixed(1)}`;
+    const addedCpu = c.name === 'empty' ? '' : `+${((mean(t.cpu) - baseCpu) * 1000).toFixed(1)}`;
+    console.log(`| ${c.label} | ${(wall * 1000).toFixed(1)} | ${added} | ${(mean(t.cpu) * 1000).toFixed(1)} | ${addedCpu} |`);
+  }
+} finally {
+  await kms.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function mean(values) {
+  return values.reduce((sum, value) => sum + value, 0) / values.length;
+}
