@@ -1,7 +1,8 @@
 // Cold start, timed from outside: whole Node.js processes that import a JWT library, build a
 // verifier, verify one ES256 token and exit, each run by hyperfine many times; reported as the
 // median wall time added over an empty Node.js process. Cases (cases/*.mjs): the empty process;
-// ours from a kms-pubkey-provider snapshot file, from a PEM (kms-jwt-verifier alone) and from KMS
+// ours from a kms-pubkey-provider snapshot file (through the package's main entry, and through its
+// kms-pubkey-provider/kms entry), from a PEM (kms-jwt-verifier alone) and from KMS
 // (kms-local, started once here, outside the timed processes, through @aws-sdk/client-kms);
 // aws-jwt-verify with its JWKS cache filled from an object (no network); jose with importSPKI and
 // with importJWK. Every case gets the same environment and verifies the same token; a case that
@@ -34,6 +35,7 @@ const audience = 'orders-api';
 const allCases = [
   { name: 'empty', label: 'empty Node.js process (baseline)' },
   { name: 'ours-snapshot', label: 'kms-pubkey-provider from a snapshot file (`confirmSnapshot: false`) + kms-jwt-verifier' },
+  { name: 'ours-snapshot-kms-entry', label: 'the same, `createKmsKeyProvider` from the `kms-pubkey-provider/kms` entry' },
   { name: 'ours-pem', label: 'kms-jwt-verifier from a PEM' },
   { name: 'ours-kms', label: 'kms-pubkey-provider from KMS (kms-local; @aws-sdk/client-kms imported) + kms-jwt-verifier' },
   { name: 'aws-jwt-verify', label: 'aws-jwt-verify, `cacheJwks` from a JWKS object' },
