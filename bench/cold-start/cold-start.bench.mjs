@@ -111,13 +111,15 @@ try {
     const args = ['--shell=none', '--warmup', String(WARMUP), '--runs', String(RUNS), '--export-json', exportFile, '--style', 'none'];
     for (const c of order) args.push('--command-name', c.name, `${NODE} ${script(c)}`);
     await run('hyperfine', args, { env, maxBuffer: 64 * 1024 * 1024 });
+    const roundMedians = [];
     for (const result of JSON.parse(readFileSync(exportFile, 'utf8')).results) {
+      roundMedians.push(`${result.command} ${(median(result.times) * 1000).toFixed(1)} ms`);
       const t = times.get(result.command);
       t.wall.push(...result.times);
       // hyperfine gives only the mean user and system time of a command: counted once per run.
       t.cpu.push(...result.times.map(() => result.user + result.system));
     }
-    process.stderr.write(`round ${round}/${ROUNDS}: ${order.map((c) => `${c.name} ${(median(times.get(c.name).wall) * 1000).toFixed(1)} ms`).join(', ')}\n`);
+    process.stderr.write(`round ${round}/${ROUNDS}, this round's medians: ${roundMedians.join(', ')}\n`);
   }
 
   const baseline = times.get('empty');
