@@ -160,9 +160,9 @@ describe('createRevocationList when Redis fails', () => {
       const fresh = { iss: ISS, jti: 'fresh', exp: exp() };
       redis.pause();
       await eventually(() => unavailable(closed, fresh) !== undefined, 'failing closed while paused');
-      expect(open.isRevoked(verified(fresh))).toBe(false);
+      // The failOpen list's own last confirmation can be a heartbeat later than the failClosed one's.
+      await eventually(() => !open.isRevoked(verified(fresh)) && staleEvents.length >= 1, 'onStale from the failOpen list while paused');
       expect(open.isRevoked(verified(revoked))).toBe(true);
-      expect(staleEvents.length).toBeGreaterThanOrEqual(1);
       expect(staleEvents[0]).toBeGreaterThan(600);
       redis.resume();
       await eventually(() => unavailable(closed, fresh) === undefined, 'fresh again after SIGCONT');
