@@ -1,11 +1,11 @@
 import type { onRequestHookHandler } from 'fastify';
 import { claimRequirement, scopeRequirement, type ClaimRequirements, type Requirement } from 'kms-jwt-verifier/http';
-import { PACKAGE, requests } from './state.js';
+import { PACKAGE, stateOf } from './state.js';
 
 /** A route hook that runs `requirement` on the token the plugin verified, and answers or passes on its failure as the plugin is configured. */
 function routeHook(requirement: Requirement): onRequestHookHandler {
   return function checkToken(request, reply, done) {
-    const state = requests.get(request);
+    const state = stateOf(request);
     const failure = state === undefined ? undefined : state.auth.authorize(state.token, requirement);
     if (state === undefined) done(new Error(`${PACKAGE}: requireScopes() and requireClaims() must run on a route the kmsJwt plugin covers`));
     else if (failure === undefined) done();

@@ -1,8 +1,8 @@
-import type { FastifyPluginAsync, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from 'fastify';
 import { fastifyPlugin } from 'fastify-plugin';
 import type { JwtPayload } from 'kms-jwt-verifier';
 import { AdapterConfigError, createBearerAuth, HttpAuthError, type AuthOutcome, type BearerAuthOptions, type BearerRequest } from 'kms-jwt-verifier/http';
-import { PACKAGE, requests, type Deliver, type RequestAuth } from './state.js';
+import { PACKAGE, setState, STATE, type Deliver, type RequestAuth } from './state.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -35,30 +35,37 @@ const plugin: FastifyPluginAsync<KmsJwtOptions> = async (fastify, options) => {
     throw new AdapterConfigError(PACKAGE, 'request.auth is already decorated in this context: register the plugin once per context, and another verifier in a sibling context');
   }
   const deliver = options.respond === true ? answer : forward;
-  // Fastify's hidden-class rule: declare the property with a null value, assign it per request.
+  // Fastify's hidden-class rule: declare the properties with a null value, assign them per request.
   fastify.decorateRequest('auth', null);
+  fastify.decorateRequest(STATE, null);
 
+  /** Lets the request through with its verified token (or none, under `credentialsRequired: false`). */
+  function accept(request: FastifyRequest, state: RequestAuth, token: RequestAuth['token'], done: HookHandlerDoneFunction): void {
+    state.token = token;
+    setState(request, state);
+    if (token !== undefined) request.auth = token.payload;
+    done();
+  }
+  function refuse(error: unknown, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    if (error instanceof HttpAuthError) deliver(error, reply, done);
+    else done(error as Error);
+  }
+
+  // A callback hook, and no closure per request: on a cache hit, no promise and no allocation beyond the state.
   const hook: onRequestHookHandler = (request, reply, done) => {
-    // The request's state, created once: the shared flow records the raw token in it, for authToken(request).
+    // The shared flow records the raw token in the state, for authToken(request).
     const state: RequestAuth = { auth, deliver, token: undefined, rawToken: undefined };
-    const accept = (token: RequestAuth['token']): void => {
-      state.token = token;
-      requests.set(request, state);
-      if (token !== undefined) request.auth = token.payload;
-      done();
-    };
-    const refuse = (error: unknown): void => (error instanceof HttpAuthError ? deliver(error, reply, done) : done(error as Error));
     // The body is not parsed yet (onRequest), so the request is read as Node received it, plus the cookie.
     const source: BearerRequest = cookie === undefined ? request.raw : { rawHeaders: request.raw.rawHeaders, url: request.url, cookie: (request as { cookies?: Partial<Record<string, string>> }).cookies?.[cookie] };
     let outcome: AuthOutcome;
     try {
       outcome = auth.authenticateNow(request, source, state);
     } catch (error) {
-      return refuse(error);
+      return refuse(error, reply, done);
     }
     // A token the verifier has cached is accepted synchronously, without an event-loop turn; done() runs outside the try.
-    if (outcome instanceof Promise) outcome.then(accept, refuse);
-    else accept(outcome);
+    if (!(outcome instanceof Promise)) return accept(request, state, outcome, done);
+    outcome.then((token) => accept(request, state, token, done), (error: unknown) => refuse(error, reply, done));
   };
   fastify.addHook('onRequest', hook);
 };

@@ -15,7 +15,25 @@ export interface RequestAuth extends RawTokenSink {
   token: VerifiedToken | undefined;
 }
 
-export const requests: WeakMap<FastifyRequest, RequestAuth> = new WeakMap();
+/**
+ * The request property that holds its {@link RequestAuth}: a request decorator (declared `null`, so
+ * every request keeps one shape) rather than a WeakMap, whose entries cost every request an
+ * ephemeron-table insertion and the garbage collector more work.
+ */
+export const STATE: unique symbol = Symbol('kms-jwt-fastify.state');
+
+interface WithState {
+  [STATE]?: RequestAuth | null;
+}
+
+/** The request's state, `undefined` outside the plugin's scope or before the plugin let it through. */
+export function stateOf(request: FastifyRequest): RequestAuth | undefined {
+  return (request as WithState)[STATE] ?? undefined;
+}
+
+export function setState(request: FastifyRequest, state: RequestAuth): void {
+  (request as WithState)[STATE] = state;
+}
 
 /**
  * The verified token of a request the plugin let through: `{ header, payload, key, token }` — its
@@ -25,6 +43,6 @@ export const requests: WeakMap<FastifyRequest, RequestAuth> = new WeakMap();
  * frozen object on each call.
  */
 export function authToken(request: FastifyRequest): AuthToken | undefined {
-  const state = requests.get(request);
+  const state = stateOf(request);
   return authTokenOf(state?.token, state);
 }

@@ -1,10 +1,10 @@
 import type { MiddlewareHandler } from 'hono';
 import { claimRequirement, scopeRequirement, type ClaimRequirements, type Requirement } from 'kms-jwt-verifier/http';
-import { contexts, PACKAGE, reply } from './state.js';
+import { PACKAGE, reply, stateOf } from './state.js';
 
 function authorization(requirement: Requirement): MiddlewareHandler {
   return async function authorize(c, next) {
-    const state = contexts.get(c);
+    const state = stateOf(c);
     if (state === undefined) throw new Error(`${PACKAGE}: requireScopes() and requireClaims() must come after kmsJwt() on the same route`);
     const failure = state.auth.authorize(state.token, requirement);
     if (failure !== undefined) return reply(c, failure, state.respond);

@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { JwtPayload } from 'kms-jwt-verifier';
 import { AdapterConfigError, createBearerAuth, HttpAuthError, type BearerAuthOptions, type BearerRequest } from 'kms-jwt-verifier/http';
-import { contexts, PACKAGE, reply, type ContextAuth } from './state.js';
+import { PACKAGE, reply, setState, type ContextAuth } from './state.js';
 
 /** The context variables `kmsJwt` sets, for `new Hono<{ Variables: KmsJwtVariables & ... }>()`. */
 export interface KmsJwtVariables {
@@ -52,7 +52,7 @@ export function kmsJwt(options: KmsJwtOptions): MiddlewareHandler<KmsJwtEnv> {
       if (error instanceof HttpAuthError) return reply(c, error, respond);
       throw error;
     }
-    contexts.set(c, state);
+    setState(c, state);
     if (state.token !== undefined) c.set('auth', state.token.payload);
     await next();
   };

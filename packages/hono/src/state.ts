@@ -13,7 +13,24 @@ export interface ContextAuth extends RawTokenSink {
   token: VerifiedToken | undefined;
 }
 
-export const contexts: WeakMap<Context, ContextAuth> = new WeakMap();
+/**
+ * The context property that holds its {@link ContextAuth} (a symbol, out of `c.var` and JSON): a
+ * WeakMap entry would cost every request an ephemeron-table insertion and the garbage collector more work.
+ */
+const STATE: unique symbol = Symbol('kms-jwt-hono.state');
+
+interface WithState {
+  [STATE]?: ContextAuth;
+}
+
+/** The context's state, `undefined` when `kmsJwt()` did not let it through. */
+export function stateOf(c: Context): ContextAuth | undefined {
+  return (c as WithState)[STATE];
+}
+
+export function setState(c: Context, state: ContextAuth): void {
+  (c as WithState)[STATE] = state;
+}
 
 /**
  * The answer to a failure — its status, `WWW-Authenticate` or `Retry-After`, and its JSON body —
@@ -33,6 +50,6 @@ export function reply(c: Context, error: HttpAuthError, respond: boolean): Respo
  * credentials under `credentialsRequired: false`, or not seen by `kmsJwt()`). A new frozen object on each call.
  */
 export function authToken(c: Context): AuthToken | undefined {
-  const state = contexts.get(c);
+  const state = stateOf(c);
   return authTokenOf(state?.token, state);
 }
