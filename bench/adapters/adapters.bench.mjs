@@ -2,6 +2,9 @@
 // per framework, a hello-world app; the same app behind our middleware with one reused token and
 // with all-distinct tokens (signature checked synchronously, and on the threadpool); and the peer
 // middleware (express-jwt, koa-jwt, passport-jwt, @fastify/jwt, hono/jwk) with the same ES256 key and distinct tokens.
+// Then, per framework, production-shaped traffic (the *-production sections): BENCH_CLIENTS clients each
+// reusing its token, drawn by Zipf weight (s = 1), with tokens replaced as they expire, against hello
+// world (Passport: its accept-all strategy) and the peer (and @fastify/jwt with fast-jwt's cache).
 // Each server runs in its own process (server.mjs); autocannon runs here. Every figure is reported
 // as a ratio to the hello world, and to the peer, of this same run.
 // Parameters (environment variables, defaults for a 2-core machine shared with other work): 10
@@ -25,6 +28,8 @@ const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 150_000);
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 10_000);
+const REPLACEMENTS_PER_S = Number(process.env.BENCH_REPLACEMENTS_PER_S ?? 50);
 const issuer = 'https://issuer.example';
 const audience = 'orders-api';
 
@@ -44,12 +49,10 @@ if (keyArn === undefined) throw new Error('kms-local did not describe the seeded
 const now = Math.floor(Date.now() / 1000);
 const encode = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const header = encode({ alg: 'ES256', typ: 'JWT', kid: keyArn });
-const signStarted = performance.now();
-const tokens = Array.from({ length: TOKENS }, (_, i) => {
-  const input = `${header}.${encode({ iss: issuer, aud: audience, sub: `user-${i}`, scope: 'orders:read', iat: now, exp: now + 3600, jti: `t-${i}` })}`;
+function signToken(sub, jti) {
+  const input = `${header}.${encode({ iss: issuer, aud: audience, sub, scope: 'orders:read', iat: now, exp: now + 3600, jti })}`;
   return `${input}.${sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
-});
-const signSeconds = (performance.now() - signStarted) / 1000;
+}
 
 const config = JSON.stringify({ clientConfig: kms.clientConfig, keyArn, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), issuer, audience });
 const serverScript = fileURLToPath(new URL('./server.mjs', import.meta.url));
@@ -97,8 +100,66 @@ async function load(port, seconds, tokens) {
 
 let maxTokensUsed = 0;
 
-/** The Authorization header source of a case: always the first token, or the next unused token. */
+/** A small seeded PRNG (mulberry32): every case of a section draws the same sequence of clients. */
+function random(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+// Production-shaped traffic: CLIENTS clients, client k (1-based) sending a share of requests proportional to 1/k (Zipf, s = 1).
+const zipfCumulative = new Float64Array(CLIENTS);
+for (let k = 0, sum = 0; k < CLIENTS; k++) zipfCumulative[k] = sum += 1 / (k + 1);
+const clientTokens = Array.from({ length: CLIENTS }, (_, k) => signToken(`client-${k}`, `c-${k}-0`));
+
+/**
+ * Each request's token in production-shaped traffic: a client drawn by Zipf weight sends the token it
+ * holds; REPLACEMENTS_PER_S times a second, a client drawn uniformly gets a new token (its old one
+ * expired), signed on the spot, so the verifier sees it as a new token (a miss, then cached).
+ */
+function productionSource() {
+  const draw = random(20);
+  const tokensNow = [...clientTokens];
+  let nextReplacement = performance.now();
+  let replaced = 0;
+  return () => {
+    const at = performance.now();
+    for (; REPLACEMENTS_PER_S > 0 && nextReplacement <= at; nextReplacement += 1000 / REPLACEMENTS_PER_S) {
+      const k = Math.floor(draw() * CLIENTS);
+      tokensNow[k] = signToken(`client-${k}`, `c-${k}-${++replaced}`);
+    }
+    const target = draw() * zipfCumulative[CLIENTS - 1];
+    let low = 0;
+    let high = CLIENTS - 1;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (zipfCumulative[middle] < target) low = middle + 1;
+      else high = middle;
+    }
+    return tokensNow[low];
+  };
+}
+
+let tokens = [];
+let signSeconds = 0;
+/** The distinct tokens of the distinct-token cases, signed when a section first needs them. */
+function distinctTokens() {
+  if (tokens.length === 0) {
+    const signStarted = performance.now();
+    tokens = Array.from({ length: TOKENS }, (_, i) => signToken(`user-${i}`, `t-${i}`));
+    signSeconds = (performance.now() - signStarted) / 1000;
+  }
+  return tokens;
+}
+
+/** The Authorization header source of a case: always the first token, the next unused token, or production-shaped. */
 function tokenSource(kind) {
+  if (kind === 'production') return productionSource();
+  const tokens = distinctTokens();
   if (kind === 'reused') return tokens[0];
   let next = 0;
   return () => {
@@ -120,18 +181,22 @@ const allSections = [
     // What passport.authenticate costs by itself, for reading the reused-token row.
     baseline: { kind: 'baseline', label: 'passport.authenticate with a strategy that accepts every request (ignores the token)', app: 'passport-accept-all', tokens: 'reused' },
   },
-  { name: 'Fastify 5', key: 'fastify', hello: 'fastify-hello', ours: 'kms-jwt-fastify', peer: '@fastify/jwt', peerLabel: '@fastify/jwt 10 (fast-jwt)' },
+  {
+    name: 'Fastify 5',
+    key: 'fastify',
+    hello: 'fastify-hello',
+    ours: 'kms-jwt-fastify',
+    peer: '@fastify/jwt',
+    peerLabel: '@fastify/jwt 10 (fast-jwt)',
+    // fast-jwt's own verified-token cache (as large as ours), for the production-shaped traffic only.
+    cachedPeer: { app: '@fastify/jwt-cache', label: "@fastify/jwt 10 with fast-jwt's token cache (`cache: 10000`)" },
+  },
   { name: 'Hono 4 on Node (@hono/node-server)', key: 'hono', hello: 'hono-hello', ours: 'kms-jwt-hono', peer: 'hono/jwk', peerLabel: 'hono/jwk, static key' },
 ];
-// BENCH_SECTIONS=fastify,hono runs only those sections (express, koa, passport, fastify, hono); default: all.
-const wanted = (process.env.BENCH_SECTIONS ?? '').split(',').filter(Boolean);
-const sections = allSections.filter((section) => wanted.length === 0 || wanted.includes(section.key));
-if (sections.length === 0) throw new Error(`BENCH_SECTIONS=${process.env.BENCH_SECTIONS} names no section`);
 
-const startedAt = new Date();
-const lines = [];
-for (const section of sections) {
-  const cases = [
+/** The cases of a framework's section: hello world, the reused token, distinct tokens (sync and threadpool), the peer. */
+function standardCases(section) {
+  return [
     // The same requests as the reused-token case (the app ignores the Authorization header): the difference is the middleware alone.
     { kind: 'hello', label: 'hello world (no auth)', app: section.hello, tokens: 'reused' },
     ...(section.baseline ? [section.baseline] : []),
@@ -140,6 +205,32 @@ for (const section of sections) {
     { kind: 'threadpool', label: `${section.ours}, distinct tokens, \`signatureVerification: 'threadpool'\``, app: section.ours, mode: 'threadpool', tokens: 'distinct' },
     { kind: 'peer', label: `${section.peerLabel}, distinct tokens`, app: section.peer, tokens: 'distinct' },
   ];
+}
+
+/** The production-shaped cases of a framework: every case gets the same Zipf-drawn client tokens; the ceiling is hello world (Passport: its accept-all strategy). */
+function productionCases(section) {
+  return [
+    { kind: 'hello', label: 'hello world (no auth)', app: section.hello, tokens: 'production' },
+    ...(section.baseline ? [{ ...section.baseline, kind: 'ceiling', tokens: 'production' }] : []),
+    { kind: 'ours', label: section.ours, app: section.ours, tokens: 'production' },
+    { kind: 'peer', label: section.peerLabel, app: section.peer, tokens: 'production' },
+    ...(section.cachedPeer ? [{ kind: 'cached-peer', label: section.cachedPeer.label, app: section.cachedPeer.app, tokens: 'production' }] : []),
+  ];
+}
+
+// Per framework, a standard section (express, koa, passport, fastify, hono) and a production-shaped one (express-production, ...).
+const allRuns = [
+  ...allSections.map((section) => ({ section, key: section.key, title: section.name, cases: standardCases(section) })),
+  ...allSections.map((section) => ({ section, key: `${section.key}-production`, title: `${section.name}, production-shaped traffic`, cases: productionCases(section) })),
+];
+// BENCH_SECTIONS=fastify,hono-production runs only those; `production` stands for all five production-shaped sections; default: all.
+const wanted = (process.env.BENCH_SECTIONS ?? '').split(',').filter(Boolean);
+const sections = allRuns.filter((run) => wanted.length === 0 || wanted.includes(run.key) || (wanted.includes('production') && run.key.endsWith('-production')));
+if (sections.length === 0) throw new Error(`BENCH_SECTIONS=${process.env.BENCH_SECTIONS} names no section`);
+
+const startedAt = new Date();
+const lines = [];
+for (const { title, cases } of sections) {
   // Every server of the section runs (idle) at once, so rounds can interleave: load from elsewhere on
   // the machine then hits every case alike, and the best round of each is the least disturbed one.
   const servers = await Promise.all(cases.map((c) => startServer(c.app, c.mode ?? 'sync')));
@@ -153,16 +244,18 @@ for (const section of sections) {
         const result = await load(servers[i].port, DURATION_S, sources[i]);
         const cpuPerRequest = ((await servers[i].cpuMicros()) - cpuBefore) / result.requests.total;
         const rate = result.requests.total / DURATION_S;
-        process.stderr.write(`  ${section.name}, round ${round}: ${c.label}: ${Math.round(rate)} req/s, ${cpuPerRequest.toFixed(0)} µs server CPU per request\n`);
+        process.stderr.write(`  ${title}, round ${round}: ${c.label}: ${Math.round(rate)} req/s, ${cpuPerRequest.toFixed(0)} µs server CPU per request\n`);
         if (rate > best[i].rate) best[i] = { ...best[i], rate, p99: result.latency.p99 };
         best[i].cpu = Math.min(best[i].cpu, cpuPerRequest);
       }
     }
-    const rate = (kind) => best[cases.findIndex((c) => c.kind === kind)].rate;
-    lines.push(`| **${section.name}** | | | | | |`);
+    const rate = (kind) => best[cases.findIndex((c) => c.kind === kind)]?.rate;
+    // The ceiling: hello world, or (Passport, production-shaped) its accept-all strategy.
+    const ceiling = rate('ceiling') ?? rate('hello');
+    lines.push(`| **${title}** | | | | | |`);
     for (const [i, c] of cases.entries()) {
-      const vsPeer = ['sync', 'threadpool', 'peer'].includes(c.kind) ? `${(best[i].rate / rate('peer')).toFixed(2)}×` : '';
-      lines.push(`| ${c.label} | ${Math.round(best[i].rate).toLocaleString('en-US')} | ${(best[i].rate / rate('hello')).toFixed(2)}× | ${vsPeer} | ${best[i].p99} | ${Math.round(best[i].cpu)} |`);
+      const vsPeer = ['sync', 'threadpool', 'peer', 'ours', 'cached-peer'].includes(c.kind) ? `${(best[i].rate / rate('peer')).toFixed(2)}×` : '';
+      lines.push(`| ${c.label} | ${Math.round(best[i].rate).toLocaleString('en-US')} | ${(best[i].rate / ceiling).toFixed(2)}× | ${vsPeer} | ${best[i].p99} | ${Math.round(best[i].cpu)} |`);
     }
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
@@ -173,8 +266,13 @@ await kms.close();
 const cpu = cpus();
 console.log(
   `\nautocannon, ${CONNECTIONS} connections, pipelining 1, GET / on 127.0.0.1; per case the best of ${ROUNDS} rounds of ${DURATION_S} s, interleaved across the section's cases, after a ${WARMUP_S} s warm-up; ` +
-    `each server in its own process, autocannon in this one; requests/s and p99 from each case's best round, server CPU per request (main thread and libuv threadpool together) the least of its rounds. ES256 (P-256) key; ${TOKENS.toLocaleString('en-US')} distinct tokens signed in ${signSeconds.toFixed(1)} s, ` +
-    `most used by one case ${maxTokensUsed.toLocaleString('en-US')}${maxTokensUsed > TOKENS ? ' (cycled: still larger than the verifier cache of 10,000 entries, so no cache hits)' : ' (none reused)'}. ` +
+    `each server in its own process, autocannon in this one; requests/s and p99 from each case's best round, server CPU per request (main thread and libuv threadpool together) the least of its rounds. ES256 (P-256) key; ` +
+    (tokens.length > 0
+      ? `${TOKENS.toLocaleString('en-US')} distinct tokens signed in ${signSeconds.toFixed(1)} s, most used by one case ${maxTokensUsed.toLocaleString('en-US')}${maxTokensUsed > TOKENS ? ' (cycled: still larger than the verifier cache of 10,000 entries, so no cache hits)' : ' (none reused)'}. `
+      : '') +
+    (sections.some((run) => run.key.endsWith('-production'))
+      ? `Production-shaped traffic: ${CLIENTS.toLocaleString('en-US')} clients drawn by Zipf weight (s = 1), ${REPLACEMENTS_PER_S} token replacements per second; "vs hello world" is vs the accept-all strategy for Passport. `
+      : '') +
     `Node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, UV_THREADPOOL_SIZE ${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}, ${startedAt.toISOString().slice(0, 10)}.\n`,
 );
 console.log('| case | requests/s | vs hello world | vs peer | p99 latency (ms) | server CPU per request (µs) |');
