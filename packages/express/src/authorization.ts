@@ -1,10 +1,10 @@
 import type { RequestHandler } from 'express';
 import { claimRequirement, scopeRequirement, type ClaimRequirements, type Requirement } from 'kms-jwt-verifier/http';
-import { PACKAGE, requests } from './state.js';
+import { PACKAGE, stateOf } from './state.js';
 
 function guard(requirement: Requirement): RequestHandler {
   return (req, res, next) => {
-    const state = requests.get(req);
+    const state = stateOf(req);
     if (state === undefined) return next(new Error(`${PACKAGE}: requireScopes() and requireClaims() must run after kmsJwt() on the same request`));
     const failure = state.auth.authorize(state.token, requirement);
     if (failure === undefined) return next();

@@ -2,7 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { unless } from 'express-unless';
 import type { JwtPayload, VerifiedToken } from 'kms-jwt-verifier';
 import { AdapterConfigError, createBearerAuth, HttpAuthError, type AuthOutcome, type BearerAuthOptions } from 'kms-jwt-verifier/http';
-import { PACKAGE, requests, type RequestAuth } from './state.js';
+import { PACKAGE, setState, type RequestAuth } from './state.js';
 import { UnauthorizedError } from './unauthorized-error.js';
 
 declare global {
@@ -48,7 +48,7 @@ export function kmsJwt(options: KmsJwtOptions): KmsJwtMiddleware {
 
   const succeed = (req: Request, next: NextFunction, state: RequestAuth, token: VerifiedToken | undefined): void => {
     state.token = token;
-    requests.set(req, state);
+    setState(req, state);
     if (token !== undefined) (req as unknown as Record<string, unknown>)[property] = token.payload;
     next();
   };

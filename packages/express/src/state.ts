@@ -13,7 +13,24 @@ export interface RequestAuth extends RawTokenSink {
   readonly deliver: (error: HttpAuthError, res: Response, next: NextFunction) => void;
 }
 
-export const requests: WeakMap<Request, RequestAuth> = new WeakMap();
+/**
+ * The request property that holds its {@link RequestAuth} (a symbol, out of JSON and `for...in`): a
+ * WeakMap entry would cost every request an ephemeron-table insertion and the garbage collector more work.
+ */
+const STATE: unique symbol = Symbol('kms-jwt-express.state');
+
+interface WithState {
+  [STATE]?: RequestAuth;
+}
+
+/** The request's state, `undefined` when `kmsJwt()` did not let it through. */
+export function stateOf(req: Request): RequestAuth | undefined {
+  return (req as WithState)[STATE];
+}
+
+export function setState(req: Request, state: RequestAuth): void {
+  (req as WithState)[STATE] = state;
+}
 
 /**
  * The verified token of a request `kmsJwt()` let through: `{ header, payload, key, token }` — its
@@ -22,6 +39,6 @@ export const requests: WeakMap<Request, RequestAuth> = new WeakMap();
  * under `credentialsRequired: false`, or not seen by `kmsJwt()`). A new frozen object on each call.
  */
 export function authToken(req: Request): AuthToken | undefined {
-  const state = requests.get(req);
+  const state = stateOf(req);
   return authTokenOf(state?.token, state);
 }

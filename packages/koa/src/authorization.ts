@@ -1,10 +1,10 @@
 import type { Middleware } from 'koa';
 import { claimRequirement, scopeRequirement, type ClaimRequirements, type Requirement } from 'kms-jwt-verifier/http';
-import { contexts, PACKAGE, reply } from './state.js';
+import { PACKAGE, reply, stateOf } from './state.js';
 
 function authorization(requirement: Requirement): Middleware {
   return async function authorize(ctx, next) {
-    const state = contexts.get(ctx);
+    const state = stateOf(ctx);
     if (!state) throw new Error(`${PACKAGE}: requireScopes() and requireClaims() must come after kmsJwt() in the middleware chain`);
     // With passthrough, a request whose token failed is answered with that failure, not a bare 401.
     const failure = state.failure ?? state.auth.authorize(state.token, requirement);

@@ -1,7 +1,7 @@
 import type { JwtPayload } from 'kms-jwt-verifier';
 import type { Context, Middleware } from 'koa';
 import { AdapterConfigError, createBearerAuth, HttpAuthError, type BearerAuthOptions } from 'kms-jwt-verifier/http';
-import { contexts, PACKAGE, reply, type ContextAuth } from './state.js';
+import { PACKAGE, reply, setState, type ContextAuth } from './state.js';
 
 /** Options of {@link kmsJwt}: the verifier, and how requests are read and answered. */
 export interface KmsJwtOptions extends Omit<BearerAuthOptions<Context>, 'credentialsRequired'> {
@@ -63,7 +63,7 @@ export function kmsJwt(options: KmsJwtOptions): Middleware {
       if (!(error instanceof HttpAuthError)) throw error;
       state.failure = error;
     }
-    contexts.set(ctx, state);
+    setState(ctx, state);
     if (state.failure !== undefined && !passthrough) return reply(ctx, state.failure, respond);
     if (state.token !== undefined) {
       ctx.state[key] = state.token.payload;

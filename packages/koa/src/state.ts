@@ -14,7 +14,24 @@ export interface ContextAuth extends RawTokenSink {
   failure: HttpAuthError | undefined;
 }
 
-export const contexts: WeakMap<Context, ContextAuth> = new WeakMap();
+/**
+ * The context property that holds its {@link ContextAuth} (a symbol, out of JSON and `for...in`): a
+ * WeakMap entry would cost every request an ephemeron-table insertion and the garbage collector more work.
+ */
+const STATE: unique symbol = Symbol('kms-jwt-koa.state');
+
+interface WithState {
+  [STATE]?: ContextAuth;
+}
+
+/** The context's state, `undefined` when `kmsJwt()` did not see it. */
+export function stateOf(ctx: Context): ContextAuth | undefined {
+  return (ctx as WithState)[STATE];
+}
+
+export function setState(ctx: Context, state: ContextAuth): void {
+  (ctx as WithState)[STATE] = state;
+}
 
 /** Answers a failure with its status, `WWW-Authenticate` or `Retry-After`, and its JSON body; else throws it to upstream error handling. */
 export function reply(ctx: Context, error: HttpAuthError, respond: boolean): void {
@@ -26,7 +43,7 @@ export function reply(ctx: Context, error: HttpAuthError, respond: boolean): voi
 
 /** Why `kmsJwt` with `passthrough` let this request through unauthenticated: its token failed. `undefined` when no token failed (none was sent, or it verified). */
 export function authFailure(ctx: Context): HttpAuthError | undefined {
-  return contexts.get(ctx)?.failure;
+  return stateOf(ctx)?.failure;
 }
 
 /**
@@ -36,6 +53,6 @@ export function authFailure(ctx: Context): HttpAuthError | undefined {
  * (`passthrough` let it on unauthenticated, or not seen by `kmsJwt()`). A new frozen object on each call.
  */
 export function authToken(ctx: Context): AuthToken | undefined {
-  const state = contexts.get(ctx);
+  const state = stateOf(ctx);
   return authTokenOf(state?.token, state);
 }
