@@ -28,6 +28,8 @@ export interface Verifier {
 }
 
 interface CacheEntry {
+  /** The cache key: the token itself. */
+  readonly token: string;
   readonly result: VerifiedToken;
   readonly kid: string;
   readonly key: TrustedKey;
@@ -72,7 +74,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new VerifierConfigError('cache.maxEntries must be an integer >= 1');
     if (!(maxAgeSeconds > 0)) throw new VerifierConfigError('cache.maxAgeSeconds must be > 0');
     cacheMaxAgeMs = maxAgeSeconds * 1000;
-    cache = new LRUCache<string, CacheEntry>({ max: maxEntries, dispose: (entry) => unmark(entry.mark) });
+    cache = new LRUCache<string, CacheEntry>({ max: maxEntries, dispose: (entry) => forget(entry) });
     doorkeeperSlots = Math.min(2 ** Math.ceil(Math.log2(2 * maxEntries)), 2 ** 20);
   }
   const signingInput = reusedLatin1Writer(mode === 'sync' ? maxTokenBytes : 0);
@@ -83,10 +85,20 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const doorkeeperShift = 32 - Math.log2(Math.max(doorkeeperSlots, 1));
   // How many cache entries have each mark: a mark missing here is a cache miss.
   const cachedMarks = new Map<number, number>();
-  function unmark(mark: number): void {
-    const count = cachedMarks.get(mark) ?? 0;
-    if (count > 1) cachedMarks.set(mark, count - 1);
-    else cachedMarks.delete(mark);
+  // Hits without hashing the token: entries found lately, one a slot by their mark. A hit compares the
+  // token with the entry's (a memory compare) instead of hashing it for the LRU's Map (every request's
+  // token is a new string, whose hash is not cached) and relinking the LRU's list; one such hit in
+  // HOT_TOUCH_EVERY still goes through the LRU, so a token in use stays recently used there.
+  const hot: (CacheEntry | undefined)[] = new Array<CacheEntry | undefined>(HOT_SLOTS).fill(undefined);
+  let hotHits = 0;
+  const hotSlot = (mark: number): number => Math.imul(mark, 0x9e3779b1) >>> (32 - HOT_SLOT_BITS);
+  /** An entry leaves the cache (expired, evicted, replaced or its key distrusted): it leaves the hot slots too. */
+  function forget(entry: CacheEntry): void {
+    const count = cachedMarks.get(entry.mark) ?? 0;
+    if (count > 1) cachedMarks.set(entry.mark, count - 1);
+    else cachedMarks.delete(entry.mark);
+    const slot = hotSlot(entry.mark);
+    if (hot[slot] === entry) hot[slot] = undefined;
   }
   const headers = new Map<string, ParsedHeader>();
   // The header segment seen last: tokens of one issuer share it, and comparing strings is cheaper than hashing one.
@@ -112,9 +124,15 @@ export function createVerifier(options: VerifierOptions): Verifier {
    * to `undefined` on a miss; a resolver that fails is the key source being unavailable (503).
    */
   function fromCache(token: string): VerifiedToken | Promise<VerifiedToken | undefined> | undefined {
-    if (!cachedMarks.has(tokenMark(token))) return undefined;
-    const entry = cache?.get(token);
-    if (!entry) return undefined;
+    const mark = tokenMark(token);
+    if (!cachedMarks.has(mark)) return undefined;
+    const slot = hotSlot(mark);
+    let entry = hot[slot];
+    if (entry === undefined || entry.token !== token || ++hotHits % HOT_TOUCH_EVERY === 0) {
+      entry = cache?.get(token);
+      if (!entry) return undefined;
+      hot[slot] = entry;
+    }
     const now = nowMs();
     if (now >= entry.expiresAtMs) {
       cache?.delete(token);
@@ -195,7 +213,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     doorkeeper[slot] = 0;
     const exp = result.payload.exp;
     const expiresAtMs = typeof exp === 'number' ? Math.min(now + cacheMaxAgeMs, exp * 1000) : now + cacheMaxAgeMs;
-    cache.set(token, { result, kid: result.header.kid, key, expiresAtMs, mark });
+    cache.set(token, { token, result, kid: result.header.kid, key, expiresAtMs, mark });
     cachedMarks.set(mark, (cachedMarks.get(mark) ?? 0) + 1);
     return result;
   }
@@ -295,6 +313,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
   };
   return verifier;
 }
+
+/** log2 of the hot slots of the verified-token cache (4,096: 32 KiB of references). */
+const HOT_SLOT_BITS = 12;
+const HOT_SLOTS = 2 ** HOT_SLOT_BITS;
+/** One hit from the hot slots in this many goes through the LRU, to keep its recency. */
+const HOT_TOUCH_EVERY = 32;
 
 /** Most distinct header segments remembered; tokens of one issuer share a handful. */
 const HEADER_CACHE_SIZE = 256;

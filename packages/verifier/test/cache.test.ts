@@ -288,6 +288,19 @@ describe('verified-token cache', () => {
     expect(await verifier.verify(a)).not.toBe(results.get(a));
   });
 
+  it('keeps a token in constant use recently used, though most of its hits skip the LRU', async () => {
+    const { verifier } = setup({ cache: { maxEntries: 2 } });
+    const [a, b, c] = [token({ jti: 'a' }), token({ jti: 'b' }), token({ jti: 'c' })];
+    const cachedA = await admit(verifier, a);
+    const cachedB = await admit(verifier, b);
+    expect(await verifier.verify(a)).toBe(cachedA);
+    expect(await verifier.verify(b)).toBe(cachedB); // b is now the most recently used
+    for (let i = 0; i < 64; i++) expect(await verifier.verify(a)).toBe(cachedA); // and a again, by its use
+    await admit(verifier, c); // evicts b, the least recently used
+    expect(await verifier.verify(a)).toBe(cachedA);
+    expect(await verifier.verify(b)).not.toBe(cachedB);
+  });
+
   it('admits a token on its second verification, so never-repeated tokens do not fill the cache', async () => {
     const { verifier } = setup();
     const t = token();
