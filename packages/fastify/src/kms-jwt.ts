@@ -39,21 +39,16 @@ const plugin: FastifyPluginAsync<KmsJwtOptions> = async (fastify, options) => {
   fastify.decorateRequest('auth', null);
   fastify.decorateRequest(STATE, null);
 
-  /** Lets the request through with its verified token (or none, under `credentialsRequired: false`). */
   function accept(request: FastifyRequest, state: RequestAuth, token: RequestAuth['token'], done: HookHandlerDoneFunction): void {
     state.token = token;
     setState(request, state);
     if (token !== undefined) request.auth = token.payload;
     done();
   }
-  function refuse(error: unknown, reply: FastifyReply, done: HookHandlerDoneFunction): void {
-    if (error instanceof HttpAuthError) deliver(error, reply, done);
-    else done(error as Error);
-  }
+  const refuse = (error: unknown, reply: FastifyReply, done: HookHandlerDoneFunction): void => (error instanceof HttpAuthError ? deliver(error, reply, done) : done(error as Error));
 
   // A callback hook, and no closure per request: on a cache hit, no promise and no allocation beyond the state.
   const hook: onRequestHookHandler = (request, reply, done) => {
-    // The shared flow records the raw token in the state, for authToken(request).
     const state: RequestAuth = { auth, deliver, token: undefined, rawToken: undefined };
     // The body is not parsed yet (onRequest), so the request is read as Node received it, plus the cookie.
     const source: BearerRequest = cookie === undefined ? request.raw : { rawHeaders: request.raw.rawHeaders, url: request.url, cookie: (request as { cookies?: Partial<Record<string, string>> }).cookies?.[cookie] };

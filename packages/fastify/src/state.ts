@@ -15,25 +15,11 @@ export interface RequestAuth extends RawTokenSink {
   token: VerifiedToken | undefined;
 }
 
-/**
- * The request property that holds its {@link RequestAuth}: a request decorator (declared `null`, so
- * every request keeps one shape) rather than a WeakMap, whose entries cost every request an
- * ephemeron-table insertion and the garbage collector more work.
- */
+/** The request decorator (declared `null`) holding its {@link RequestAuth}: a WeakMap entry would cost every request an ephemeron insertion and GC work. */
 export const STATE: unique symbol = Symbol('kms-jwt-fastify.state');
-
-interface WithState {
-  [STATE]?: RequestAuth | null;
-}
-
-/** The request's state, `undefined` outside the plugin's scope or before the plugin let it through. */
-export function stateOf(request: FastifyRequest): RequestAuth | undefined {
-  return (request as WithState)[STATE] ?? undefined;
-}
-
-export function setState(request: FastifyRequest, state: RequestAuth): void {
-  (request as WithState)[STATE] = state;
-}
+type WithState = { [STATE]?: RequestAuth | null };
+export const stateOf = (request: FastifyRequest): RequestAuth | undefined => (request as WithState)[STATE] ?? undefined;
+export const setState = (request: FastifyRequest, state: RequestAuth): void => void ((request as WithState)[STATE] = state);
 
 /**
  * The verified token of a request the plugin let through: `{ header, payload, key, token }` — its

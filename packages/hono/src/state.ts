@@ -13,24 +13,11 @@ export interface ContextAuth extends RawTokenSink {
   token: VerifiedToken | undefined;
 }
 
-/**
- * The context property that holds its {@link ContextAuth} (a symbol, out of `c.var` and JSON): a
- * WeakMap entry would cost every request an ephemeron-table insertion and the garbage collector more work.
- */
+/** The context property (a symbol: out of `c.var` and JSON) holding its {@link ContextAuth}: a WeakMap entry would cost every request an ephemeron insertion and GC work. */
 const STATE: unique symbol = Symbol('kms-jwt-hono.state');
-
-interface WithState {
-  [STATE]?: ContextAuth;
-}
-
-/** The context's state, `undefined` when `kmsJwt()` did not let it through. */
-export function stateOf(c: Context): ContextAuth | undefined {
-  return (c as WithState)[STATE];
-}
-
-export function setState(c: Context, state: ContextAuth): void {
-  (c as WithState)[STATE] = state;
-}
+type WithState = { [STATE]?: ContextAuth };
+export const stateOf = (c: Context): ContextAuth | undefined => (c as WithState)[STATE];
+export const setState = (c: Context, state: ContextAuth): void => void ((c as WithState)[STATE] = state);
 
 /**
  * The answer to a failure — its status, `WWW-Authenticate` or `Retry-After`, and its JSON body —
