@@ -252,16 +252,17 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
     if (isPromise(resolved)) {
       return resolved.then(
-        (key) => verifyWithKey(token, secondDot, rules, header, alg, signature, key, cacheable),
+        (key) => verifyWithKey(token, firstDot, secondDot, rules, header, alg, signature, key, cacheable),
         (error: unknown) => Promise.reject(unavailable(error)),
       );
     }
-    return verifyWithKey(token, secondDot, rules, header, alg, signature, resolved, cacheable);
+    return verifyWithKey(token, firstDot, secondDot, rules, header, alg, signature, resolved, cacheable);
   }
 
   /** The signature check against the key the kid resolved to, then the claims. */
   function verifyWithKey(
     token: string,
+    firstDot: number,
     secondDot: number,
     rules: Rules,
     header: Record<string, unknown>,
@@ -277,7 +278,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     // The signing input as bytes (latin1: the header was checked as base64url, and a payload segment that is not base64url fails its decoding below).
     // The sync path writes it into one reused buffer where the runtime checks signatures synchronously (node:crypto is done with it before returning).
     const data = mode === 'sync' ? signingInput(token, secondDot) : latin1Bytes(token.slice(0, secondDot));
-    const payloadSegment = token.slice(token.indexOf('.') + 1, secondDot);
+    const payloadSegment = token.slice(firstDot + 1, secondDot);
     if (mode === 'threadpool') {
       return verifySignatureAsync(alg, key.publicKey, data, jose).then(
         (valid) => finish(token, rules, header, payloadSegment, key, valid, highS, cacheable),
