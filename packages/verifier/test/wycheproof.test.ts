@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { JwsAlgorithm } from '../src/algorithms.js';
 import { SignatureInvalidError } from '../src/errors.js';
@@ -40,7 +40,16 @@ interface WycheproofFile {
   readonly testGroups: readonly WycheproofGroup[];
 }
 
-const VECTORS = new URL('../../../test/vectors/wycheproof/', import.meta.url);
+/** The repository's test/vectors/wycheproof/, found upwards from here (Stryker runs this file from a sandbox copy of the package). */
+function vectorsFolder(): URL {
+  for (let up = '../'; up.length < 40; up += '../') {
+    const candidate = new URL(`${up}test/vectors/wycheproof/`, import.meta.url);
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new Error('test/vectors/wycheproof/ not found above this test file');
+}
+
+const VECTORS = vectorsFolder();
 
 function load(file: string): WycheproofFile {
   return JSON.parse(readFileSync(new URL(file, VECTORS), 'utf8')) as WycheproofFile;
