@@ -285,7 +285,13 @@ export function createVerifier(options: VerifierOptions): Verifier {
         (error: unknown) => Promise.reject(signatureCheckFailed(error, alg, key)),
       );
     }
-    const valid = verifySignatureSync(alg, key.publicKey, data, jose);
+    let valid: boolean | Promise<boolean>;
+    try {
+      valid = verifySignatureSync(alg, key.publicKey, data, jose);
+    } catch (error) {
+      // The check could not run (a key node:crypto cannot use): not a verdict on the token.
+      throw signatureCheckFailed(error, alg, key);
+    }
     // A boolean from node:crypto; a promise where the runtime verifies through Web Crypto.
     if (typeof valid === 'boolean') return finish(token, rules, header, payloadSegment, key, valid, highS, cacheable);
     return valid.then(

@@ -22,7 +22,8 @@ export type KmsJwtErrorCode =
   | 'ERR_REPLAY_CHECK_UNAVAILABLE'
   | 'ERR_JWKS_INVALID'
   | 'ERR_CONFIG_INVALID'
-  | 'ERR_ALG_UNSUPPORTED_BY_RUNTIME';
+  | 'ERR_ALG_UNSUPPORTED_BY_RUNTIME'
+  | 'ERR_SIGNATURE_CHECK_UNAVAILABLE';
 
 /**
  * What kind of failure: the token itself, its claims, key trust, the key source's availability,
@@ -217,6 +218,23 @@ export class VerifierConfigError extends KmsJwtError {
  */
 export class AlgUnsupportedByRuntimeError extends KmsJwtError {
   readonly code = 'ERR_ALG_UNSUPPORTED_BY_RUNTIME' as const;
+  readonly family = 'config' as const;
+  readonly status = 500 as const;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(`kms-jwt-verifier: ${message}`, options);
+  }
+}
+
+/**
+ * The signature check could not run: the runtime's crypto threw instead of answering (a trusted
+ * key it cannot use, such as a resolver's `publicKey` that is not a key object or a key of another
+ * type than its `algorithms` say, or a crypto library without the algorithm). Whether the token is
+ * valid is unknown, so it is neither accepted nor refused as invalid: this is the environment's
+ * fault (500), and the runtime's error is the `cause`. Fix the key resolver or the runtime.
+ */
+export class SignatureCheckUnavailableError extends KmsJwtError {
+  readonly code = 'ERR_SIGNATURE_CHECK_UNAVAILABLE' as const;
   readonly family = 'config' as const;
   readonly status = 500 as const;
 

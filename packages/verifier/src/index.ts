@@ -34,6 +34,7 @@ export {
   MessageReplayedError,
   MessageTypeInvalidError,
   ReplayCheckUnavailableError,
+  SignatureCheckUnavailableError,
   SignatureHighSError,
   SignatureInvalidError,
   TokenIsMessageError,

@@ -10,6 +10,7 @@ import {
   derToJose,
   JwtExpiredError,
   KidUntrustedError,
+  SignatureCheckUnavailableError,
   SignatureInvalidError,
   toLowS,
   VerifierConfigError,
@@ -120,13 +121,13 @@ describe('the Web Crypto build: createVerifier', () => {
     expect(() => createStaticKeyResolver([{ kid: KID, key: short }])).toThrow(/RSA key of 1024 bits is shorter than 2048/);
   });
 
-  it('turns a key Web Crypto refuses into a configuration error (500), and an algorithm it lacks into ERR_ALG_UNSUPPORTED_BY_RUNTIME', async () => {
+  it('turns a key Web Crypto refuses into ERR_SIGNATURE_CHECK_UNAVAILABLE (500), and an algorithm it lacks into ERR_ALG_UNSUPPORTED_BY_RUNTIME', async () => {
     const pair = keyPairFor('ES256');
     const good = createStaticKeyResolver([{ kid: KID, key: pemOf('ES256', pair) }]).resolve(KID) as TrustedKey;
     const broken: TrustedKey = { id: KID, algorithms: ['ES256'], publicKey: { ...good.publicKey, type: 'public', asymmetricKeyType: 'ec', asymmetricKeyDetails: { namedCurve: 'prime256v1' }, export: () => ({ kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA' }) } };
     const resolver = (key: TrustedKey): KeyResolver => ({ resolve: (kid) => (kid === KID ? key : undefined) });
     const token = signToken('ES256', pair.privateKey, claims());
-    await expectRejection(createVerifier({ keys: resolver(broken), issuer: ISSUER, audience: AUDIENCE, nowMs }).verify(token), VerifierConfigError, 'ERR_CONFIG_INVALID');
+    await expectRejection(createVerifier({ keys: resolver(broken), issuer: ISSUER, audience: AUDIENCE, nowMs }).verify(token), SignatureCheckUnavailableError, 'ERR_SIGNATURE_CHECK_UNAVAILABLE');
     // A resolver that says a key verifies ES256K: Web Crypto cannot.
     const k1 = keyPairFor('ES256K');
     const claimsK1: TrustedKey = { id: KID, algorithms: ['ES256K'], publicKey: good.publicKey };

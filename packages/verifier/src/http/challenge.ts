@@ -27,6 +27,7 @@ const DESCRIPTIONS: Record<KmsJwtErrorCode, string> = {
   ERR_JWKS_INVALID: 'the keys that verify access tokens are unavailable; retry later',
   ERR_CONFIG_INVALID: 'the server cannot verify access tokens',
   ERR_ALG_UNSUPPORTED_BY_RUNTIME: 'the server cannot verify access tokens',
+  ERR_SIGNATURE_CHECK_UNAVAILABLE: 'the server cannot verify access tokens',
 };
 
 /**

@@ -58,9 +58,9 @@ export declare function publicKeyFromJwk(jwk: JsonWebKey): TrustedPublicKey;
 
 /**
  * Checks a signature (JWS form: ECDSA as R‖S) of `data`: synchronously where the runtime can
- * (node:crypto), else through a promise (Web Crypto). A key this runtime cannot import rejects
- * with the runtime's error (a `NotSupportedError` for an algorithm it lacks); a bad signature is
- * `false`, never an error.
+ * (node:crypto), else through a promise (Web Crypto). A key this runtime cannot use throws (node:crypto)
+ * or rejects (Web Crypto) with the runtime's error (a `NotSupportedError` for an algorithm it lacks);
+ * a bad signature is `false`, never an error.
  */
 export declare function verifySignatureSync(alg: JwsAlgorithm, key: TrustedPublicKey, data: Uint8Array, signature: Uint8Array): boolean | Promise<boolean>;
 

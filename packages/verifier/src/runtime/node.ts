@@ -83,23 +83,19 @@ function keyInputFor(key: KeyObject, alg: JwsAlgorithm): KeyInput {
   return input;
 }
 
-/** Checks a signature on the calling thread. A key that is not a KeyObject does not verify. */
+/**
+ * Checks a signature on the calling thread. node:crypto answers `false` for any bad signature; it
+ * throws only when it cannot check at all (a key that is not a KeyObject, or one that cannot verify
+ * this algorithm), and that error is passed on: it is not a verdict on the token.
+ */
 export function verifySignatureSync(alg: JwsAlgorithm, key: TrustedPublicKey, data: Uint8Array, signature: Uint8Array): boolean {
-  try {
-    return cryptoVerify(VERIFY_PARAMETERS[alg].hash, data, keyInputFor(key as KeyObject, alg), signature);
-  } catch {
-    return false;
-  }
+  return cryptoVerify(VERIFY_PARAMETERS[alg].hash, data, keyInputFor(key as KeyObject, alg), signature);
 }
 
-/** Checks a signature on libuv's threadpool, leaving the event loop free. */
+/** Checks a signature on libuv's threadpool, leaving the event loop free; rejects where {@link verifySignatureSync} throws. */
 export function verifySignatureAsync(alg: JwsAlgorithm, key: TrustedPublicKey, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
-  return new Promise((resolve) => {
-    try {
-      cryptoVerify(VERIFY_PARAMETERS[alg].hash, data, keyInputFor(key as KeyObject, alg), signature, (error, valid) => resolve(!error && valid));
-    } catch {
-      resolve(false);
-    }
+  return new Promise((resolve, reject) => {
+    cryptoVerify(VERIFY_PARAMETERS[alg].hash, data, keyInputFor(key as KeyObject, alg), signature, (error, valid) => (error ? reject(error) : resolve(valid)));
   });
 }
 
