@@ -135,6 +135,14 @@ describe('DER signatures (acceptDerSignatures): distinguished encoding only', ()
     expect(derToJose(der(r, s, (length) => [0x80 | 0x7f, length]), 66)).toBeUndefined();
   });
 
+  it('refuses the indefinite length 0x80, and reads 0x81 0x80 as 128 (P-521: two 62-byte integers)', () => {
+    const r = Buffer.alloc(62, 0x01);
+    const s = Buffer.alloc(62, 0x02);
+    const expected = Buffer.concat([Buffer.alloc(4), r, Buffer.alloc(4), s]);
+    expect(derToJose(der(r, s, (length) => [0x81, length]), 66)).toEqual(expected);
+    expect(derToJose(der(r, s, () => [0x80]), 66)).toBeUndefined();
+  });
+
   it('refuses a token whose DER signature has a non-minimal length, and verifies its minimal form', async () => {
     const input = `${encode({ alg: 'ES256', typ: 'JWT', kid: KID })}.${encode(claims())}`;
     const jose = signInput('ES256', es256.privateKey, input);

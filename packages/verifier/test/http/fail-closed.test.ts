@@ -63,6 +63,39 @@ describe('Authorization lines from rawHeaders', () => {
   });
 });
 
+describe('where the token was sent', () => {
+  it('refuses two Authorization values given as an array of headers, as two headers', () => {
+    expect(extractBearerToken({ headers: { authorization: ['Bearer abc', 'Bearer def'] } })).toEqual({ kind: 'invalid', description: 'the request has more than one Authorization header' });
+    expect(extractBearerToken({ headers: { authorization: ['Bearer abc'] } })).toEqual({ kind: 'token', token: 'abc' });
+    expect(extractBearerToken({ headers: { authorization: 'Bearer abc' } })).toEqual({ kind: 'token', token: 'abc' });
+    expect(extractBearerToken({ headers: {} })).toEqual({ kind: 'none' });
+  });
+
+  it('sees an access_token query parameter in a target that starts with "?"', () => {
+    expect(extractBearerToken({ url: '?access_token=abc' })).toEqual({ kind: 'invalid', description: 'send the access token in the Authorization header (Bearer), not in the access_token query parameter' });
+    expect(extractBearerToken({ url: '/orders?x=1' })).toEqual({ kind: 'none' });
+  });
+
+  it('takes a null body as no body', () => {
+    expect(extractBearerToken({ body: null, headers: { authorization: 'Bearer abc' } })).toEqual({ kind: 'token', token: 'abc' });
+    expect(extractBearerToken({ body: { access_token: 'abc' } })).toEqual({ kind: 'invalid', description: 'send the access token in the Authorization header (Bearer), not in the access_token body parameter' });
+    expect(extractBearerToken({ body: Buffer.from('access_token') })).toEqual({ kind: 'none' });
+  });
+
+  it('names every place a token was sent in, and only those', () => {
+    expect(extractBearerToken({ cookie: 'abc', url: '/?access_token=abc' })).toEqual({
+      kind: 'invalid',
+      description: 'the access token was sent in more than one place (the cookie, the access_token query parameter); send it once',
+    });
+    expect(extractBearerToken({ headers: { authorization: 'Bearer abc' }, cookie: 'abc', body: { access_token: 'abc' } })).toEqual({
+      kind: 'invalid',
+      description: 'the access token was sent in more than one place (the Authorization header, the cookie, the access_token body parameter); send it once',
+    });
+    expect(extractBearerToken({ cookie: 'abc' })).toEqual({ kind: 'token', token: 'abc' });
+    expect(extractBearerToken({ cookie: '' })).toEqual({ kind: 'none' });
+  });
+});
+
 describe('a verification that rejects asynchronously (threadpool, or a verifier of your own)', () => {
   const threadpool = createVerifier({ ...options, signatureVerification: 'threadpool' });
   const own: Verifier = { verify: (token) => threadpool.verify(token) };

@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { algorithmsForKey, AlgNotAllowedError, AlgUnsupportedByRuntimeError, createVerifier, JwtClaimInvalidError, JwtClaimMissingError, JwtIssuedInFutureError, JwtLifetimeTooLongError, JwtNotYetValidError, KidUntrustedError, SignatureCheckUnavailableError, SignatureInvalidError, type KmsJwtError, type TrustedKey, type VerifierOptions } from '../src/index.js';
+import type { TrustedPublicKey } from '../src/public-key.js';
+import { joseSignature } from '../src/signature.js';
+import { signatureCheckFailed } from '../src/signature-failure.js';
+import { AUDIENCE, b64, claims, encode, ISSUER, keyPairFor, KID, NOW, rejection, signToken } from './support/tokens.js';
+
+/** Every refusal says what failed and what to fix, in a message that never holds the token. */
+
+const nowMs = () => NOW * 1000;
+const es256 = keyPairFor('ES256');
+const base: VerifierOptions = { keys: [{ kid: KID, key: es256.publicKey }], issuer: ISSUER, audience: AUDIENCE, nowMs };
+
+async function refusal(payload: Record<string, unknown>, extra: Partial<VerifierOptions> = {}, header: Record<string, unknown> = { alg: 'ES256', typ: 'JWT', kid: KID }): Promise<KmsJwtError> {
+  return (await rejection(createVerifier({ ...base, ...extra }).verify(signToken('ES256', es256.privateKey, payload, header)))) as KmsJwtError;
+}
+
+describe('claim refusals', () => {
+  const cases: readonly (readonly [string, () => Promise<KmsJwtError>, abstract new (...args: never[]) => KmsJwtError, string])[] = [
+    ['nbf in the future', () => refusal(claims({ nbf: NOW + 100 })), JwtNotYetValidError, `the token is not valid before ${NOW + 100} (now ${NOW}, tolerance 0 s)`],
+    ['iat in the future', () => refusal(claims({ iat: NOW + 100 })), JwtIssuedInFutureError, `the token claims to be issued at ${NOW + 100}, in the future (now ${NOW}, tolerance 0 s); check the issuer's clock`],
+    [
+      'a lifetime over the maximum, by exp − iat',
+      () => refusal(claims({ iat: NOW - 10, exp: NOW + 100 }), { maxTokenLifetimeSeconds: 60 }),
+      JwtLifetimeTooLongError,
+      'the token lives 110 s (exp − iat), more than maxTokenLifetimeSeconds (60 s); have the issuer issue shorter-lived tokens, or raise maxTokenLifetimeSeconds',
+    ],
+    [
+      'a lifetime over the maximum, without iat',
+      () => refusal({ iss: ISSUER, aud: AUDIENCE, exp: NOW + 100 }, { maxTokenLifetimeSeconds: 60 }),
+      JwtLifetimeTooLongError,
+      'the token has no iat and expires 100 s from now, more than maxTokenLifetimeSeconds (60 s); have the issuer issue shorter-lived tokens, or raise maxTokenLifetimeSeconds',
+    ],
+    ['no iat while maxTokenAgeSeconds is set', () => refusal({ iss: ISSUER, aud: AUDIENCE, exp: NOW + 100 }, { maxTokenAgeSeconds: 60 }), JwtClaimMissingError, 'claim iat is required because maxTokenAgeSeconds is set'],
+    ['a required claim missing', () => refusal(claims(), { requiredClaims: ['jti'] }), JwtClaimMissingError, 'claim jti is required but missing'],
+    ['no iss', () => refusal({ aud: AUDIENCE, exp: NOW + 100 }), JwtClaimMissingError, 'claim iss is required but missing'],
+    ['another iss', () => refusal(claims({ iss: 'https://other.example' })), JwtClaimInvalidError, `claim iss is not an accepted issuer (expected ${ISSUER}; the token's value is in error.actual)`],
+    ['a non-string iss', () => refusal(claims({ iss: 7 })), JwtClaimInvalidError, `claim iss is not an accepted issuer (expected ${ISSUER}; the token's value is in error.actual)`],
+    ['no aud', () => refusal({ iss: ISSUER, exp: NOW + 100 }), JwtClaimMissingError, 'claim aud is required but missing'],
+    ['an aud that is no string', () => refusal(claims({ aud: [AUDIENCE, 7] })), JwtClaimInvalidError, 'claim aud must be a string or an array of strings'],
+    ['another aud', () => refusal(claims({ aud: ['x', 'y'] })), JwtClaimInvalidError, `claim aud names none of the accepted audiences (${AUDIENCE}; the token's value is in error.actual)`],
+    ['no sub', () => refusal({ iss: ISSUER, aud: AUDIENCE, exp: NOW + 100 }, { subject: 'user-1' }), JwtClaimMissingError, 'claim sub is required but missing'],
+    ['another sub', () => refusal(claims({ sub: 'user-2' }), { subject: 'user-1' }), JwtClaimInvalidError, `claim sub is not "user-1" (the token's value is in error.actual)`],
+    ['another typ', () => refusal(claims(), { typ: 'at+jwt' }), JwtClaimInvalidError, `header typ is not "at+jwt" (the token's value is in error.actual)`],
+  ];
+
+  it.each(cases)('%s', async (_name, run, type, message) => {
+    const error = await run();
+    expect(error).toBeInstanceOf(type);
+    expect(error.message).toBe(message);
+  });
+
+  it('names the issuers it accepts, joined with "or"', async () => {
+    const error = await refusal(claims({ iss: 'https://other.example' }), { issuer: [ISSUER, 'https://second.example'] });
+    expect(error.message).toBe(`claim iss is not an accepted issuer (expected ${ISSUER} or https://second.example; the token's value is in error.actual)`);
+  });
+});
+
+describe('key policy refusals', () => {
+  it('says the kid names no trusted key', async () => {
+    const error = await refusal(claims(), {}, { alg: 'ES256', typ: 'JWT', kid: 'arn:aws:kms:us-east-1:111122223333:key/other' });
+    expect(error).toBeInstanceOf(KidUntrustedError);
+    expect(error.message).toBe('the kid names no trusted key: the token was not signed by a key this service trusts');
+  });
+
+  it('lists the algorithms the key allows, or none', async () => {
+    const rsa = keyPairFor('RS256');
+    const token = signToken('RS256', rsa.privateKey, claims(), { alg: 'PS256', typ: 'JWT', kid: KID });
+    const error = await rejection(createVerifier({ ...base, keys: [{ kid: KID, key: rsa.publicKey }], algorithms: ['RS256', 'ES256'] }).verify(token));
+    expect(error).toBeInstanceOf(AlgNotAllowedError);
+    expect((error as AlgNotAllowedError).message).toBe(`alg PS256 is not allowed for the trusted key ${KID} (allowed: RS256)`);
+    const none = await rejection(createVerifier({ ...base, keys: [{ kid: KID, key: rsa.publicKey }], algorithms: ['ES256'] }).verify(token));
+    expect((none as AlgNotAllowedError).message).toBe(`alg PS256 is not allowed for the trusted key ${KID} (allowed: none)`);
+  });
+});
+
+describe('signature encoding refusals', () => {
+  it('says how long an ECDSA signature must be, and hints at DER when it starts like DER', () => {
+    expect(() => joseSignature('ES256', new Uint8Array(65).fill(1), false)).toThrow(new SignatureInvalidError('the ES256 signature must be 64 bytes (R‖S), got 65'));
+    expect(() => joseSignature('ES256', Uint8Array.of(0x30, ...new Uint8Array(69)), false)).toThrow(
+      new SignatureInvalidError(
+        'the ES256 signature must be 64 bytes (R‖S), got 70; it looks DER-encoded: have the issuer convert KMS signatures to R‖S, or set acceptDerSignatures for legacy tokens',
+      ),
+    );
+    expect(() => joseSignature('ES384', new Uint8Array(70).fill(1), true)).toThrow(new SignatureInvalidError('the ES384 signature is neither 96 bytes of R‖S nor strict DER'));
+  });
+});
+
+describe('signature checks that could not run', () => {
+  const key: TrustedKey = { id: KID, algorithms: ['ES256'], publicKey: es256.publicKey };
+
+  it('an algorithm the runtime lacks (NotSupportedError) is ERR_ALG_UNSUPPORTED_BY_RUNTIME, with the cause', () => {
+    const notSupported = Object.assign(new Error('no'), { name: 'NotSupportedError' });
+    const error = signatureCheckFailed(notSupported, 'EdDSA', key);
+    expect(error).toBeInstanceOf(AlgUnsupportedByRuntimeError);
+    expect(error.cause).toBe(notSupported);
+    expect(error.message).toBe(`kms-jwt-verifier: this runtime's Web Crypto cannot verify EdDSA, the algorithm of the trusted key ${KID}: verify EdDSA tokens on Node.js, or trust keys of another key spec`);
+  });
+
+  it.each([[new TypeError('bad key')], [null], [undefined], ['a string']])('anything else thrown (%s) is ERR_SIGNATURE_CHECK_UNAVAILABLE, with the cause', (thrown) => {
+    const error = signatureCheckFailed(thrown, 'ES256', key);
+    expect(error).toBeInstanceOf(SignatureCheckUnavailableError);
+    expect(error.cause).toBe(thrown);
+  });
+});
+
+describe('keys the verifier cannot use', () => {
+  const fake = (members: Record<string, unknown>) => members as unknown as TrustedPublicKey;
+
+  it('says why, also for a key object without asymmetricKeyDetails', () => {
+    expect(algorithmsForKey(fake({ type: 'public', asymmetricKeyType: 'ec' }))).toBe('EC curve unknown is not one KMS signs with (P-256, P-384, P-521, secp256k1)');
+    expect(algorithmsForKey(fake({ type: 'public', asymmetricKeyType: 'ec', asymmetricKeyDetails: { namedCurve: 'sect283k1' } }))).toBe(
+      'EC curve sect283k1 is not one KMS signs with (P-256, P-384, P-521, secp256k1)',
+    );
+    expect(algorithmsForKey(fake({ type: 'public', asymmetricKeyType: 'rsa' }))).toBe('RSA key of 0 bits is shorter than 2048');
+    expect(algorithmsForKey(fake({ type: 'public', asymmetricKeyType: 'rsa-pss' }))).toBe('RSA key of 0 bits is shorter than 2048');
+    expect(algorithmsForKey(fake({ type: 'public', asymmetricKeyType: 'x25519' }))).toBe('key type x25519 cannot verify a KMS signature');
+    expect(algorithmsForKey(fake({ type: 'public' }))).toBe('key type unknown cannot verify a KMS signature');
+    expect(algorithmsForKey(fake({ type: 'private', asymmetricKeyType: 'ec' }))).toBe('expected a public key, got a private key');
+  });
+});
+
+describe('the signing input is the token as latin1', () => {
+  // A payload segment with a character outside base64url: its signature (made over the latin1
+  // bytes, as the verifier reads the token) verifies, and the payload is then refused as malformed.
+  it.each(['sync', 'threadpool'] as const)('refuses such a token as malformed, not as a bad signature (%s)', async (mode) => {
+    const input = `${encode({ alg: 'ES256', typ: 'JWT', kid: KID })}.${encode(claims())}\u00e9`;
+    const { sign } = await import('node:crypto');
+    const signature = sign('sha256', Buffer.from(input, 'latin1'), { key: es256.privateKey, dsaEncoding: 'ieee-p1363' });
+    const error = await rejection(createVerifier({ ...base, signatureVerification: mode }).verify(`${input}.${b64(signature)}`));
+    expect(error).toMatchObject({ code: 'ERR_TOKEN_MALFORMED' });
+  });
+});
