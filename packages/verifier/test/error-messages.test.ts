@@ -50,6 +50,11 @@ describe('claim refusals', () => {
     expect(error.message).toBe(message);
   });
 
+  it('names the audiences it accepts, joined with commas', async () => {
+    const error = await refusal(claims({ aud: 'x' }), { audience: [AUDIENCE, 'billing'] });
+    expect(error.message).toBe(`claim aud names none of the accepted audiences (${AUDIENCE}, billing; the token's value is in error.actual)`);
+  });
+
   it('names the issuers it accepts, joined with "or"', async () => {
     const error = await refusal(claims({ iss: 'https://other.example' }), { issuer: [ISSUER, 'https://second.example'] });
     expect(error.message).toBe(`claim iss is not an accepted issuer (expected ${ISSUER} or https://second.example; the token's value is in error.actual)`);
@@ -69,6 +74,8 @@ describe('key policy refusals', () => {
     const error = await rejection(createVerifier({ ...base, keys: [{ kid: KID, key: rsa.publicKey }], algorithms: ['RS256', 'ES256'] }).verify(token));
     expect(error).toBeInstanceOf(AlgNotAllowedError);
     expect((error as AlgNotAllowedError).message).toBe(`alg PS256 is not allowed for the trusted key ${KID} (allowed: RS256)`);
+    const two = await rejection(createVerifier({ ...base, keys: [{ kid: KID, key: rsa.publicKey }], algorithms: ['RS256', 'RS384'] }).verify(token));
+    expect((two as AlgNotAllowedError).message).toBe(`alg PS256 is not allowed for the trusted key ${KID} (allowed: RS256, RS384)`);
     const none = await rejection(createVerifier({ ...base, keys: [{ kid: KID, key: rsa.publicKey }], algorithms: ['ES256'] }).verify(token));
     expect((none as AlgNotAllowedError).message).toBe(`alg PS256 is not allowed for the trusted key ${KID} (allowed: none)`);
   });
