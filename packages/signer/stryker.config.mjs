@@ -1,0 +1,24 @@
+// Mutation testing of kms-jwt-signer (issue 19): run from the repository root, after `pnpm run build`
+// (the tests import the built dist of sibling packages; the signer's own tests import ../src).
+// Stryker 10 needs Node ≥ 22.18: `npx -y -p node@24 -- npx stryker run packages/signer/stryker.config.mjs`.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+const config = {
+  packageManager: 'pnpm',
+  testRunner: 'vitest',
+  plugins: ['@stryker-mutator/vitest-runner'],
+  vitest: { configFile: 'vitest.config.ts', dir: 'packages/signer/test', related: false },
+  coverageAnalysis: 'perTest',
+  // In place: the workspace's per-package node_modules symlinks do not survive a sandbox copy.
+  inPlace: true,
+  mutate: ['packages/signer/src/**/*.ts', '!packages/signer/src/index.ts'],
+  concurrency: 2,
+  timeoutMS: 30_000,
+  incremental: true,
+  incrementalFile: 'reports/mutation/signer.incremental.json',
+  reporters: ['clear-text', 'progress', 'json'],
+  jsonReporter: { fileName: 'reports/mutation/signer.json' },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: true,
+};
+
+export default config;
