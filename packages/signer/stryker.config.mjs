@@ -6,10 +6,11 @@ const config = {
   packageManager: 'pnpm',
   testRunner: 'vitest',
   plugins: ['@stryker-mutator/vitest-runner'],
-  vitest: { configFile: 'vitest.config.ts', dir: 'packages/signer/test', related: false },
+  vitest: { configFile: 'packages/signer/vitest.stryker.config.mjs', related: false },
   coverageAnalysis: 'perTest',
-  // In place: the workspace's per-package node_modules symlinks do not survive a sandbox copy.
-  inPlace: true,
+  // The sandbox (.stryker-tmp) gets symlinks to every node_modules of the workspace; type checks are
+  // disabled only in the mutated package (Stryker's default touches every file).
+  disableTypeChecks: 'packages/signer/src/**/*.ts',
   mutate: ['packages/signer/src/**/*.ts', '!packages/signer/src/index.ts'],
   concurrency: 2,
   timeoutMS: 30_000,
