@@ -148,4 +148,81 @@ describe('TrustSet', () => {
     expect(events.log).toEqual([]);
     expect(trust.retiredOf('alias/signing', 10)).toEqual([]);
   });
+  it('stops trusting a retired key at the exact end of its grace window, even before anything prunes it', () => {
+    const { trust } = trustSet();
+    const [a, b] = [newKeyRef(), newKeyRef()];
+    const recordA = trust.pointAlias('alias/signing', a, 1_000) as TrustRecord;
+    trust.pointAlias('alias/signing', b, 2_000);
+    expect(trust.isTrusted(recordA, 2_000 + GRACE - 1)).toBe(true);
+    expect(trust.isTrusted(recordA, 2_000 + GRACE)).toBe(false);
+    expect(trust.isTrusted(recordA, 2_000 + GRACE + 1)).toBe(false);
+    expect(trust.retiredOf('alias/signing', 2_000 + GRACE)).toEqual([]);
+  });
+
+  it('drops each ended grace window when pruning, keeping the key for the windows still open', () => {
+    const { trust, events, dropped } = trustSet();
+    const [a, b, c] = [newKeyRef(), newKeyRef(), newKeyRef()];
+    const recordA = trust.pointAlias('alias/one', a, 0) as TrustRecord;
+    trust.pointAlias('alias/two', a, 0);
+    trust.pointAlias('alias/one', b, 1_000);
+    trust.pointAlias('alias/two', c, 5_000);
+    expect(trust.nextGraceEnd()).toBe(1_000 + GRACE);
+    expect(trust.prune(recordA, 1_000 + GRACE)).toBe(true);
+    expect([...recordA.retiredFrom.keys()]).toEqual(['alias/two']);
+    expect(trust.nextGraceEnd()).toBe(5_000 + GRACE);
+    expect(dropped).toEqual([]);
+    expect(events.log.filter((event) => event.type === 'keyUntrusted')).toEqual([]);
+  });
+
+  it('takes a key out once when its last grace window ends: not found by id or ARN, one event, one onDropped, prune answers false', () => {
+    const { trust, events, dropped } = trustSet();
+    const [a, b] = [newKeyRef(), newKeyRef()];
+    const recordA = trust.pointAlias('alias/signing', a, 0) as TrustRecord;
+    trust.pointAlias('alias/signing', b, 0);
+    expect(trust.prune(recordA, GRACE)).toBe(false);
+    expect(trust.prune(recordA, GRACE + 1)).toBe(false);
+    trust.pruneAll(GRACE + 2);
+    expect(trust.find(a.keyId)).toBeUndefined();
+    expect(trust.find(a.arn)).toBeUndefined();
+    expect(trust.get(a.keyId)).toBeUndefined();
+    expect(trust.isMember(recordA)).toBe(false);
+    expect(dropped).toEqual([recordA]);
+    expect(events.log.filter((event) => event.type === 'keyUntrusted')).toEqual([
+      {
+        type: 'keyUntrusted',
+        keyArn: a.arn,
+        reason: 'grace-ended',
+        message: `no configured alias points to this key and no JWKS lists it any more, and its grace window (retiredKeyGraceMs: ${GRACE} ms) has ended`,
+      },
+    ]);
+  });
+
+  it('does not take out the member that replaced a dropped record with the same key id', () => {
+    const { trust, dropped } = trustSet();
+    const [a, b] = [newKeyRef(), newKeyRef()];
+    const old = trust.pointAlias('alias/signing', a, 0) as TrustRecord;
+    trust.pointAlias('alias/signing', b, 0);
+    expect(trust.prune(old, GRACE)).toBe(false);
+    trust.configure(a.keyId, a.keyId, undefined);
+    const fresh = trust.find(a.keyId) as TrustRecord;
+    expect(fresh).not.toBe(old);
+    expect(trust.prune(old, GRACE + 1)).toBe(false);
+    expect(trust.find(a.keyId)).toBe(fresh);
+    expect(trust.isMember(fresh)).toBe(true);
+    expect(dropped).toEqual([old]);
+  });
+
+  it('keeps the ARN a key was configured with: a target or retired key with the same key id elsewhere is not found by its ARN', () => {
+    const { trust } = trustSet();
+    const keyId = `mrk-${'0123456789abcdef'.repeat(2)}`;
+    const home = `arn:aws:kms:us-east-1:111122223333:key/${keyId}`;
+    const elsewhere = `arn:aws:kms:eu-west-1:111122223333:key/${keyId}`;
+    trust.configure(home, keyId, home);
+    const record = trust.find(home) as TrustRecord;
+    trust.retire('alias/signing', elsewhere, GRACE);
+    trust.pointAlias('alias/other', { keyId, arn: elsewhere }, 0);
+    expect(record.arn).toBe(home);
+    expect(trust.find(elsewhere)).toBeUndefined();
+    expect(trust.find(home)).toBe(record);
+  });
 });
