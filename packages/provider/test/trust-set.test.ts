@@ -225,4 +225,37 @@ describe('TrustSet', () => {
     expect(trust.find(elsewhere)).toBeUndefined();
     expect(trust.find(home)).toBe(record);
   });
+  it('confines an alias that has only a snapshot\'s retired keys, and keeps a current target inside the scope, with its trust', () => {
+    const { trust, dropped } = trustSet();
+    const inside = newKeyRef();
+    const outsideArn = inside.arn.replace('111122223333', '999999999999').replace(inside.keyId, newKeyRef().keyId);
+    trust.retire('alias/snap', outsideArn, GRACE);
+    const scope = { partition: 'aws', region: 'us-east-1', account: '111122223333' };
+    expect(trust.confineAlias('alias/snap', scope, 0)).toEqual([outsideArn]);
+    expect(trust.find(outsideArn)).toBeUndefined();
+
+    const current = trust.pointAlias('alias/signing', inside, 0) as TrustRecord;
+    expect(trust.confineAlias('alias/signing', scope, 0)).toEqual([]);
+    expect(trust.targetOf('alias/signing')).toEqual(inside);
+    expect([...current.currentOf]).toEqual(['alias/signing']);
+    expect(trust.isTrusted(current, GRACE * 10)).toBe(true);
+    expect(dropped.map((record) => record.arn)).toEqual([outsideArn]);
+  });
+
+  it('ends the grace window a JWKS gave a key when it lists the key again, and names every alias a key is the target of', () => {
+    const { trust } = trustSet();
+    const key = newKeyRef();
+    const url = 'https://issuer.example/.well-known/jwks.json';
+    const record = trust.list(url, key.arn);
+    expect(trust.unlist(url, record, 1_000)).toBe(1_000 + GRACE);
+    expect(trust.nextGraceEnd()).toBe(1_000 + GRACE);
+    trust.list(url, key.arn);
+    expect([...record.retiredFrom.keys()]).toEqual([]);
+    expect(trust.nextGraceEnd()).toBe(Infinity);
+
+    const target = newKeyRef();
+    const both = trust.pointAlias('alias/a', target, 0) as TrustRecord;
+    trust.pointAlias('alias/b', target, 0);
+    expect(trust.describe(both)).toBe(`${target.arn} (target of alias/a, alias/b)`);
+  });
 });
