@@ -119,6 +119,19 @@ describe('the Sign retry after a key-state error, and Sign answered for another 
     expect(signedWith()).toEqual([first.arn, second.arn]);
   });
 
+  it('moves concurrent signs that all fail with a key-state error to the key the alias names now, with one DescribeKey', async () => {
+    const tokens = signer();
+    await tokens.sign({ sub: 'warm' });
+    await env().client.send(new UpdateAliasCommand({ AliasName: ALIAS, TargetKeyId: second.arn }));
+    proxy.rules = {
+      intercept: (operation, body) => (operation === 'Sign' && body['KeyId'] === first.arn ? kmsError('DisabledException', `${first.arn} is disabled`) : undefined),
+    };
+    proxy.requests.length = 0;
+    const signed = await Promise.all(Array.from({ length: 4 }, (_, i) => tokens.sign({ sub: `user-${i}` })));
+    expect(signed.map((token) => decodeToken(token).header['kid'])).toEqual(Array.from({ length: 4 }, () => second.arn));
+    expect(count('DescribeKey')).toBe(1);
+  });
+
   it('resolves the key again when Sign answers for another key, and signs with the key resolved', async () => {
     const tokens = signer();
     await tokens.sign({ sub: 'warm' });
