@@ -258,4 +258,23 @@ describe('TrustSet', () => {
     trust.pointAlias('alias/b', target, 0);
     expect(trust.describe(both)).toBe(`${target.arn} (target of alias/a, alias/b)`);
   });
+  it('gives a key configured by bare key id no replicas, whatever replicaRegions says (there is no home ARN to compare with)', () => {
+    const { trust } = trustSet();
+    const keyId = `mrk-${'fedcba9876543210'.repeat(2)}`;
+    trust.configure(keyId, keyId, undefined, { replicaRegions: 'any' });
+    const record = trust.find(keyId) as TrustRecord;
+    expect(record.replicas).toBeUndefined();
+    expect(trust.findReplica(`arn:aws:kms:eu-west-1:111122223333:key/${keyId}`)).toBeUndefined();
+    expect(trust.listedReplicaArns(record)).toEqual([]);
+  });
+
+  it('confines an alias whose recorded target is not a key ARN: that target leaves at once', () => {
+    const { trust, dropped } = trustSet();
+    const keyId = newKeyRef().keyId;
+    trust.pointAlias('alias/odd', { keyId, arn: `not-an-arn/${keyId}` }, 0);
+    expect(trust.confineAlias('alias/odd', { partition: 'aws', region: 'us-east-1', account: '111122223333' }, 0)).toEqual([`not-an-arn/${keyId}`]);
+    expect(trust.targetOf('alias/odd')).toBeUndefined();
+    expect(trust.find(keyId)).toBeUndefined();
+    expect(dropped).toHaveLength(1);
+  });
 });
