@@ -118,3 +118,18 @@ describe('maxConcurrency', () => {
     }
   });
 });
+
+describe('maxRatePerSecond', () => {
+  const env = useKmsLocal();
+
+  it('paces Sign calls: at 2 per second, the third of three concurrent signs starts a second after the first', async () => {
+    const key = await createKey(env().client, 'ECC_NIST_P256');
+    const signer = createKmsJwtSigner({ keyId: key.arn, client: env().client, expiresInSeconds: 300, maxRatePerSecond: 2 });
+    await signer.hydrate();
+    const started = performance.now();
+    const tokens = await Promise.all(Array.from({ length: 3 }, (_, i) => signer.sign({ sub: `user-${i}` })));
+    // Starts at 0, 500 and 1,000 ms (a burst of one at this rate): never sooner, however fast KMS answers.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1_000 - 5);
+    expect(tokens.map((token) => decodeToken(token).header['kid'])).toEqual([key.arn, key.arn, key.arn]);
+  });
+});
