@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import type { WebCryptoPublicKey } from 'kms-jwt-verifier';
 import { describe, expect, it } from 'vitest';
 import { KeyProviderConfigError, SnapshotRejectedError } from '../src/errors.js';
 import { trustedEntry, untrustedEntry } from '../src/key-entry.js';
@@ -140,5 +141,16 @@ describe('spkiSha256', () => {
     expect((caught as Error).cause).toBeInstanceOf(Error);
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     expect(() => spkiSha256(privateKey)).toThrow(/takes a public key, not a private or secret one/);
+  });
+  it('hashes a Web Crypto build key (a public JWK behind export) as the same SPKI as its KeyObject', () => {
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const webKey: WebCryptoPublicKey = {
+      type: 'public',
+      asymmetricKeyType: 'ec',
+      asymmetricKeyDetails: { namedCurve: 'prime256v1' },
+      export: (options) => publicKey.export(options),
+    };
+    expect(spkiSha256(webKey)).toBe(spkiSha256(publicKey));
+    expect(spkiSha256(webKey)).toBe(spkiSha256(publicKey.export({ type: 'spki', format: 'der' })));
   });
 });
