@@ -5,7 +5,7 @@ import { KeyProviderConfigError, SnapshotRejectedError } from '../src/errors.js'
 import { trustedEntry, untrustedEntry } from '../src/key-entry.js';
 import { parseKeyRef, type KeyRef } from '../src/key-refs.js';
 import { capGrace, checkSnapshotAge, SnapshotScopes, SNAPSHOT_CLOCK_SKEW_MS } from '../src/snapshot-guard.js';
-import { spkiSha256 } from '../src/spki-thumbprint.js';
+import { isSpkiSha256, spkiSha256 } from '../src/spki-thumbprint.js';
 import { ACCOUNT_ARN, newKeyRef, sourcedKey } from './parts-support.js';
 
 /**
@@ -100,6 +100,8 @@ describe('SnapshotScopes', () => {
     expect(configured.judgeAlias({ alias: 'alias/signing', keyArn: null, retired: [] }, 0)).toBe('use');
     expect(configured.judgeAlias({ alias: `arn:aws:kms:us-east-1:999999999999:alias/theirs`, keyArn: stranger, retired: [] }, 0)).toBe('use');
     expect(new SnapshotScopes(refs('alias/signing')).judgeAlias({ alias: 'alias/signing', keyArn: stranger, retired: [] }, 0)).toBe('use');
+    const two = new SnapshotScopes(refs('arn:aws:kms:eu-west-1:444455556666:alias/other', key.arn, 'alias/signing'));
+    expect(two.judgeAlias({ alias: 'alias/signing', keyArn: newKeyRef().arn, retired: [] }, 0)).toBe('use');
   });
 });
 
@@ -125,6 +127,8 @@ describe('cache entries', () => {
     const failed = untrustedEntry(arn, 'invalid-state', cause, NOW);
     expect(failed.error).toBe(cause);
     expect(failed.message).toBe('the key is pending deletion (or otherwise not usable) (KMSInvalidStateException: Key is pending deletion)');
+    const bare = Object.assign(new Error('TimeoutError'), { name: 'TimeoutError' });
+    expect(untrustedEntry(arn, 'not-found', bare, NOW).message).toBe('KMS does not know this key (TimeoutError)');
   });
 });
 
@@ -142,6 +146,14 @@ describe('spkiSha256', () => {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     expect(() => spkiSha256(privateKey)).toThrow(/takes a public key, not a private or secret one/);
   });
+  it('takes as a thumbprint only a string of 43 base64url characters', () => {
+    const thumbprint = spkiSha256(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey);
+    expect(isSpkiSha256(thumbprint)).toBe(true);
+    expect(isSpkiSha256([thumbprint])).toBe(false);
+    expect(isSpkiSha256(`${thumbprint}=`)).toBe(false);
+    expect(isSpkiSha256(thumbprint.slice(1))).toBe(false);
+  });
+
   it('hashes a Web Crypto build key (a public JWK behind export) as the same SPKI as its KeyObject', () => {
     const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const webKey: WebCryptoPublicKey = {
