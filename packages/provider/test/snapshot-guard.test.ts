@@ -127,6 +127,7 @@ describe('cache entries', () => {
     const failed = untrustedEntry(arn, 'invalid-state', cause, NOW);
     expect(failed.error).toBe(cause);
     expect(failed.message).toBe('the key is pending deletion (or otherwise not usable) (KMSInvalidStateException: Key is pending deletion)');
+    expect(untrustedEntry(arn, 'unusable', 'no JWS algorithm', NOW).message).toBe('the key cannot verify tokens (no JWS algorithm)');
     const bare = Object.assign(new Error('TimeoutError'), { name: 'TimeoutError' });
     expect(untrustedEntry(arn, 'not-found', bare, NOW).message).toBe('KMS does not know this key (TimeoutError)');
   });
@@ -151,6 +152,8 @@ describe('spkiSha256', () => {
     expect(isSpkiSha256(thumbprint)).toBe(true);
     expect(isSpkiSha256([thumbprint])).toBe(false);
     expect(isSpkiSha256(`${thumbprint}=`)).toBe(false);
+    expect(isSpkiSha256(`${thumbprint}A`)).toBe(false);
+    expect(isSpkiSha256(`A${thumbprint}`)).toBe(false);
     expect(isSpkiSha256(thumbprint.slice(1))).toBe(false);
   });
 
