@@ -44,10 +44,12 @@ function summarize(reportFile) {
 const rows = [];
 let failed = false;
 for (const name of selected) {
-  const cwd = join(root, 'packages', name);
+  // From the repository root: a package's tests may import a sibling's test helpers, which a sandbox
+  // of the package folder alone would not hold.
+  const cwd = root;
   const started = Date.now();
-  console.log(`mutation: ${name}: stryker run stryker.config.mjs ${strykerArgs.join(' ')}`);
-  const run = spawnSync(process.execPath, [stryker, 'run', 'stryker.config.mjs', ...strykerArgs], { cwd, stdio: 'inherit' });
+  console.log(`mutation: ${name}: stryker run packages/${name}/stryker.config.mjs ${strykerArgs.join(' ')}`);
+  const run = spawnSync(process.execPath, [stryker, 'run', join('packages', name, 'stryker.config.mjs'), ...strykerArgs], { cwd, stdio: 'inherit' });
   const seconds = Math.round((Date.now() - started) / 1000);
   if (run.status !== 0) failed = true;
   const reportFile = join(root, 'reports', 'mutation', `${name}.json`);

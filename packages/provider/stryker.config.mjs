@@ -1,7 +1,6 @@
-// @ts-nocheck
 // Mutation testing of kms-pubkey-provider (issue 19): run from the repository root, after `pnpm run build`
 // (the tests import the built dist of sibling packages; the signer's own tests import ../src).
-// Stryker 10 needs Node ≥ 22.18: `npx -y -p node@24 -- npx stryker run packages/provider/stryker.config.mjs`.
+// `npx -y pnpm@10.34.8 mutation provider` (scripts/mutation.mjs: Stryker 10 needs Node ≥ 22.18 and runs under Node 24 on an older Node).
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 const config = {
   packageManager: 'pnpm',

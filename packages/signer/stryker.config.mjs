@@ -1,6 +1,6 @@
 // Mutation testing of kms-jwt-signer (issue 19): run from the repository root, after `pnpm run build`
 // (the tests import the built dist of sibling packages; the signer's own tests import ../src).
-// Stryker 10 needs Node ≥ 22.18: `npx -y -p node@24 -- npx stryker run packages/signer/stryker.config.mjs`.
+// `npx -y pnpm@10.34.8 mutation signer` (scripts/mutation.mjs: Stryker 10 needs Node ≥ 22.18 and runs under Node 24 on an older Node).
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 const config = {
   packageManager: 'pnpm',
