@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { VerifiedToken } from 'kms-jwt-verifier';
-import { authTokenOf, type AuthToken, type BearerAuth, type HttpAuthError, type RawTokenSink } from 'kms-jwt-verifier/http';
+import { authTokenOf, requestSlot, type AuthToken, type BearerAuth, type HttpAuthError, type RawTokenSink } from 'kms-jwt-verifier/http';
 
 /** The package name that starts every configuration error. */
 export const PACKAGE = 'kms-jwt-express';
@@ -13,24 +13,12 @@ export interface RequestAuth extends RawTokenSink {
   readonly deliver: (error: HttpAuthError, res: Response, next: NextFunction) => void;
 }
 
-/**
- * The request property that holds its {@link RequestAuth} (a symbol, out of JSON and `for...in`): a
- * WeakMap entry would cost every request an ephemeron-table insertion and the garbage collector more work.
- */
-const STATE: unique symbol = Symbol('kms-jwt-express.state');
-
-interface WithState {
-  [STATE]?: RequestAuth;
-}
+/** Where `kmsJwt()` keeps its {@link RequestAuth} on the request (kms-jwt-verifier/http's symbol slot). */
+const slot = requestSlot<Request, RequestAuth>('kms-jwt-express.state');
 
 /** The request's state, `undefined` when `kmsJwt()` did not let it through. */
-export function stateOf(req: Request): RequestAuth | undefined {
-  return (req as WithState)[STATE];
-}
-
-export function setState(req: Request, state: RequestAuth): void {
-  (req as WithState)[STATE] = state;
-}
+export const stateOf: (req: Request) => RequestAuth | undefined = slot.get;
+export const setState: (req: Request, state: RequestAuth) => void = slot.set;
 
 /**
  * The verified token of a request `kmsJwt()` let through: `{ header, payload, key, token }` — its

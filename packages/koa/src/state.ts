@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type { VerifiedToken } from 'kms-jwt-verifier';
-import { authTokenOf, type AuthToken, type BearerAuth, type HttpAuthError, type RawTokenSink } from 'kms-jwt-verifier/http';
+import { authTokenOf, requestSlot, type AuthToken, type BearerAuth, type HttpAuthError, type RawTokenSink } from 'kms-jwt-verifier/http';
 
 /** The package name that starts every configuration error. */
 export const PACKAGE = 'kms-jwt-koa';
@@ -14,24 +14,12 @@ export interface ContextAuth extends RawTokenSink {
   failure: HttpAuthError | undefined;
 }
 
-/**
- * The context property that holds its {@link ContextAuth} (a symbol, out of JSON and `for...in`): a
- * WeakMap entry would cost every request an ephemeron-table insertion and the garbage collector more work.
- */
-const STATE: unique symbol = Symbol('kms-jwt-koa.state');
-
-interface WithState {
-  [STATE]?: ContextAuth;
-}
+/** Where `kmsJwt()` keeps its {@link ContextAuth} on the context (kms-jwt-verifier/http's symbol slot). */
+const slot = requestSlot<Context, ContextAuth>('kms-jwt-koa.state');
 
 /** The context's state, `undefined` when `kmsJwt()` did not see it. */
-export function stateOf(ctx: Context): ContextAuth | undefined {
-  return (ctx as WithState)[STATE];
-}
-
-export function setState(ctx: Context, state: ContextAuth): void {
-  (ctx as WithState)[STATE] = state;
-}
+export const stateOf: (ctx: Context) => ContextAuth | undefined = slot.get;
+export const setState: (ctx: Context, state: ContextAuth) => void = slot.set;
 
 /** Answers a failure with its status, `WWW-Authenticate` or `Retry-After`, and its JSON body; else throws it to upstream error handling. */
 export function reply(ctx: Context, error: HttpAuthError, respond: boolean): void {

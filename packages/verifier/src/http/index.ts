@@ -8,6 +8,7 @@ export { createBearerAuth, type AuthOutcome, type BearerAuth, type BearerAuthOpt
 export { extractBearerToken, parseAuthorization, type AuthorizationCredentials, type BearerRequest, type TokenExtraction } from './bearer.js';
 export { claimRequirement, scopeRequirement, scopesOf, type ClaimExpectation, type ClaimRequirements, type Requirement } from './authorization.js';
 export type { Failure } from './challenge.js';
+export { requestSlot, type RequestSlot } from './request-slot.js';
 export { createJwksResponder, type JwksOptions, type JwksResponse, type JwksSource } from './jwks.js';
 export {
   AdapterConfigError,
