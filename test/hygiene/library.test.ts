@@ -2,7 +2,7 @@
 // failures and hook events (KMS faults injected in kms-local), and kms-jwt-signer's errors, each
 // captured as an application would log it; no token, token segment, signing input, signature or
 // private key material of kms-local may appear in the capture.
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { CreateAliasCommand, CreateKeyCommand, DisableKeyCommand, UpdateAliasCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { createKmsJwtSigner, createKmsMessageSigner, type KmsJwtSigner } from 'kms-jwt-signer';
 import { createMessageVerifier, createVerifier, type KmsJwtErrorCode, type Verifier } from 'kms-jwt-verifier';
@@ -100,6 +100,10 @@ describe('logging hygiene: kms-jwt-verifier', () => {
         },
       });
 
+      // A custom resolver that answers a key node:crypto cannot check ES256 with: a fault of the verifier's environment.
+      const unusableKey = { id: kid, algorithms: ['ES256' as const], publicKey: generateKeyPairSync('ed25519').publicKey };
+      const unusable: Verifier = createVerifier({ keys: { resolve: (id: string) => (id === kid ? unusableKey : undefined) }, issuer: ISSUER, audience: AUDIENCE });
+
       const strict: Verifier = createVerifier({ keys: hw.world.provider, issuer: ISSUER, audience: AUDIENCE, rejectHighS: true });
       // The same signature as (r, n − s): it verifies, but is not in the low-S form the signer emits.
       const highS = (() => {
@@ -155,6 +159,7 @@ describe('logging hygiene: kms-jwt-verifier', () => {
         ['ERR_JWT_CLAIM_INVALID', () => verifier.verify(tokens.current, { subject: 'user-2' })],
         ['ERR_JWT_CLAIM_INVALID', () => withValidate.verify(tokens.current)],
         ['ERR_KEY_SOURCE_UNAVAILABLE', () => coldVerifier.verify(tokens.current)],
+        ['ERR_SIGNATURE_CHECK_UNAVAILABLE', () => unusable.verify(tokens.current)],
         ['ERR_TOKEN_IS_MESSAGE', () => verifier.verify(message.jws)],
         ['ERR_TOKEN_IS_MESSAGE', () => verifier.verify(message.detachedJws)],
         ['ERR_MESSAGE_TYPE_INVALID', () => messages.verify(tokens.current)],
@@ -197,6 +202,7 @@ describe('logging hygiene: kms-jwt-verifier', () => {
         'ERR_MESSAGE_TYPE_INVALID',
         'ERR_MESSAGE_REPLAYED',
         'ERR_KEY_SOURCE_UNAVAILABLE',
+        'ERR_SIGNATURE_CHECK_UNAVAILABLE',
         'ERR_REPLAY_CHECK_UNAVAILABLE',
         'ERR_CONFIG_INVALID',
       ];
