@@ -21,8 +21,7 @@ function routeHook(requirement: Requirement): onRequestHookHandler {
 export const requireScopes = (...scopes: string[]): onRequestHookHandler => routeHook(scopeRequirement(scopes, PACKAGE));
 
 /**
- * A route hook (for `onRequest` or `preHandler`) that lets through requests whose token's claims
- * match: each claim equals its value (or, for an array claim, contains it) or satisfies its
- * predicate; others get 403 insufficient_scope naming the claim.
+ * A route hook (for `onRequest` or `preHandler`) that lets through requests whose token's claims match: each claim equals
+ * its value (or, for an array claim, contains it) or satisfies its predicate; others get 403 insufficient_scope naming the claim.
  */
 export const requireClaims = (claims: ClaimRequirements): onRequestHookHandler => routeHook(claimRequirement(claims, PACKAGE));

@@ -15,10 +15,7 @@ declare module 'fastify' {
 export interface KmsJwtOptions extends BearerAuthOptions<FastifyRequest> {
   /** Name of a cookie that may carry the token, read from `request.cookies` (register @fastify/cookie first); a token in both the cookie and the header is refused (400). Default: none. */
   readonly cookie?: string;
-  /**
-   * Answer failures in the hook — status, `WWW-Authenticate` or `Retry-After`, and a JSON
-   * `{ error, error_description }` — instead of passing them to Fastify's error handler. Default: `false`.
-   */
+  /** Answer failures in the hook (status, `WWW-Authenticate` or `Retry-After`, JSON `{ error, error_description }`) instead of passing them to Fastify's error handler. Default: `false`. */
   readonly respond?: boolean;
 }
 
@@ -31,9 +28,7 @@ const plugin: FastifyPluginAsync<KmsJwtOptions> = async (fastify, options) => {
   const { cookie } = options;
   if (cookie !== undefined && (typeof cookie !== 'string' || cookie === '')) throw new AdapterConfigError(PACKAGE, 'cookie must be a cookie name');
   if (cookie !== undefined && !fastify.hasRequestDecorator('cookies')) throw new AdapterConfigError(PACKAGE, 'cookie needs @fastify/cookie, registered before kms-jwt-fastify');
-  if (fastify.hasRequestDecorator('auth')) {
-    throw new AdapterConfigError(PACKAGE, 'request.auth is already decorated in this context: register the plugin once per context, and another verifier in a sibling context');
-  }
+  if (fastify.hasRequestDecorator('auth')) throw new AdapterConfigError(PACKAGE, 'request.auth is already decorated in this context: register the plugin once per context, and another verifier in a sibling context');
   const deliver = options.respond === true ? answer : forward;
   // Fastify's hidden-class rule: declare the properties with a null value, assign them per request.
   fastify.decorateRequest('auth', null);

@@ -22,11 +22,10 @@ export const stateOf = (request: FastifyRequest): RequestAuth | undefined => (re
 export const setState = (request: FastifyRequest, state: RequestAuth): void => void ((request as WithState)[STATE] = state);
 
 /**
- * The verified token of a request the plugin let through: `{ header, payload, key, token }` — its
- * protected header, its claims (as on `request.auth`), the KMS key ARN that verified it and the raw
- * token it sent (a credential: keep it out of logs). `undefined` for a request without one (no
- * credentials under `credentialsRequired: false`, or a route outside the plugin's scope). A new
- * frozen object on each call.
+ * The verified token of a request the plugin let through: `{ header, payload, key, token }` — its protected
+ * header, its claims (as on `request.auth`), the KMS key ARN that verified it and the raw token it sent (a
+ * credential: keep it out of logs). `undefined` for a request without one (no credentials under
+ * `credentialsRequired: false`, or a route outside the plugin's scope). A new frozen object on each call.
  */
 export function authToken(request: FastifyRequest): AuthToken | undefined {
   const state = stateOf(request);
