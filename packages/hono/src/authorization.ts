@@ -22,9 +22,8 @@ export function requireScopes(...scopes: string[]): MiddlewareHandler {
 }
 
 /**
- * Middleware that lets through requests whose token's claims match: each claim equals its value
- * (or, for an array claim, contains it) or satisfies its predicate; others get 403
- * insufficient_scope naming the claim. Use after `kmsJwt()`.
+ * Middleware that lets through requests whose token's claims match: each claim equals its value (or, for an array claim,
+ * contains it) or satisfies its predicate; others get 403 insufficient_scope naming the claim. Use after `kmsJwt()`.
  */
 export function requireClaims(claims: ClaimRequirements): MiddlewareHandler {
   return authorization(claimRequirement(claims, PACKAGE));

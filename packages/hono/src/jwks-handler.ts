@@ -3,9 +3,8 @@ import { createJwksResponder, type JwksOptions, type JwksSource } from 'kms-jwt-
 import { PACKAGE } from './state.js';
 
 /**
- * A route handler that serves `provider.exportJwks()` (kms-pubkey-provider) with `Cache-Control`
- * and a strong `ETag`, answering 304 to a matching `If-None-Match`:
- * `app.get('/.well-known/jwks.json', jwksHandler(provider))` (Hono answers HEAD with it too).
+ * A route handler that serves `provider.exportJwks()` (kms-pubkey-provider) with `Cache-Control` and a strong `ETag`, answering
+ * 304 to a matching `If-None-Match`: `app.get('/.well-known/jwks.json', jwksHandler(provider))` (Hono answers HEAD with it too).
  */
 export function jwksHandler(provider: JwksSource, options: JwksOptions = {}): Handler {
   const respond = createJwksResponder(provider, options, PACKAGE);

@@ -20,9 +20,8 @@ export const stateOf = (c: Context): ContextAuth | undefined => (c as WithState)
 export const setState = (c: Context, state: ContextAuth): void => void ((c as WithState)[STATE] = state);
 
 /**
- * The answer to a failure — its status, `WWW-Authenticate` or `Retry-After`, and its JSON body —
- * returned with `respond`, else thrown as Hono's `HTTPException` carrying it (as hono/jwt does), so
- * that Hono's default error handler sends it and `app.onError` sees it (the `HttpAuthError` is its `cause`).
+ * The answer to a failure (its status, `WWW-Authenticate` or `Retry-After`, and its JSON body) returned with `respond`, else thrown as Hono's
+ * `HTTPException` carrying it (as hono/jwt does): Hono's default error handler sends it, `app.onError` sees it (its `cause` is the `HttpAuthError`).
  */
 export function reply(c: Context, error: HttpAuthError, respond: boolean): Response {
   const res = c.json(error.body, error.status, { ...error.headers });
@@ -31,10 +30,9 @@ export function reply(c: Context, error: HttpAuthError, respond: boolean): Respo
 }
 
 /**
- * The verified token of a request `kmsJwt()` let through: `{ header, payload, key, token }` — its
- * protected header, its claims (as `c.get('auth')`), the KMS key ARN that verified it and the raw
- * token it sent (a credential: keep it out of logs). `undefined` for a request without one (no
- * credentials under `credentialsRequired: false`, or not seen by `kmsJwt()`). A new frozen object on each call.
+ * The verified token of a request `kmsJwt()` let through: `{ header, payload, key, token }` — its protected header, its claims
+ * (as `c.get('auth')`), the KMS key ARN that verified it and the raw token it sent (a credential: keep it out of logs). `undefined`
+ * for a request without one (no credentials under `credentialsRequired: false`, or not seen by `kmsJwt()`). A new frozen object on each call.
  */
 export function authToken(c: Context): AuthToken | undefined {
   const state = stateOf(c);
