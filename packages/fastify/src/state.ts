@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { VerifiedToken } from 'kms-jwt-verifier';
-import { authTokenOf, type AuthToken, type BearerAuth, type HttpAuthError, type RawTokenSink } from 'kms-jwt-verifier/http';
+import { authTokenOf, requestSlot, type AuthToken, type BearerAuth, type HttpAuthError, type RawTokenSink } from 'kms-jwt-verifier/http';
 
 /** The package name that starts every configuration error. */
 export const PACKAGE = 'kms-jwt-fastify';
@@ -15,11 +15,11 @@ export interface RequestAuth extends RawTokenSink {
   token: VerifiedToken | undefined;
 }
 
-/** The request decorator (declared `null`) holding its {@link RequestAuth}: a WeakMap entry would cost every request an ephemeron insertion and GC work. */
-export const STATE: unique symbol = Symbol('kms-jwt-fastify.state');
-type WithState = { [STATE]?: RequestAuth | null };
-export const stateOf = (request: FastifyRequest): RequestAuth | undefined => (request as WithState)[STATE] ?? undefined;
-export const setState = (request: FastifyRequest, state: RequestAuth): void => void ((request as WithState)[STATE] = state);
+/** The request decorator (declared `null`) holding its {@link RequestAuth}: kms-jwt-verifier/http's symbol slot. */
+const slot = requestSlot<FastifyRequest, RequestAuth>('kms-jwt-fastify.state');
+export const STATE: symbol = slot.key;
+export const stateOf: (request: FastifyRequest) => RequestAuth | undefined = slot.get;
+export const setState: (request: FastifyRequest, state: RequestAuth) => void = slot.set;
 
 /**
  * The verified token of a request the plugin let through: `{ header, payload, key, token }` — its protected

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { VerifiedToken } from 'kms-jwt-verifier';
-import { authTokenOf, type AuthToken, type BearerAuth, type HttpAuthError, type RawTokenSink } from 'kms-jwt-verifier/http';
+import { authTokenOf, requestSlot, type AuthToken, type BearerAuth, type HttpAuthError, type RawTokenSink } from 'kms-jwt-verifier/http';
 
 /** The package name that starts every configuration error. */
 export const PACKAGE = 'kms-jwt-hono';
@@ -13,11 +13,10 @@ export interface ContextAuth extends RawTokenSink {
   token: VerifiedToken | undefined;
 }
 
-/** The context property (a symbol: out of `c.var` and JSON) holding its {@link ContextAuth}: a WeakMap entry would cost every request an ephemeron insertion and GC work. */
-const STATE: unique symbol = Symbol('kms-jwt-hono.state');
-type WithState = { [STATE]?: ContextAuth };
-export const stateOf = (c: Context): ContextAuth | undefined => (c as WithState)[STATE];
-export const setState = (c: Context, state: ContextAuth): void => void ((c as WithState)[STATE] = state);
+/** Where `kmsJwt()` keeps its {@link ContextAuth} on the context (kms-jwt-verifier/http's symbol slot: out of `c.var` and JSON). */
+const slot = requestSlot<Context, ContextAuth>('kms-jwt-hono.state');
+export const stateOf: (c: Context) => ContextAuth | undefined = slot.get;
+export const setState: (c: Context, state: ContextAuth) => void = slot.set;
 
 /**
  * The answer to a failure (its status, `WWW-Authenticate` or `Retry-After`, and its JSON body) returned with `respond`, else thrown as Hono's
