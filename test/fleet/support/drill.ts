@@ -236,6 +236,9 @@ export async function runDrill(options: DrillOptions): Promise<DrillCounts> {
   await sleep(400);
   const faultAt = Date.now();
   await options.fault(context);
+  // A verifier's client can reconnect and reload before recover() returns (it waits for Redis to
+  // answer): a reload counts from the moment Redis was brought back.
+  const recoveringAt = Date.now();
   await options.recover();
   const recoveredAt = Date.now();
 
@@ -244,15 +247,15 @@ export async function runDrill(options: DrillOptions): Promise<DrillCounts> {
       const valid = options.valid[0]!;
       const back = await eventually(async () => {
         const answer = await ask(verifier.server.url, valid, sweepTally);
-        return answer !== 'hang' && answer.status === 200 && resyncAfter(verifier, recoveredAt) !== Infinity;
+        return answer !== 'hang' && answer.status === 200 && resyncAfter(verifier, recoveringAt) !== Infinity;
       }, RECOVERY_MS);
       if (!back) {
-        if (resyncAfter(verifier, recoveredAt) === Infinity) counts.notResynced += 1;
+        if (resyncAfter(verifier, recoveringAt) === Infinity) counts.notResynced += 1;
         else counts.notRecovered += 1;
       }
     }),
   );
-  counts.resyncSpreadMs = Math.max(...fleet.map((verifier) => resyncAfter(verifier, recoveredAt) - recoveredAt));
+  counts.resyncSpreadMs = Math.max(...fleet.map((verifier) => resyncAfter(verifier, recoveringAt) - recoveringAt));
   await sleep(400);
   revoking = false;
   await revoker;
