@@ -11,18 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKmsWorld, type KmsWorld } from '../adapters/support/kms.js';
 import { connectedClient, RedisClusterServers, RedisServer } from '../../packages/fleet/test/redis-server.js';
 import { CuttableLink } from './support/cuttable-link.js';
-import { runDrill, type DrillCounts } from './support/drill.js';
+import { expectDrillHeld, runDrill, type DrillOptions } from './support/drill.js';
 import { claimsOf, eventually, MAX_STALENESS_MS, sleep, startFleet, type Verifier } from './support/fleet.js';
 
 /** How long each fault lasts: past the staleness bound, so failClosed verifiers answer 503 and failOpen ones serve a stale mirror. */
 const FAULT_MS = MAX_STALENESS_MS + 1000;
 const STORM_ENTRIES = 10_000;
-
-/** Every count a drill must keep at 0, whatever the fault. */
-function failures({ revokedAccepted, validRefused, revokedMisanswered, other5xx, wrong503, hangs, notRecovered, notResynced, revokedAcceptedAfterRecovery }: DrillCounts) {
-  return { revokedAccepted, validRefused, revokedMisanswered, other5xx, wrong503, hangs, notRecovered, notResynced, revokedAcceptedAfterRecovery };
-}
-const NONE = { revokedAccepted: 0, validRefused: 0, revokedMisanswered: 0, other5xx: 0, wrong503: 0, hangs: 0, notRecovered: 0, notResynced: 0, revokedAcceptedAfterRecovery: 0 };
 
 describe('fault drills of a fleet of HTTP verifiers (every adapter; failClosed and failOpen in turn) under load', () => {
   let world: KmsWorld;
@@ -58,6 +52,7 @@ describe('fault drills of a fleet of HTTP verifiers (every adapter; failClosed a
     let admin: RevocationList;
     const cleanup: (() => Promise<unknown>)[] = [];
     const connect = () => connectedClient(redis.url);
+    const drill = async (fault: DrillOptions['fault'], recover: DrillOptions['recover']) => runDrill({ fleet, admin, connect, ...(await drillTokens()), fault, recover });
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'kms-jwt-fleet-drill-'));
@@ -72,42 +67,26 @@ describe('fault drills of a fleet of HTTP verifiers (every adapter; failClosed a
     });
 
     it('(a) Redis SIGKILLed past maxStalenessMs, then restarted: no revoked token accepted past the bound, no valid one refused, no 5xx but 503, no hang; all back to 200', async () => {
-      const counts = await runDrill({
-        fleet,
-        admin,
-        connect,
-        ...(await drillTokens()),
-        fault: async () => {
+      const counts = await drill(
+        async () => {
           await redis.kill();
           await sleep(FAULT_MS);
         },
-        recover: () => redis.restart(),
-      });
-      console.log(`drill (a) Redis SIGKILL for ${FAULT_MS} ms, restart, over ${fleet.length} verifiers: ${JSON.stringify(counts)}`);
-      expect(failures(counts)).toEqual(NONE);
+        () => redis.restart(),
+      );
       // The AOF kept every acknowledged revocation; the fault was felt (failClosed answered 503) and load ran through it.
-      expect(counts.lostByRedis).toBe(0);
-      expect(counts.answered503).toBeGreaterThan(0);
-      expect(counts.requestsDuringFault).toBeGreaterThan(0);
+      expectDrillHeld(`(a) Redis SIGKILL for ${FAULT_MS} ms, restart, over ${fleet.length} verifiers`, counts, { redisKeptEverything: true, failClosedAnswered503: true });
     });
 
     it('(b) Redis SIGSTOPped past maxStalenessMs, then SIGCONT: the same counts', async () => {
-      const counts = await runDrill({
-        fleet,
-        admin,
-        connect,
-        ...(await drillTokens()),
-        fault: async () => {
+      const counts = await drill(
+        async () => {
           redis.pause();
           await sleep(FAULT_MS);
         },
-        recover: async () => redis.resume(),
-      });
-      console.log(`drill (b) Redis SIGSTOP for ${FAULT_MS} ms, SIGCONT, over ${fleet.length} verifiers: ${JSON.stringify(counts)}`);
-      expect(failures(counts)).toEqual(NONE);
-      expect(counts.lostByRedis).toBe(0);
-      expect(counts.answered503).toBeGreaterThan(0);
-      expect(counts.requestsDuringFault).toBeGreaterThan(0);
+        async () => redis.resume(),
+      );
+      expectDrillHeld(`(b) Redis SIGSTOP for ${FAULT_MS} ms, SIGCONT, over ${fleet.length} verifiers`, counts, { redisKeptEverything: true, failClosedAnswered503: true });
     });
   });
 
@@ -159,12 +138,8 @@ describe('fault drills of a fleet of HTTP verifiers (every adapter; failClosed a
         },
         recover: async () => link.restore(),
       });
-      console.log(`drill (d) ${STORM_ENTRIES} revocations while cut off, then resync, over ${fleet.length} verifiers: ${JSON.stringify(counts)}`);
-      expect(failures(counts)).toEqual(NONE);
-      expect(counts.lostByRedis).toBe(0);
+      expectDrillHeld(`(d) ${STORM_ENTRIES} revocations while cut off, then resync, over ${fleet.length} verifiers`, counts, { redisKeptEverything: true, failClosedAnswered503: true });
       expect(counts.revokeRejected).toBe(0);
-      expect(counts.answered503).toBeGreaterThan(0);
-      expect(counts.requestsDuringFault).toBeGreaterThan(0);
       for (const { list } of fleet) expect(list.list().length).toBeGreaterThanOrEqual(STORM_ENTRIES + confirmed.length);
     });
   });
@@ -202,10 +177,8 @@ describe('fault drills of a fleet of HTTP verifiers (every adapter; failClosed a
         },
         recover: async () => undefined,
       });
-      console.log(`drill (c) Redis Cluster master SIGKILL, replica promoted, over ${fleet.length} verifiers: ${JSON.stringify(counts)}`);
       expect(promoted).toBe(true);
-      expect(failures(counts)).toEqual(NONE);
-      expect(counts.requestsDuringFault).toBeGreaterThan(0);
+      expectDrillHeld(`(c) Redis Cluster master SIGKILL, replica promoted, over ${fleet.length} verifiers`, counts, { redisKeptEverything: false, failClosedAnswered503: false });
     });
   });
 });

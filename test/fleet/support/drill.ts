@@ -1,6 +1,7 @@
 // A fault drill through the HTTP adapters under load: a steady stream of concurrent requests (valid, revoked and
 // malleated-revoked tokens) to every verifier of a fleet while a fault is brought about and ended, then every answer
 // judged against what the verifier's failure policy allows.
+import { expect } from 'vitest';
 import { createRevocationList, type FleetRedisClient, type RevocationList } from 'kms-jwt-fleet';
 import { ask, claimsOf, eventually, malleate, MAX_STALENESS_MS, REVOKED, refusedAsRevoked, sleep, zero, type Answer, type Verifier } from './fleet.js';
 
@@ -285,4 +286,20 @@ export async function runDrill(options: DrillOptions): Promise<DrillCounts> {
   counts.hangs += sweepTally.hangs;
   counts.other5xx += sweepTally.other5xx;
   return counts;
+}
+
+/** Every count a drill must keep at 0, whatever the fault. */
+const MUST_STAY_ZERO = ['revokedAccepted', 'validRefused', 'revokedMisanswered', 'other5xx', 'wrong503', 'hangs', 'notRecovered', 'notResynced', 'revokedAcceptedAfterRecovery'] as const;
+
+/**
+ * Prints what a drill measured and asserts that it held: every count of `MUST_STAY_ZERO` at 0, load sent while the
+ * fault lasted, and, as the fault allows, no acknowledged revocation lost by Redis and the fault felt (failClosed
+ * verifiers answered 503).
+ */
+export function expectDrillHeld(label: string, counts: DrillCounts, expected: { redisKeptEverything: boolean; failClosedAnswered503: boolean }): void {
+  console.log(`drill ${label}: ${JSON.stringify(counts)}`);
+  expect(Object.fromEntries(MUST_STAY_ZERO.map((name) => [name, counts[name]]))).toEqual(Object.fromEntries(MUST_STAY_ZERO.map((name) => [name, 0])));
+  expect(counts.requestsDuringFault).toBeGreaterThan(0);
+  if (expected.redisKeptEverything) expect(counts.lostByRedis).toBe(0);
+  if (expected.failClosedAnswered503) expect(counts.answered503).toBeGreaterThan(0);
 }
