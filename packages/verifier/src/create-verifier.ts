@@ -17,6 +17,7 @@ import { signatureCheckFailed } from './signature-failure.js';
 import { keyResolverFrom } from './static-keys.js';
 import type { JwsHeader, JwtPayload, VerifiedToken } from './types.js';
 import { isPromise, VERIFY_NOW, type VerifyNow } from './verify-now.js';
+import { VERIFIER_TELEMETRY, type VerifierTelemetry } from './verifier-telemetry.js';
 
 /** Verifies compact JWS tokens offline against trusted keys. */
 export interface Verifier {
@@ -64,6 +65,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
   if (mode !== 'sync' && mode !== 'threadpool') throw new VerifierConfigError("signatureVerification must be 'sync' or 'threadpool'");
   const nowMs = options.nowMs ?? Date.now;
   if (typeof nowMs !== 'function') throw new VerifierConfigError('nowMs must be a function returning epoch milliseconds');
+  const telemetry = options.telemetry;
+  if (telemetry !== undefined && !isTelemetry(telemetry)) {
+    throw new VerifierConfigError('telemetry must have the methods verified, refused, cacheHit, cacheMiss and requestRefused (such as kms-jwt-opentelemetry\'s createKmsJwtTelemetry().verifier)');
+  }
 
   let cache: LRUCache<string, CacheEntry> | undefined;
   let cacheMaxAgeMs = 0;
@@ -163,6 +168,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       cache?.delete(token);
       return undefined;
     }
+    if (telemetry !== undefined) telemetry.cacheHit();
     checkTimeClaims(entry.result.payload, baseRules, now / 1000);
     // The hook may depend on time or state (revocation, replay): it runs on every hit.
     return baseRules.validate ? validated(entry.result, baseRules.validate, () => entry.result) : entry.result;
@@ -225,10 +231,17 @@ export function createVerifier(options: VerifierOptions): Verifier {
       const cached = fromCache(token);
       if (cached !== undefined) {
         if (!isPromise(cached)) return cached;
-        return cached.then((result) => result ?? verifyUncached(token, undefined));
+        return cached.then((result) => result ?? missed(token));
       }
+      if (telemetry !== undefined) telemetry.cacheMiss();
     }
     return verifyUncached(token, overrides);
+  }
+
+  /** A cache lookup that found an entry, but one no longer usable (its key changed): a miss. */
+  function missed(token: string): VerifiedToken | Promise<VerifiedToken> {
+    if (telemetry !== undefined) telemetry.cacheMiss();
+    return verifyUncached(token, undefined);
   }
 
   function verifyUncached(token: string, overrides: VerifyOverrides | undefined): VerifiedToken | Promise<VerifiedToken> {
@@ -300,25 +313,53 @@ export function createVerifier(options: VerifierOptions): Verifier {
     );
   }
 
-  const verifier: Verifier & { readonly [VERIFY_NOW]: VerifyNow } = {
+  /** The error `verify` rejects with (this package's own), reported to the telemetry. */
+  function refusal(error: unknown): KmsJwtError {
+    const own = ownError(error);
+    if (telemetry !== undefined) telemetry.refused(own.code);
+    return own;
+  }
+  const rejectOwn = (error: unknown): Promise<never> => Promise.reject(refusal(error));
+  // Without telemetry a settled promise passes through as before; with it, verifications are counted.
+  const resolved =
+    telemetry === undefined
+      ? undefined
+      : (result: VerifiedToken): VerifiedToken => {
+          telemetry.verified();
+          return result;
+        };
+
+  const verifier: Verifier & { readonly [VERIFY_NOW]: VerifyNow; readonly [VERIFIER_TELEMETRY]: VerifierTelemetry | undefined } = {
     verify<P extends object = JwtPayload>(token: string, overrides?: VerifyOverrides): Promise<VerifiedToken<P>> {
       try {
         const outcome = attempt(token, overrides);
-        return (isPromise(outcome) ? outcome.then(undefined, (error: unknown) => Promise.reject(ownError(error))) : Promise.resolve(outcome)) as Promise<VerifiedToken<P>>;
+        if (isPromise(outcome)) return outcome.then(resolved, rejectOwn) as Promise<VerifiedToken<P>>;
+        if (telemetry !== undefined) telemetry.verified();
+        return Promise.resolve(outcome) as Promise<VerifiedToken<P>>;
       } catch (error) {
-        return Promise.reject(ownError(error));
+        return Promise.reject(refusal(error));
       }
     },
     [VERIFY_NOW](token: string): VerifiedToken | Promise<VerifiedToken> {
+      let outcome: VerifiedToken | Promise<VerifiedToken>;
       try {
-        const outcome = attempt(token, undefined);
-        return isPromise(outcome) ? outcome.then(undefined, (error: unknown) => Promise.reject(ownError(error))) : outcome;
+        outcome = attempt(token, undefined);
       } catch (error) {
-        throw ownError(error);
+        throw refusal(error);
       }
+      if (isPromise(outcome)) return outcome.then(resolved, rejectOwn);
+      if (telemetry !== undefined) telemetry.verified();
+      return outcome;
     },
+    [VERIFIER_TELEMETRY]: telemetry,
   };
   return verifier;
+}
+
+const TELEMETRY_METHODS = ['verified', 'refused', 'cacheHit', 'cacheMiss', 'requestRefused'] as const;
+
+function isTelemetry(value: unknown): value is VerifierTelemetry {
+  return typeof value === 'object' && value !== null && TELEMETRY_METHODS.every((name) => typeof (value as Record<string, unknown>)[name] === 'function');
 }
 
 /** log2 of the hot slots of the verified-token cache (4,096: 32 KiB of references). */

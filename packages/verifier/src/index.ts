@@ -3,6 +3,7 @@ export { createMessageVerifier, type MessageVerifier } from './create-message-ve
 export { DEFAULT_MAX_MESSAGE_PAYLOAD_BYTES, type MessageVerifierOptions } from './message-options.js';
 export type { DetachedSignedMessage, MessageHeader, ReplayHook, ReplayHookInput, SignedMessageInput, VerifiedMessage } from './message-types.js';
 export { MESSAGE_TYPE } from './message-type.js';
+export type { VerifierTelemetry } from './verifier-telemetry.js';
 export type { ClaimOptions, ValidateHook, VerifiedTokenCacheOptions, VerifierOptions, VerifyOverrides } from './options.js';
 export type { KeyResolver, TrustedKey } from './key-resolver.js';
 export type { TrustedPublicKey, WebCryptoPublicKey } from './public-key.js';

@@ -4,6 +4,7 @@ import { VerifierConfigError } from './errors.js';
 import type { KeyResolver } from './key-resolver.js';
 import type { StaticKey } from './static-keys.js';
 import type { JwsHeader, JwtPayload } from './types.js';
+import type { VerifierTelemetry } from './verifier-telemetry.js';
 
 /** A custom check run after every built-in one; throw to reject the token. */
 export type ValidateHook = (payload: JwtPayload, header: JwsHeader) => void | Promise<void>;
@@ -65,6 +66,12 @@ export interface VerifierOptions extends ClaimOptions {
   readonly signatureVerification?: 'sync' | 'threadpool';
   /** The current time in epoch milliseconds. Default: `Date.now`. */
   readonly nowMs?: () => number;
+  /**
+   * Where verifications, refusals (by error code) and cache hits and misses are reported, such as
+   * kms-jwt-opentelemetry's `createKmsJwtTelemetry().verifier`; the HTTP layer of the adapters
+   * reports the requests it refuses through it too. Default: none; costs one undefined check.
+   */
+  readonly telemetry?: VerifierTelemetry;
 }
 
 /** Options of the verified-token cache. */

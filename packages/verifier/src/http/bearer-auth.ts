@@ -8,6 +8,7 @@ import { extractBearerToken, type BearerRequest } from './bearer.js';
 import { toHttpAuthError, verifierFailure, type ChallengeSettings, type Failure } from './challenge.js';
 import { AdapterConfigError, RevocationCheckUnavailableError, type HttpAuthError } from './errors.js';
 import { isPromise, VERIFY_NOW, type VerifyNow } from '../verify-now.js';
+import { VERIFIER_TELEMETRY, type VerifierTelemetry } from '../verifier-telemetry.js';
 
 /** A verified token, `undefined` (no credentials, and none required), or a native Promise of either. */
 export type AuthOutcome = VerifiedToken | undefined | Promise<VerifiedToken | undefined>;
@@ -83,7 +84,12 @@ export function createBearerAuth<C>(options: BearerAuthOptions<C>, packageName: 
   check(isRevoked === undefined || typeof isRevoked === 'function', 'isRevoked must be a function');
   const credentialsRequired = options.credentialsRequired ?? true;
   const settings: ChallengeSettings = { realm, retryAfterSeconds, debug: options.debug === true };
-  const fail = (failure: Failure): HttpAuthError => toHttpAuthError(failure, settings);
+  // The verifier's telemetry (its `telemetry` option) counts the requests this layer refuses, by code, status and adapter.
+  const telemetry = (verifier as { [VERIFIER_TELEMETRY]?: VerifierTelemetry | undefined })[VERIFIER_TELEMETRY];
+  const fail = (failure: Failure): HttpAuthError => {
+    if (telemetry !== undefined) telemetry.requestRefused(failure.code, failure.status, packageName);
+    return toHttpAuthError(failure, settings);
+  };
 
   function rejectVerifierError(error: unknown): never {
     // A verifier configuration error (500) is the application's bug, not the client's: it propagates as is.
