@@ -1,5 +1,5 @@
 import type { VerifiedToken } from 'kms-jwt-verifier';
-import { RevocationListFullError } from './errors.js';
+import { RevocationListFullError, RevocationListUnavailableError } from './errors.js';
 import { Mirror } from './mirror.js';
 import { toListSettings, type RevocationListOptions } from './options.js';
 import { RedisSync } from './redis-sync.js';
@@ -54,6 +54,12 @@ export function createRevocationList(options?: RevocationListOptions): Revocatio
   const sync = settings.client === undefined ? undefined : new RedisSync(settings.client, settings);
   const embedded = new Mirror();
   const mirror = (): Mirror => sync?.mirror ?? embedded;
+  const telemetry = settings.telemetry?.revocationList({
+    keyPrefix: settings.keyPrefix,
+    size: () => mirror().size,
+    stalenessMs: () => sync?.stalenessMs(nowMs()),
+  });
+  if (sync !== undefined && telemetry !== undefined) sync.onAnnounced = () => telemetry.announced();
   let sweeper: NodeJS.Timeout | undefined;
   if (sync === undefined) {
     sweeper = setInterval(() => embedded.sweep(nowMs()), settings.sweepIntervalMs);
@@ -64,7 +70,13 @@ export function createRevocationList(options?: RevocationListOptions): Revocatio
     const id = revocationIdOf(arguments.length >= 2 ? second : first);
     const now = nowMs();
     if (id !== undefined && mirror().has(id.iss, id.jti, now)) return true;
-    sync?.assertAnswerable(now);
+    if (sync === undefined) return false;
+    try {
+      sync.assertAnswerable(now);
+    } catch (error) {
+      if (telemetry !== undefined && error instanceof RevocationListUnavailableError) telemetry.unavailable(error.reason);
+      throw error;
+    }
     return false;
   }
 
@@ -82,11 +94,13 @@ export function createRevocationList(options?: RevocationListOptions): Revocatio
       }
       await sync?.revoke(revocation, untilMs);
       mirror().add(revocation.iss, revocation.jti, untilMs);
+      telemetry?.revoked();
     },
     isRevoked: isRevoked as RevocationCheck,
     list: () => mirror().entries(nowMs(), toleranceMs),
     async close() {
       if (sweeper !== undefined) clearInterval(sweeper);
+      telemetry?.closed();
       await sync?.close();
     },
   };

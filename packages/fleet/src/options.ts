@@ -1,5 +1,6 @@
 import type { RedisClientType, RedisClusterType } from 'redis';
 import { FleetConfigError } from './errors.js';
+import type { FleetTelemetry } from './fleet-telemetry.js';
 
 /** A node-redis client or cluster, created and connected by the caller. */
 export type FleetRedisClient = RedisClientType | RedisClusterType;
@@ -62,6 +63,12 @@ export interface RevocationListOptions extends RevocationListHooks {
   readonly sweepIntervalMs?: number;
   /** The clock, in epoch ms. Default: `Date.now`. */
   readonly nowMs?: () => number;
+  /**
+   * Where revocations, announcements, unavailable answers (503s) and the mirror's size and staleness
+   * are reported, such as kms-jwt-opentelemetry's `createKmsJwtTelemetry().fleet`. Default: none;
+   * costs one undefined check.
+   */
+  readonly telemetry?: FleetTelemetry;
 }
 
 export interface ListSettings {
@@ -76,6 +83,7 @@ export interface ListSettings {
   readonly sweepIntervalMs: number;
   readonly nowMs: () => number;
   readonly hooks: RevocationListHooks;
+  readonly telemetry: FleetTelemetry | undefined;
 }
 
 function positiveInteger(name: string, value: unknown, fallback: number): number {
@@ -109,6 +117,10 @@ export function toListSettings(options: RevocationListOptions | undefined): List
   if (heartbeatIntervalMs * 2 > maxStalenessMs) throw new FleetConfigError('heartbeatIntervalMs must be at most half of maxStalenessMs, so a live subscription is proven before the mirror goes stale');
   const nowMs = o.nowMs ?? Date.now;
   if (typeof nowMs !== 'function') throw new FleetConfigError('nowMs must be a function');
+  const telemetry = o.telemetry;
+  if (telemetry !== undefined && typeof (telemetry as { revocationList?: unknown } | null)?.revocationList !== 'function') {
+    throw new FleetConfigError("telemetry must have revocationList(state) (such as kms-jwt-opentelemetry's createKmsJwtTelemetry().fleet)");
+  }
   return {
     client,
     keyPrefix,
@@ -121,5 +133,6 @@ export function toListSettings(options: RevocationListOptions | undefined): List
     sweepIntervalMs: positiveInteger('sweepIntervalMs', o.sweepIntervalMs, 60_000),
     nowMs,
     hooks: { ...withHook('onError', o.onError), ...withHook('onResync', o.onResync), ...withHook('onStale', o.onStale) },
+    telemetry,
   };
 }

@@ -44,6 +44,9 @@ export class RedisSync {
   #lastStaleEventAt = -Infinity;
   readonly #timers: NodeJS.Timeout[] = [];
 
+  /** Called for every announcement of a revocation received (for the telemetry). */
+  onAnnounced: (() => void) | undefined;
+
   constructor(client: FleetRedisClient, settings: ListSettings) {
     this.#client = client;
     this.#settings = settings;
@@ -76,6 +79,11 @@ export class RedisSync {
     };
     every(this.#settings.heartbeatIntervalMs, () => void this.#beat());
     every(this.#settings.sweepIntervalMs, () => this.mirror.sweep(this.#settings.nowMs()));
+  }
+
+  /** How long ago (ms) the mirror was last known complete; `undefined` before the first load. */
+  stalenessMs(now: number): number | undefined {
+    return this.#syncedAt === undefined ? undefined : Math.max(0, now - this.#syncedAt);
   }
 
   /** Throws RevocationListUnavailableError unless a `false` may be answered now (failOpen: calls `onStale` instead). */
@@ -131,6 +139,7 @@ export class RedisSync {
   #announced(message: string): void {
     const revocation = parseRevocationMessage(message);
     if (revocation === undefined) return;
+    this.onAnnounced?.();
     this.#add(revocation, this.mirror);
     this.#duringLoad?.push(revocation);
   }
