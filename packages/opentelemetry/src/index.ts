@@ -1,1 +1,3 @@
-export {};
+export { createKmsJwtTelemetry, type KmsJwtTelemetry, type KmsJwtTelemetryOptions } from './create-kms-jwt-telemetry.js';
+export { TelemetryConfigError } from './errors.js';
+export { REFUSAL_EVENT } from './verifier-telemetry.js';
