@@ -24,7 +24,7 @@ export function createVerifierTelemetry(scope: TelemetryScope, refusalEvents: bo
   let verified = 0;
   let hits = 0;
   let misses = 0;
-  const refused = new Map<string, Tally>();
+  const refused = new Map<string, Tally & { readonly event: Attributes }>();
   // adapter → code → tally
   const requestRefusals = new Map<string, Map<string, Tally>>();
 
@@ -59,11 +59,11 @@ export function createVerifierTelemetry(scope: TelemetryScope, refusalEvents: bo
     refused(code) {
       let tally = refused.get(code);
       if (tally === undefined) {
-        tally = { count: 0, attributes: Object.freeze({ 'kms_jwt.verification.outcome': 'refused', 'error.type': code }) };
+        tally = { count: 0, attributes: Object.freeze({ 'kms_jwt.verification.outcome': 'refused', 'error.type': code }), event: Object.freeze({ 'error.type': code }) };
         refused.set(code, tally);
       }
       tally.count += 1;
-      if (refusalEvents) trace.getActiveSpan()?.addEvent(REFUSAL_EVENT, tally.attributes);
+      if (refusalEvents) trace.getActiveSpan()?.addEvent(REFUSAL_EVENT, tally.event);
     },
     cacheHit() {
       hits += 1;
