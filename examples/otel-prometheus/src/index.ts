@@ -1,0 +1,1 @@
+export { createObservedApi, type ObservedApi, type ObservedApiOptions } from './otel-prometheus-api.js';
