@@ -22,6 +22,7 @@ const READMES: ReadonlyArray<readonly [path: string, atLeast: number]> = [
   ['packages/passport/README.md', 1],
   ['packages/provider/README.md', 1],
   ['packages/fleet/README.md', 1],
+  ['packages/opentelemetry/README.md', 1],
   ['packages/signer/README.md', 2],
   ['packages/kms-local/README.md', 1],
   ['packages/verifier/README.md', 3],
