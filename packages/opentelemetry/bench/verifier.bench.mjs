@@ -95,13 +95,14 @@ const rates = new Map(candidates.map((candidate, index) => [candidate, best(samp
 const rateOf = (variant, kind) => rates.get(candidates.find((candidate) => candidate.variant === variant && candidate.kind === kind));
 const off = variants[0];
 console.log(`kms-jwt-opentelemetry on the verifier's hot path: ES256, ${TOKENS} distinct tokens, best of ${ROUNDS} interleaved rounds of ${ROUND_MS} ms, Node ${process.version}\n`);
-console.log('| instrumentation | distinct tokens: verifications/s | vs off | one token repeated (cache hit): ns/verification | vs off |');
+console.log('| instrumentation | distinct tokens: verifications/s | time per verification vs off | one token repeated (cache hit): ns/verification | vs off |');
 console.log('| --- | ---: | ---: | ---: | ---: |');
 for (const variant of variants) {
   const distinct = rateOf(variant, 'distinct');
   const cachedNs = 1e9 / rateOf(variant, 'cached');
   const offCachedNs = 1e9 / rateOf(off, 'cached');
+  // Time per verification relative to off: +5.0% is the target's limit.
   const slower = ((rateOf(off, 'distinct') / distinct - 1) * 100).toFixed(1);
   const delta = ((cachedNs - offCachedNs) / 1000).toFixed(3);
-  console.log(`| ${variant.name} | ${Math.round(distinct).toLocaleString('en-US')} | ${variant === off ? '—' : `${slower}% slower`} | ${cachedNs.toFixed(0)} | ${variant === off ? '—' : `${delta.startsWith('-') ? '' : '+'}${delta} µs`} |`);
+  console.log(`| ${variant.name} | ${Math.round(distinct).toLocaleString('en-US')} | ${variant === off ? '—' : `${slower.startsWith('-') ? '' : '+'}${slower}%`} | ${cachedNs.toFixed(0)} | ${variant === off ? '—' : `${delta.startsWith('-') ? '' : '+'}${delta} µs`} |`);
 }
