@@ -43,3 +43,4 @@ export {
   type KmsJwtErrorCode,
   type KmsJwtErrorFamily,
 } from './errors.js';
+export type { KmsCall, KmsCallOperation, TraceKmsCall } from './kms-call-telemetry.js';
