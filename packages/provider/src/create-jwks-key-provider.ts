@@ -7,6 +7,8 @@ import { checkJwksReady } from './jwks-ready-check.js';
 import { toJwk } from './jwks.js';
 import { PenaltyBox } from './penalty-box.js';
 import { RemoteJwks } from './remote-jwks.js';
+import { ResolutionTally } from './resolution-tally.js';
+import { notify, registerTallies } from './telemetry.js';
 import { Scheduler } from './scheduler.js';
 import { TrustSet } from './trust-set.js';
 
@@ -47,10 +49,12 @@ export interface JwksKeyProvider extends KeyResolver {
 export function createJwksKeyProvider(options: JwksKeyProviderOptions): JwksKeyProvider {
   const settings = toJwksSettings(options);
   const { nowMs, url, allowlist } = settings;
+  const { telemetry } = settings;
   const scheduler = new Scheduler(settings.timers, nowMs);
+  const onPenaltyBox = telemetry?.onPenaltyBox;
   const trust: TrustSet = new TrustSet({
     retiredKeyGraceMs: settings.retiredKeyGraceMs,
-    events: new HookEmitter({ onKeyFetched: undefined, onKeyFetchFailed: undefined, onRotation: undefined, onKeyMismatch: undefined, onKeyUntrusted: settings.hooks.onKeyUntrusted }),
+    events: new HookEmitter({ onKeyFetched: undefined, onKeyFetchFailed: undefined, onRotation: undefined, onKeyMismatch: undefined, onKeyUntrusted: settings.hooks.onKeyUntrusted }, telemetry),
     onDropped: (record) => jwks.forget(record.keyId),
   });
   const jwks: RemoteJwks = new RemoteJwks({
@@ -58,7 +62,7 @@ export function createJwksKeyProvider(options: JwksKeyProviderOptions): JwksKeyP
     allowlist,
     algorithms: settings.algorithms,
     trust,
-    penaltyBox: new PenaltyBox(settings.failureCooldownMs, nowMs),
+    penaltyBox: new PenaltyBox(settings.failureCooldownMs, nowMs, onPenaltyBox === undefined ? undefined : () => notify(onPenaltyBox, { operation: 'JwksFetch' })),
     events: new JwksHookEmitter(settings.hooks),
     nowMs,
     requestTimeoutMs: settings.requestTimeoutMs,
@@ -70,7 +74,18 @@ export function createJwksKeyProvider(options: JwksKeyProviderOptions): JwksKeyP
     unknownKidCooldownMs: settings.unknownKidCooldownMs,
     onSettled: () => scheduler.reschedule(),
   });
-  const resolver = new JwksKeyResolver({ trust, jwks, allowlist, shownUrl: url.shown, nowMs });
+  const trustedKeys = (): TrustedKey[] => {
+    const now = nowMs();
+    const keys: TrustedKey[] = [];
+    for (const record of trust.values()) {
+      const entry = jwks.entry(record.keyId);
+      if (entry !== undefined && trust.isTrusted(record, now) && jwks.isUsable(now)) keys.push(entry.key);
+    }
+    return keys;
+  };
+  const tally = telemetry?.register === undefined ? undefined : new ResolutionTally('jwks', () => trustedKeys().length);
+  const unregister = tally === undefined ? undefined : registerTallies(telemetry, tally);
+  const resolver = new JwksKeyResolver({ trust, jwks, allowlist, shownUrl: url.shown, nowMs, tally });
   scheduler.add({ nextDueAt: () => trust.nextGraceEnd(), runDue: (now) => trust.pruneAll(now) });
   scheduler.add(jwks);
   const ready = (): Promise<void> => checkJwksReady(jwks, url.shown, nowMs);
@@ -78,18 +93,11 @@ export function createJwksKeyProvider(options: JwksKeyProviderOptions): JwksKeyP
     resolve: (kid) => resolver.resolve(kid),
     ready,
     hydrate: ready,
-    exportJwks() {
-      const now = nowMs();
-      const keys: TrustedKey[] = [];
-      for (const record of trust.values()) {
-        const entry = jwks.entry(record.keyId);
-        if (entry !== undefined && trust.isTrusted(record, now) && jwks.isUsable(now)) keys.push(entry.key);
-      }
-      return { keys: keys.map(toJwk) };
-    },
+    exportJwks: () => ({ keys: trustedKeys().map(toJwk) }),
     close() {
       scheduler.close();
       jwks.close();
+      unregister?.();
     },
   };
 }

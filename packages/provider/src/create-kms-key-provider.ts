@@ -7,6 +7,9 @@ import { KmsKeySource } from './kms-key-source.js';
 import { loadOfflineKeys } from './offline-keys.js';
 import { toSettings, type KmsKeyProviderOptions } from './options.js';
 import { PenaltyBox } from './penalty-box.js';
+import { ResolutionTally } from './resolution-tally.js';
+import { countTrustedKeys } from './state-export.js';
+import { notify, registerTallies } from './telemetry.js';
 import type { ProviderParts } from './provider-parts.js';
 import { checkReady } from './ready-check.js';
 import { Scheduler } from './scheduler.js';
@@ -77,7 +80,11 @@ export interface KmsKeyProvider extends KeyResolver {
 export function createKmsKeyProvider(options: KmsKeyProviderOptions): KmsKeyProvider {
   const settings = toSettings(options);
   const { nowMs, failureCooldownMs } = settings;
-  const events = new HookEmitter(settings.hooks);
+  const { telemetry } = settings;
+  const events = new HookEmitter(settings.hooks, telemetry);
+  const onPenaltyBox = telemetry?.onPenaltyBox;
+  const penaltyBox = (operation: 'GetPublicKey' | 'DescribeKey'): PenaltyBox =>
+    new PenaltyBox(failureCooldownMs, nowMs, onPenaltyBox === undefined ? undefined : () => notify(onPenaltyBox, { operation }));
   const offlinePinFailures: string[] = [];
   const offline = loadOfflineKeys(settings.offlineKeys, settings.algorithms, (kid) => {
     offlinePinFailures.push(kid);
@@ -85,11 +92,11 @@ export function createKmsKeyProvider(options: KmsKeyProviderOptions): KmsKeyProv
   });
   const scheduler = new Scheduler(settings.timers, nowMs);
   const onSettled = (): void => scheduler.reschedule();
-  const kms = new KmsKeySource({ client: settings.client, requestTimeoutMs: settings.requestTimeoutMs, algorithms: settings.algorithms, trustedEndpoint: settings.trustedEndpoint });
+  const kms = new KmsKeySource({ client: settings.client, requestTimeoutMs: settings.requestTimeoutMs, algorithms: settings.algorithms, trustedEndpoint: settings.trustedEndpoint, traceKmsCall: telemetry?.traceKmsCall });
   const trust: TrustSet = new TrustSet({ retiredKeyGraceMs: settings.retiredKeyGraceMs, events, onDropped: (record) => cache.forget(record.keyId) });
   const cache: KeyCache = new KeyCache({
     source: kms,
-    penaltyBox: new PenaltyBox(failureCooldownMs, nowMs),
+    penaltyBox: penaltyBox('GetPublicKey'),
     events,
     nowMs,
     cacheMaxAgeMs: settings.cacheMaxAgeMs,
@@ -113,7 +120,7 @@ export function createKmsKeyProvider(options: KmsKeyProviderOptions): KmsKeyProv
     aliases: aliasRefs,
     source: kms,
     trust,
-    penaltyBox: new PenaltyBox(failureCooldownMs, nowMs),
+    penaltyBox: penaltyBox('DescribeKey'),
     events,
     nowMs,
     aliasRefreshMs: settings.aliasRefreshMs,
@@ -121,7 +128,9 @@ export function createKmsKeyProvider(options: KmsKeyProviderOptions): KmsKeyProv
     onSettled,
   });
   const parts: ProviderParts = { offline, offlinePinFailures, trust, cache, aliases, nowMs };
-  const resolver = new TrustedKeyResolver(parts);
+  const tally = telemetry?.register === undefined ? undefined : new ResolutionTally('kms', () => countTrustedKeys(parts));
+  const resolver = new TrustedKeyResolver(parts, tally);
+  const unregister = tally === undefined ? undefined : registerTallies(telemetry, tally);
   scheduler.add({ nextDueAt: () => trust.nextGraceEnd(), runDue: (now) => trust.pruneAll(now) });
   scheduler.add(aliases);
   scheduler.add({ nextDueAt: () => cache.nextDueAt(trust.values()), runDue: (now) => cache.refreshDue(trust.values(), now) });
@@ -153,6 +162,8 @@ export function createKmsKeyProvider(options: KmsKeyProviderOptions): KmsKeyProv
     },
     close() {
       for (const part of [scheduler, cache, aliases, kms]) part.close();
+      unregister?.();
     },
   };
 }
+

@@ -1,6 +1,7 @@
 import { KeySourceUnavailableError, type TrustedKey } from 'kms-jwt-verifier';
 import type { JwksAllowlist } from './jwks-allowlist.js';
 import type { RemoteJwks } from './remote-jwks.js';
+import type { ResolutionTally } from './resolution-tally.js';
 import type { TrustSet } from './trust-set.js';
 
 type Resolved = TrustedKey | undefined | Promise<TrustedKey | undefined>;
@@ -11,6 +12,8 @@ export interface JwksKeyResolverOptions {
   readonly allowlist: JwksAllowlist;
   readonly shownUrl: string;
   readonly nowMs: () => number;
+  /** Telemetry's tallies, when it asked for them. */
+  readonly tally: ResolutionTally | undefined;
 }
 
 /**
@@ -26,6 +29,19 @@ export class JwksKeyResolver {
   }
 
   resolve(kid: string): Resolved {
+    const { tally } = this.#options;
+    if (tally === undefined) return this.#resolve(kid);
+    let answer: Resolved;
+    try {
+      answer = this.#resolve(kid);
+    } catch (error) {
+      tally.unavailable();
+      throw error;
+    }
+    return tally.record('cache', answer);
+  }
+
+  #resolve(kid: string): Resolved {
     if (typeof kid !== 'string') return undefined;
     const { trust, nowMs } = this.#options;
     const now = nowMs();
@@ -42,7 +58,11 @@ export class JwksKeyResolver {
     const { jwks } = this.#options;
     const entry = jwks.entry(arn);
     if (entry !== undefined && jwks.isUsable(now)) {
-      if (!jwks.isFresh(now)) void jwks.refresh(false);
+      if (!jwks.isFresh(now)) {
+        void jwks.refresh(false);
+        const { tally } = this.#options;
+        if (tally !== undefined && jwks.failure() !== undefined) tally.staleServed += 1;
+      }
       return entry.key;
     }
     // Stale past maxStaleMs: nothing usable until the JWKS answers.

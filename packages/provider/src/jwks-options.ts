@@ -5,6 +5,7 @@ import type { JwksHooks, JwksKeyProviderHooks } from './jwks-events.js';
 import { toJwksUrl, type JwksUrl } from './jwks-url.js';
 import { duration } from './options.js';
 import { isJwsAlgorithm } from './public-key.js';
+import { checkTelemetry, type KeyProviderTelemetry } from './telemetry.js';
 import { nodeTimers, type ProviderTimers } from './timers.js';
 
 /** Options of {@link createJwksKeyProvider}. */
@@ -46,6 +47,12 @@ export interface JwksKeyProviderOptions extends JwksKeyProviderHooks {
   readonly nowMs?: () => number;
   /** The timers that run background fetches and ends of grace (tests pass their own). Default: Node's timers, unref'd. */
   readonly timers?: ProviderTimers;
+  /**
+   * Metrics: key resolutions, stale keys served, penalty-box entries, trusted keys, keys no longer
+   * trusted, e.g. `createKmsJwtTelemetry().provider` from kms-jwt-opentelemetry. Default: none; costs
+   * one undefined check.
+   */
+  readonly telemetry?: KeyProviderTelemetry;
 }
 
 /** Validated options. */
@@ -66,6 +73,7 @@ export interface JwksSettings {
   readonly nowMs: () => number;
   readonly timers: ProviderTimers;
   readonly hooks: JwksHooks;
+  readonly telemetry: KeyProviderTelemetry | undefined;
 }
 
 function count(name: string, value: unknown, fallback: number): number {
@@ -122,5 +130,6 @@ export function toJwksSettings(options: JwksKeyProviderOptions): JwksSettings {
       onJwksKeyIgnored: options.onJwksKeyIgnored,
       onKeyUntrusted: options.onKeyUntrusted,
     },
+    telemetry: checkTelemetry(options.telemetry, (message) => new KeyProviderConfigError(message)),
   };
 }

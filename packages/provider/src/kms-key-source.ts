@@ -1,5 +1,5 @@
 import type { KMSClient } from '@aws-sdk/client-kms';
-import type { JwsAlgorithm } from 'kms-jwt-verifier';
+import type { JwsAlgorithm, KmsCall, TraceKmsCall } from 'kms-jwt-verifier';
 import { checkKmsEndpoint } from 'kms-jwt-verifier/kms-endpoint';
 import { KeyProviderConfigError, KeyProviderEndpointError } from './errors.js';
 import type { AliasAnswer, AliasSource, KeyAddress, KeyAnswer, KeySource } from './key-source.js';
@@ -31,6 +31,8 @@ export interface KmsKeySourceOptions {
   readonly algorithms: readonly JwsAlgorithm[] | undefined;
   /** The `trustedEndpoint` option, normalised: a non-AWS endpoint used without a warning (or over plain HTTP). */
   readonly trustedEndpoint: string | undefined;
+  /** The telemetry's `traceKmsCall`: each call runs inside it. */
+  readonly traceKmsCall: TraceKmsCall | undefined;
 }
 
 /** Keys and aliases from KMS: GetPublicKey (checked before trust) and DescribeKey, each cut off at `requestTimeoutMs`. */
@@ -100,7 +102,10 @@ export class KmsKeySource implements KeySource, AliasSource {
     timer.unref();
     try {
       const [kms, { GetPublicKeyCommand }] = await Promise.all([this.#getClient(), sdk()]);
-      answer = await kms.send(new GetPublicKeyCommand({ KeyId: key.arn ?? key.keyId }), { abortSignal: AbortSignal.any([signal, timeout.signal]) });
+      const keyId = key.arn ?? key.keyId;
+      answer = await this.#traced({ operation: 'GetPublicKey', keyId, endpoint: this.#endpoint }, () =>
+        kms.send(new GetPublicKeyCommand({ KeyId: keyId }), { abortSignal: AbortSignal.any([signal, timeout.signal]) }),
+      );
     } catch (error) {
       if (signal.aborted) throw error;
       const failure = classifyKmsError(error);
@@ -118,7 +123,9 @@ export class KmsKeySource implements KeySource, AliasSource {
     await this.checkEndpoint();
     try {
       const [kms, { DescribeKeyCommand }] = await Promise.all([this.#getClient(), sdk()]);
-      const output = await kms.send(new DescribeKeyCommand({ KeyId: alias }), { abortSignal: AbortSignal.timeout(this.#options.requestTimeoutMs) });
+      const output = await this.#traced({ operation: 'DescribeKey', keyId: alias, endpoint: this.#endpoint }, () =>
+        kms.send(new DescribeKeyCommand({ KeyId: alias }), { abortSignal: AbortSignal.timeout(this.#options.requestTimeoutMs) }),
+      );
       const metadata = output.KeyMetadata;
       if (metadata?.Arn === undefined || metadata.KeyId === undefined || keyIdOfArn(metadata.Arn) !== metadata.KeyId) {
         throw new Error('DescribeKey answered without the key ARN and key id');
@@ -128,6 +135,12 @@ export class KmsKeySource implements KeySource, AliasSource {
       if (errorName(error) === 'NotFoundException') return { kind: 'missing', error: asError(error) };
       throw error;
     }
+  }
+
+  /** Runs one KMS call, inside the telemetry's `traceKmsCall` when there is one. */
+  #traced<T>(call: KmsCall, run: () => Promise<T>): Promise<T> {
+    const trace = this.#options.traceKmsCall;
+    return trace === undefined ? run() : trace(call, run);
   }
 
   /** Destroys the client this source created (never the caller's). */

@@ -9,6 +9,7 @@ import type { KeyRef } from './key-refs.js';
 import type { KMSClient } from './kms-key-source.js';
 import type { OfflineKey } from './offline-keys.js';
 import type { KmsKeySnapshot } from './snapshot.js';
+import { checkTelemetry, type KeyProviderTelemetry } from './telemetry.js';
 import { nodeTimers, type ProviderTimers } from './timers.js';
 
 /** Options of {@link createKmsKeyProvider}. */
@@ -71,6 +72,12 @@ export interface KmsKeyProviderOptions extends KeyProviderHooks {
   readonly nowMs?: () => number;
   /** The timers that run background refreshes (tests pass their own). Default: Node's timers, unref'd. */
   readonly timers?: ProviderTimers;
+  /**
+   * Metrics and traces: key resolutions, stale keys served, penalty-box entries, trusted keys, rotations,
+   * keys no longer trusted, and a span per KMS call, e.g. `createKmsJwtTelemetry().provider` from
+   * kms-jwt-opentelemetry. Default: none; costs one undefined check.
+   */
+  readonly telemetry?: KeyProviderTelemetry;
 }
 
 /** Validated options. */
@@ -94,6 +101,7 @@ export interface Settings {
   readonly nowMs: () => number;
   readonly timers: ProviderTimers;
   readonly hooks: Hooks;
+  readonly telemetry: KeyProviderTelemetry | undefined;
 }
 
 /** A duration option in ms: `fallback` when left out, else a finite number >= `min`. */
@@ -173,5 +181,6 @@ export function toSettings(options: KmsKeyProviderOptions): Settings {
       onKeyUntrusted: hook(options, 'onKeyUntrusted'),
       onKeyMismatch: hook(options, 'onKeyMismatch'),
     },
+    telemetry: checkTelemetry(options.telemetry, (message) => new KeyProviderConfigError(message)),
   };
 }

@@ -13,15 +13,19 @@ export class PenaltyBox {
   readonly #failures = new Map<string, Failure>();
   readonly #cooldownMs: number;
   readonly #nowMs: () => number;
+  readonly #onFail: (() => void) | undefined;
 
-  constructor(cooldownMs: number, nowMs: () => number) {
+  /** `onFail` is told of every failure recorded (telemetry's penalty-box entries). */
+  constructor(cooldownMs: number, nowMs: () => number, onFail?: () => void) {
     this.#cooldownMs = cooldownMs;
     this.#nowMs = nowMs;
+    this.#onFail = onFail;
   }
 
   /** Records that the call about `name` failed now. */
   fail(name: string, error: Error): void {
     this.#failures.set(name, { at: this.#nowMs(), error });
+    this.#onFail?.();
   }
 
   /** Forgets the failure of `name`: the source answered (or `name` is no longer of interest). */

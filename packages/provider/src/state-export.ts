@@ -16,6 +16,17 @@ function usable({ trust, cache }: ProviderParts, record: TrustRecord, now: numbe
   return entry?.kind === 'trusted' && entry.confirmed && cache.isUsable(entry, now) ? entry : undefined;
 }
 
+/** How many keys `resolve` answers now (telemetry's trusted-key gauge): offline keys, and trusted keys at hand (a snapshot's too). */
+export function countTrustedKeys({ offline, trust, cache, nowMs }: ProviderParts): number {
+  const now = nowMs();
+  let count = new Set(offline.values()).size;
+  for (const record of trust.values()) {
+    const entry = trust.isTrusted(record, now) ? cache.peek(record.keyId) : undefined;
+    if (entry?.kind === 'trusted' && cache.isUsable(entry, now)) count += 1;
+  }
+  return count;
+}
+
 /** `exportJwks()`: the trusted keys at hand (current, within grace, offline, and replicas listed in `replicaRegions`) as a JWKS. */
 export function exportJwks(parts: ProviderParts): JsonWebKeySet {
   const now = parts.nowMs();

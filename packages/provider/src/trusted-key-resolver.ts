@@ -8,6 +8,8 @@ import { describeError } from './kms-errors.js';
 import type { Failure } from './penalty-box.js';
 import type { ProviderParts } from './provider-parts.js';
 import { replicaKey } from './replica-keys.js';
+import type { ResolutionTally } from './resolution-tally.js';
+import type { KeyResolutionSource } from './telemetry.js';
 import type { TrustRecord, TrustSet } from './trust-set.js';
 
 type Resolved = TrustedKey | undefined | Promise<TrustedKey | undefined>;
@@ -25,19 +27,41 @@ export class TrustedKeyResolver {
   readonly #cache: KeyCache;
   readonly #aliases: AliasWatcher;
   readonly #nowMs: () => number;
+  /** Telemetry's tallies, when it asked for them. */
+  readonly #tally: ResolutionTally | undefined;
+  /** Where the synchronous answer being made comes from (set on the way, for the tally). */
+  #source: KeyResolutionSource = 'cache';
 
-  constructor(options: ProviderParts) {
+  constructor(options: ProviderParts, tally?: ResolutionTally) {
     this.#offline = options.offline;
     this.#trust = options.trust;
     this.#cache = options.cache;
     this.#aliases = options.aliases;
     this.#nowMs = options.nowMs;
+    this.#tally = tally;
   }
 
   resolve(kid: string): Resolved {
+    const tally = this.#tally;
+    if (tally === undefined) return this.#resolve(kid);
+    this.#source = 'cache';
+    let answer: Resolved;
+    try {
+      answer = this.#resolve(kid);
+    } catch (error) {
+      tally.unavailable();
+      throw error;
+    }
+    return tally.record(this.#source, answer);
+  }
+
+  #resolve(kid: string): Resolved {
     if (typeof kid !== 'string') return undefined;
     const offlineKey = this.#offline.get(kid);
-    if (offlineKey !== undefined) return offlineKey;
+    if (offlineKey !== undefined) {
+      this.#source = 'offline';
+      return offlineKey;
+    }
     const record = this.#trust.find(kid);
     if (record !== undefined) return this.#answer(record, kid, false);
     const replicated = this.#trust.findReplica(kid);
@@ -69,7 +93,14 @@ export class TrustedKeyResolver {
     const entry = this.#cache.current(record, now);
     if (entry === undefined) return this.#fetchAndAnswer(record, kid, replica);
     if (entry.kind !== 'trusted') return undefined;
+    if (this.#tally !== undefined) this.#note(record, entry, now);
     return this.#keyFor(record, entry, kid, replica);
+  }
+
+  /** For the tally: a snapshot's key not confirmed yet, or a key served stale while its refresh fails. */
+  #note(record: TrustRecord, entry: TrustedEntry, now: number): void {
+    if (!entry.confirmed) this.#source = 'snapshot';
+    else if (!this.#cache.isFresh(entry, now) && this.#cache.failure(record.keyId) !== undefined) (this.#tally as ResolutionTally).staleServed += 1;
   }
 
   #unknownKid(kid: string, mayWaitForAliases: boolean): Resolved {
