@@ -24,3 +24,4 @@ export type {
 } from './jwks-events.js';
 export { JwksInvalidError, type JwksProblem } from './jwks-errors.js';
 export { KeyPinMismatchError, SnapshotRejectedError, type SnapshotRejectedReason } from './errors.js';
+export type { KeyProviderTallies, KeyProviderTelemetry, KeyResolutionOutcome, KeyResolutionSource, PenaltyBoxEvent } from './telemetry.js';

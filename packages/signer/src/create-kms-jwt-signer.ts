@@ -3,6 +3,7 @@ import { encodeHeader, prepareClaims, type JwtClaims, type PreparedClaims } from
 import { createKmsSigningCore, type SigningKeyInfo } from './kms-signing.js';
 import { toSettings, type KmsJwtSignerOptions, type SignOptions } from './options.js';
 import type { SigningKey } from './signing-key.js';
+import { tracedSign } from './telemetry.js';
 
 /** Signs JWTs with a KMS key. */
 export interface KmsJwtSigner {
@@ -45,5 +46,5 @@ export function createKmsJwtSigner(options: KmsJwtSignerOptions): KmsJwtSigner {
     return `${signingInput}.${signature}`;
   }
 
-  return { sign, hydrate: () => core.hydrate() };
+  return { sign: tracedSign(settings.telemetry, { kind: 'token', keyId: settings.keyId }, sign), hydrate: () => core.hydrate() };
 }

@@ -6,6 +6,7 @@ import { preparePayload, type MessageContent } from './message-content.js';
 import { checkMessageHeaderParameters, encodeMessageHeader, MAX_MESSAGE_HEADER_LENGTH, type MessageHeaderFields } from './message-header.js';
 import { toMessageSettings, type KmsMessageSignerOptions, type MessageSettings, type SignMessageOptions } from './message-options.js';
 import type { SigningKey } from './signing-key.js';
+import { tracedSign } from './telemetry.js';
 import { isPlainObject, isPositiveInteger } from './validation.js';
 
 /** A message signed by KMS, in both forms: send `jws` alone, or `payload` with `detachedJws` beside it. */
@@ -110,5 +111,5 @@ export function createKmsMessageSigner(options: KmsMessageSignerOptions): KmsMes
     });
   }
 
-  return { sign, hydrate: () => core.hydrate() };
+  return { sign: tracedSign(settings.telemetry, { kind: 'message', keyId: settings.keyId }, sign), hydrate: () => core.hydrate() };
 }

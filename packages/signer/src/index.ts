@@ -29,3 +29,4 @@ export {
   type KmsJwtSignerErrorCode,
   type KmsJwtSignerErrorOptions,
 } from './errors.js';
+export type { LimiterWaitEvent, SignerTelemetry, SigningCall } from './telemetry.js';

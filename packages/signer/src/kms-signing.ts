@@ -9,6 +9,7 @@ import type { CoreSettings } from './options.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { createPublicKeySource, verifiesWith } from './self-verify.js';
 import { toJoseSignature } from './signature.js';
+import { tracedKmsCall } from './telemetry.js';
 import { createSigningKeySource, type SigningKey } from './signing-key.js';
 
 /** The key a signer signs with, once resolved. */
@@ -59,14 +60,18 @@ export interface KmsSigningCore {
 
 /** `noun` names what is signed (`token` or `message`) in error messages. */
 export function createKmsSigningCore(client: KMSClient, settings: CoreSettings, noun: 'token' | 'message'): KmsSigningCore {
+  const traceKmsCall = settings.telemetry?.traceKmsCall;
+  const onLimiterWait = settings.telemetry?.onLimiterWait;
   const keys = createSigningKeySource({
     client,
+    traceKmsCall,
+    endpoint: () => endpoint,
     keyId: settings.keyId,
     algorithm: settings.algorithm,
     maxAgeMs: settings.aliasCacheMaxAgeMs,
     nowMs: settings.nowMs,
   });
-  const publicKeys = settings.selfVerify ? createPublicKeySource(client) : undefined;
+  const publicKeys = settings.selfVerify ? createPublicKeySource(client, traceKmsCall, () => endpoint) : undefined;
   const limit = pLimit(settings.maxConcurrency);
   const rate = settings.maxRatePerSecond === undefined ? undefined : createRateLimiter(settings.maxRatePerSecond);
   let endpointCheck: Promise<string> | undefined;
@@ -105,10 +110,13 @@ export function createKmsSigningCore(client: KMSClient, settings: CoreSettings, 
       message = createHash(hash).update(input).digest();
       messageType = 'DIGEST';
     }
+    const queuedAt = onLimiterWait === undefined ? 0 : performance.now();
     return limit(async () => {
       if (rate !== undefined) await rate.take();
+      if (onLimiterWait !== undefined) reportWait(onLimiterWait, performance.now() - queuedAt, key.arn);
       try {
-        const signed = await client.send(new SignCommand({ KeyId: key.arn, Message: message, MessageType: messageType, SigningAlgorithm: key.parameters.kms }));
+        const command = new SignCommand({ KeyId: key.arn, Message: message, MessageType: messageType, SigningAlgorithm: key.parameters.kms });
+        const signed = await tracedKmsCall(traceKmsCall, { operation: 'Sign', keyId: key.arn, endpoint }, () => client.send(command));
         return { keyId: signed.KeyId, signature: signed.Signature };
       } catch (error) {
         throw toSignerError(error, 'Sign', key.arn);
@@ -170,4 +178,13 @@ export function createKmsSigningCore(client: KMSClient, settings: CoreSettings, 
       return { keyArn: key.arn, algorithm: key.algorithm, keySpec: key.keySpec, endpoint: checked };
     },
   };
+}
+
+/** Tells telemetry how long a Sign call waited for the limits; a callback that throws never breaks signing. */
+function reportWait(onLimiterWait: (event: { waitMs: number; keyArn: string }) => void, waitMs: number, keyArn: string): void {
+  try {
+    onLimiterWait({ waitMs, keyArn });
+  } catch {
+    // Telemetry must not break signing.
+  }
 }

@@ -4,6 +4,7 @@ import type { JwsAlgorithm } from 'kms-jwt-verifier';
 import { SignerConfigError } from './errors.js';
 import { checkMessageHeaderParameters } from './message-header.js';
 import { toCoreSettings, type CoreSettings } from './options.js';
+import type { SignerTelemetry } from './telemetry.js';
 import { isPlainObject, isPositiveInteger } from './validation.js';
 
 /** Default `maxPayloadBytes`: 256 KiB, the largest Amazon SQS message body. */
@@ -46,6 +47,12 @@ export interface KmsMessageSignerOptions {
   readonly aliasCacheMaxAgeMs?: number;
   /** The current time in epoch milliseconds, for `iat`, `exp` and the key cache. Default: `Date.now`. */
   readonly nowMs?: () => number;
+  /**
+   * Metrics and traces: a span per `sign` with a child span per KMS call, signings by outcome, KMS calls
+   * and their latency, throttles and the limiter wait, e.g. `createKmsJwtTelemetry().signer` from
+   * kms-jwt-opentelemetry. Default: none; costs one undefined check.
+   */
+  readonly telemetry?: SignerTelemetry;
 }
 
 /** Per-call options of a message signer's `sign`. */

@@ -5,6 +5,7 @@ import { toTrustedEndpoint } from 'kms-jwt-verifier/kms-endpoint';
 import { isMessageType } from './media-type.js';
 import { SignerConfigError } from './errors.js';
 import { checkHeaderParameters } from './claims.js';
+import { checkTelemetry, type SignerTelemetry } from './telemetry.js';
 import { isAudience, isPlainObject, isPositiveInteger } from './validation.js';
 
 /** Options of {@link createKmsJwtSigner}. */
@@ -53,6 +54,12 @@ export interface KmsJwtSignerOptions {
   readonly aliasCacheMaxAgeMs?: number;
   /** The current time in epoch milliseconds, for `iat`, `exp`, `nbf` and the key cache. Default: `Date.now`. */
   readonly nowMs?: () => number;
+  /**
+   * Metrics and traces: a span per `sign` with a child span per KMS call, signings by outcome, KMS calls
+   * and their latency, throttles and the limiter wait, e.g. `createKmsJwtTelemetry().signer` from
+   * kms-jwt-opentelemetry. Default: none; costs one undefined check.
+   */
+  readonly telemetry?: SignerTelemetry;
 }
 
 /** Per-call options of `sign`. */
@@ -75,10 +82,11 @@ export interface CoreSettings {
   readonly selfVerify: boolean;
   readonly aliasCacheMaxAgeMs: number;
   readonly nowMs: () => number;
+  readonly telemetry: SignerTelemetry | undefined;
 }
 
 /** The options every signer takes, as {@link toCoreSettings} checks them. */
-export type CoreOptions = Pick<KmsJwtSignerOptions, 'keyId' | 'client' | 'trustedEndpoint' | 'algorithm' | 'maxConcurrency' | 'maxRatePerSecond' | 'selfVerify' | 'aliasCacheMaxAgeMs' | 'nowMs'>;
+export type CoreOptions = Pick<KmsJwtSignerOptions, 'keyId' | 'client' | 'trustedEndpoint' | 'algorithm' | 'maxConcurrency' | 'maxRatePerSecond' | 'selfVerify' | 'aliasCacheMaxAgeMs' | 'nowMs' | 'telemetry'>;
 
 /** Validated options. */
 export interface Settings extends CoreSettings {
@@ -126,7 +134,8 @@ export function toCoreSettings(options: CoreOptions): CoreSettings {
   }
   const nowMs = options.nowMs ?? Date.now;
   if (typeof nowMs !== 'function') throw new SignerConfigError('nowMs must be a function returning epoch milliseconds');
-  return { keyId, trustedEndpoint, algorithm, maxConcurrency, maxRatePerSecond, selfVerify, aliasCacheMaxAgeMs, nowMs };
+  const telemetry = checkTelemetry(options.telemetry);
+  return { keyId, trustedEndpoint, algorithm, maxConcurrency, maxRatePerSecond, selfVerify, aliasCacheMaxAgeMs, nowMs, telemetry };
 }
 
 /** Checks every option; each mistake throws a {@link SignerConfigError} that names the option. */

@@ -1,22 +1,25 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { GetPublicKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
-import { algorithmsForKey } from 'kms-jwt-verifier';
+import { algorithmsForKey, type TraceKmsCall } from 'kms-jwt-verifier';
 import { KmsRequestError } from './errors.js';
 import { toSignerError } from './kms-errors.js';
 import type { SigningKey } from './signing-key.js';
+import { tracedKmsCall } from './telemetry.js';
 
 /** Public keys by key ARN, fetched once with GetPublicKey (a key ARN's key material never changes). */
 export interface PublicKeySource {
   get(key: SigningKey): Promise<KeyObject>;
 }
 
-export function createPublicKeySource(client: KMSClient): PublicKeySource {
+/** `traceKmsCall`: the telemetry's, GetPublicKey runs inside it; `endpoint`: the endpoint the client calls, once checked. */
+export function createPublicKeySource(client: KMSClient, traceKmsCall?: TraceKmsCall, endpoint: () => string | undefined = () => undefined): PublicKeySource {
   const keys = new Map<string, Promise<KeyObject>>();
 
   async function fetch(key: SigningKey): Promise<KeyObject> {
     let published;
     try {
-      published = await client.send(new GetPublicKeyCommand({ KeyId: key.arn }));
+      const command = new GetPublicKeyCommand({ KeyId: key.arn });
+      published = await tracedKmsCall(traceKmsCall, { operation: 'GetPublicKey', keyId: key.arn, endpoint: endpoint() }, () => client.send(command));
     } catch (error) {
       throw toSignerError(error, 'GetPublicKey', key.arn);
     }

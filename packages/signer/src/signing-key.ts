@@ -1,8 +1,9 @@
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
-import type { JwsAlgorithm, KmsSigningKeySpec } from 'kms-jwt-verifier';
+import type { JwsAlgorithm, KmsSigningKeySpec, TraceKmsCall } from 'kms-jwt-verifier';
 import { ALGORITHM_PARAMETERS, SIGNATURE_SHAPES, algorithmsOf, isSigningKeySpec, type AlgorithmParameters, type SignatureShape } from './algorithms.js';
 import { AlgorithmNotSupportedError, KmsKeyDisabledError, KmsKeyPendingDeletionError, KmsKeyStateError, KmsKeyUsageError, KmsRequestError } from './errors.js';
 import { toSignerError } from './kms-errors.js';
+import { tracedKmsCall } from './telemetry.js';
 
 /** The key that signs, as DescribeKey resolved it. */
 export interface SigningKey {
@@ -23,6 +24,10 @@ export interface SigningKeySource {
 
 export interface SigningKeySourceOptions {
   readonly client: KMSClient;
+  /** The telemetry's `traceKmsCall`: DescribeKey runs inside it. */
+  readonly traceKmsCall: TraceKmsCall | undefined;
+  /** The endpoint the client calls, once checked. */
+  readonly endpoint: () => string | undefined;
   readonly keyId: string;
   readonly algorithm: JwsAlgorithm | undefined;
   readonly maxAgeMs: number;
@@ -30,14 +35,15 @@ export interface SigningKeySourceOptions {
 }
 
 export function createSigningKeySource(options: SigningKeySourceOptions): SigningKeySource {
-  const { client, keyId, maxAgeMs, nowMs } = options;
+  const { client, keyId, maxAgeMs, nowMs, traceKmsCall } = options;
   let cached: { readonly key: SigningKey; readonly expiresAt: number } | undefined;
   let pending: Promise<SigningKey> | undefined;
 
   async function describe(): Promise<SigningKey> {
     let metadata;
     try {
-      metadata = (await client.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata;
+      const command = new DescribeKeyCommand({ KeyId: keyId });
+      metadata = (await tracedKmsCall(traceKmsCall, { operation: 'DescribeKey', keyId, endpoint: options.endpoint() }, () => client.send(command))).KeyMetadata;
     } catch (error) {
       throw toSignerError(error, 'DescribeKey', keyId);
     }

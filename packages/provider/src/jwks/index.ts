@@ -17,3 +17,4 @@ export type {
 export { JwksInvalidError, type JwksProblem } from '../jwks-errors.js';
 export { KeyProviderConfigError } from '../errors.js';
 export type { ProviderTimers } from '../timers.js';
+export type { KeyProviderTallies, KeyProviderTelemetry, KeyResolutionOutcome, KeyResolutionSource, PenaltyBoxEvent } from '../telemetry.js';

@@ -11,3 +11,4 @@ export type { KmsKeySnapshot, KmsKeySnapshotAlias, KmsKeySnapshotKey } from '../
 export type { ProviderTimers } from '../timers.js';
 export type { KeyFetchedEvent, KeyFetchFailedEvent, KeyMismatchEvent, KeyProviderHooks, KeySourceName, KeyUntrustedEvent, KeyUntrustedReason, RotationEvent } from '../events.js';
 export { KeyPinMismatchError, KeyProviderConfigError, KeyProviderEndpointError, SnapshotRejectedError, type SnapshotRejectedReason } from '../errors.js';
+export type { KeyProviderTallies, KeyProviderTelemetry, KeyResolutionOutcome, KeyResolutionSource, PenaltyBoxEvent } from '../telemetry.js';
