@@ -93,14 +93,14 @@ export class TrustedKeyResolver {
     const entry = this.#cache.current(record, now);
     if (entry === undefined) return this.#fetchAndAnswer(record, kid, replica);
     if (entry.kind !== 'trusted') return undefined;
-    if (this.#tally !== undefined) this.#note(record, entry, now);
+    if (this.#tally !== undefined) this.#note(this.#tally, record, entry, now);
     return this.#keyFor(record, entry, kid, replica);
   }
 
   /** For the tally: a snapshot's key not confirmed yet, or a key served stale while its refresh fails. */
-  #note(record: TrustRecord, entry: TrustedEntry, now: number): void {
+  #note(tally: ResolutionTally, record: TrustRecord, entry: TrustedEntry, now: number): void {
     if (!entry.confirmed) this.#source = 'snapshot';
-    else if (!this.#cache.isFresh(entry, now) && this.#cache.failure(record.keyId) !== undefined) (this.#tally as ResolutionTally).staleServed += 1;
+    else if (!this.#cache.isFresh(entry, now) && this.#cache.failure(record.keyId) !== undefined) tally.staleServed += 1;
   }
 
   #unknownKid(kid: string, mayWaitForAliases: boolean): Resolved {
