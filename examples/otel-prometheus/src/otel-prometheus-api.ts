@@ -57,7 +57,7 @@ export async function createObservedApi(options: ObservedApiOptions): Promise<Ob
 
   const ownClient = options.client === undefined ? new KMSClient({}) : undefined;
   const client = options.client ?? (ownClient as KMSClient);
-  const provider = createKmsKeyProvider({ client, keys: options.keyIds });
+  const provider = createKmsKeyProvider({ client, keys: options.keyIds, telemetry: telemetry.provider });
   const revocations = createRevocationList({ telemetry: telemetry.fleet });
   const cleanups: (() => Promise<void> | void)[] = [() => meterProvider.shutdown(), () => revocations.close(), () => provider.close(), () => ownClient?.destroy()];
   const close = async (): Promise<void> => {

@@ -32,7 +32,7 @@ function sample(scrape: string, name: string, labels: Readonly<Record<string, st
 }
 
 describe('the instrumented API, scraped by Prometheus', () => {
-  it('serves the verifier, HTTP and fleet metrics at /metrics after a few requests', async () => {
+  it('serves the verifier, HTTP, key provider and fleet metrics at /metrics after a few requests', async () => {
     const token = await devToken(issuer.url, 'orders-app', 'orders:read');
     const orders = (bearer?: string) => fetch(`${server.url}/orders`, bearer === undefined ? {} : { headers: { authorization: `Bearer ${bearer}` } });
     for (let i = 0; i < 3; i += 1) expect((await orders(token)).status).toBe(200);
@@ -50,10 +50,20 @@ describe('the instrumented API, scraped by Prometheus', () => {
     expect(scrape).toContain('# TYPE kms_jwt_http_refusals_total counter');
     expect(scrape).toContain('# TYPE kms_jwt_fleet_revocations_total counter');
     expect(scrape).toContain('# TYPE kms_jwt_fleet_mirror_size gauge');
+    expect(scrape).toContain('# TYPE kms_jwt_key_resolutions_total counter');
+    expect(scrape).toContain('# TYPE kms_jwt_key_trusted gauge');
+    if (process.env['PRINT_SCRAPE'] === '1') console.log(scrape);
     // 3 orders, the logout, and the revoked token (which verifies, then is refused as revoked).
     expect(sample(scrape, 'kms_jwt_verifier_verifications_total', { kms_jwt_verification_outcome: 'verified' })).toBe(5);
     expect(sample(scrape, 'kms_jwt_verifier_verifications_total', { kms_jwt_verification_outcome: 'refused', error_type: 'ERR_JWS_SIGNATURE_INVALID' })).toBe(1);
     expect(sample(scrape, 'kms_jwt_verifier_cache_lookups_total', { kms_jwt_cache_result: 'hit' })).toBe(3);
+    // Every verification resolved the issuer's key from the provider's cache (fetched from KMS at ready()), a
+    // verified-token cache hit too: an entry whose key is no longer the one answered is a miss.
+    expect(sample(scrape, 'kms_jwt_key_resolutions_total', { kms_jwt_key_source: 'cache', kms_jwt_outcome: 'found' })).toBe(6);
+    expect(sample(scrape, 'kms_jwt_kms_call_duration_count', { rpc_method: 'GetPublicKey', cloud_region: 'us-east-1' })).toBe(1);
+    // Buckets in seconds (the SDK's default boundaries are for milliseconds).
+    expect(sample(scrape, 'kms_jwt_kms_call_duration_bucket', { rpc_method: 'GetPublicKey', le: '0.005' })).toBeDefined();
+    expect(sample(scrape, 'kms_jwt_key_trusted', {})).toBe(1);
     expect(sample(scrape, 'kms_jwt_http_refusals_total', { error_type: 'ERR_CREDENTIALS_MISSING', http_response_status_code: '401', kms_jwt_adapter: 'kms-jwt-express' })).toBe(1);
     expect(sample(scrape, 'kms_jwt_http_refusals_total', { error_type: 'ERR_TOKEN_REVOKED', http_response_status_code: '401', kms_jwt_adapter: 'kms-jwt-express' })).toBe(1);
     expect(sample(scrape, 'kms_jwt_fleet_revocations_total', { kms_jwt_fleet_key_prefix: 'kms-jwt:revoked', kms_jwt_revocation_source: 'revoke' })).toBe(1);

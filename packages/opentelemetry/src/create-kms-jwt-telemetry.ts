@@ -1,9 +1,13 @@
 import { metrics, trace, type MeterProvider, type TracerProvider } from '@opentelemetry/api';
 import type { FleetTelemetry } from 'kms-jwt-fleet';
+import type { SignerTelemetry } from 'kms-jwt-signer';
 import type { VerifierTelemetry } from 'kms-jwt-verifier';
+import type { KeyProviderTelemetry } from 'kms-pubkey-provider';
 import { TelemetryConfigError } from './errors.js';
 import { createFleetTelemetry } from './fleet-telemetry.js';
 import { PACKAGE_NAME, packageVersion } from './package-version.js';
+import { createProviderTelemetry } from './provider-telemetry.js';
+import { createSignerTelemetry } from './signer-telemetry.js';
 import type { TelemetryScope } from './telemetry-scope.js';
 import { createVerifierTelemetry } from './verifier-telemetry.js';
 
@@ -25,6 +29,10 @@ export interface KmsJwtTelemetryOptions {
 export interface KmsJwtTelemetry {
   /** For `createVerifier({ ..., telemetry })` (kms-jwt-verifier); the adapters' refusals are counted through it too. */
   readonly verifier: VerifierTelemetry;
+  /** For `createKmsKeyProvider({ ..., telemetry })` and `createJwksKeyProvider({ ..., telemetry })` (kms-pubkey-provider); one facet serves every provider, their counts summed. */
+  readonly provider: KeyProviderTelemetry;
+  /** For `createKmsJwtSigner({ ..., telemetry })` and `createKmsMessageSigner({ ..., telemetry })` (kms-jwt-signer). */
+  readonly signer: SignerTelemetry;
   /** For `createRevocationList({ ..., telemetry })` (kms-jwt-fleet). */
   readonly fleet: FleetTelemetry;
 }
@@ -52,6 +60,8 @@ export function createKmsJwtTelemetry(options: KmsJwtTelemetryOptions = {}): Kms
   };
   return Object.freeze({
     verifier: createVerifierTelemetry(scope, refusalEvents),
+    provider: createProviderTelemetry(scope),
+    signer: createSignerTelemetry(scope),
     fleet: createFleetTelemetry(scope),
   });
 }

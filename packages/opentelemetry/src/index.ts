@@ -1,5 +1,3 @@
 export { createKmsJwtTelemetry, type KmsJwtTelemetry, type KmsJwtTelemetryOptions } from './create-kms-jwt-telemetry.js';
 export { TelemetryConfigError } from './errors.js';
 export { REFUSAL_EVENT } from './verifier-telemetry.js';
-export { createProviderTelemetry } from './provider-telemetry.js';
-export { createSignerTelemetry } from './signer-telemetry.js';

@@ -1,6 +1,6 @@
 import { SpanKind, SpanStatusCode, type Attributes } from '@opentelemetry/api';
 import type { KmsCall, TraceKmsCall } from 'kms-jwt-verifier';
-import type { TelemetryScope } from './telemetry-scope.js';
+import { DURATION_BUCKETS_S, type TelemetryScope } from './telemetry-scope.js';
 
 /** Which kms-jwt package made a KMS call (the `kms_jwt.component` attribute). */
 export type KmsCallComponent = 'provider' | 'signer';
@@ -50,6 +50,7 @@ export function createKmsCallTracer(scope: TelemetryScope, component: KmsCallCom
   const duration = scope.meter.createHistogram('kms_jwt.kms.call.duration', {
     description: 'Duration of the KMS calls kms-jwt makes (GetPublicKey, DescribeKey, Sign), by operation and outcome (error.type on failure)',
     unit: 's',
+    advice: { explicitBucketBoundaries: [...DURATION_BUCKETS_S] },
   });
   return <T>(call: KmsCall, run: () => Promise<T>): Promise<T> => {
     const metric: Attributes = { 'rpc.system': 'aws-api', 'rpc.service': 'KMS', 'rpc.method': call.operation, 'kms_jwt.component': component };

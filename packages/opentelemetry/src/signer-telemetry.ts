@@ -1,7 +1,7 @@
 import { SpanKind, SpanStatusCode, type Attributes } from '@opentelemetry/api';
 import type { SignerTelemetry, SigningCall } from 'kms-jwt-signer';
 import { createKmsCallTracer, errorType } from './kms-call.js';
-import type { TelemetryScope } from './telemetry-scope.js';
+import { DURATION_BUCKETS_S, type TelemetryScope } from './telemetry-scope.js';
 
 /** The exception names KMS (and the SDK) throttle with. */
 const THROTTLED = new Set(['ThrottlingException', 'Throttling', 'ThrottledException', 'TooManyRequestsException', 'RequestLimitExceeded']);
@@ -17,6 +17,7 @@ export function createSignerTelemetry(scope: TelemetryScope): SignerTelemetry {
   const duration = meter.createHistogram('kms_jwt.sign.duration', {
     description: 'Duration of sign() calls of the kms-jwt signers (a token or a message), by outcome (error.type: the error code on failure)',
     unit: 's',
+    advice: { explicitBucketBoundaries: [...DURATION_BUCKETS_S] },
   });
   const throttles = meter.createCounter('kms_jwt.signer.throttles', {
     description: 'KMS calls of the signers refused for exceeding the KMS request quota (ThrottlingException), after the SDK retries',
@@ -25,6 +26,7 @@ export function createSignerTelemetry(scope: TelemetryScope): SignerTelemetry {
   const limiterWait = meter.createHistogram('kms_jwt.signer.limiter.wait', {
     description: 'How long each KMS Sign call waited for the signer limits (maxConcurrency, maxRatePerSecond) before it started',
     unit: 's',
+    advice: { explicitBucketBoundaries: [...DURATION_BUCKETS_S] },
   });
   const traceKmsCall = createKmsCallTracer(scope, 'signer', (call, type) => {
     if (THROTTLED.has(type)) throttles.add(1, { 'rpc.method': call.operation, 'kms_jwt.key.id': call.keyId });

@@ -9,7 +9,7 @@ import { startKmsLocal, type KmsLocal } from 'kms-local';
 import { createJwksKeyProvider, createKmsKeyProvider } from 'kms-pubkey-provider';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { addForbiddenLiterals, Secrets } from '../../../test/hygiene/support/secrets.js';
-import { createProviderTelemetry } from '../src/index.js';
+import { createProviderTelemetry } from '../src/provider-telemetry.js';
 import { manualTime, startHarness, type Harness } from './kms-support.js';
 
 let kms: KmsLocal;

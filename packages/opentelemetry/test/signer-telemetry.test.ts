@@ -4,7 +4,7 @@ import { createKmsJwtSigner, createKmsMessageSigner } from 'kms-jwt-signer';
 import { startKmsLocal, type KmsLocal } from 'kms-local';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addForbiddenLiterals, Secrets } from '../../../test/hygiene/support/secrets.js';
-import { createSignerTelemetry } from '../src/index.js';
+import { createSignerTelemetry } from '../src/signer-telemetry.js';
 import { startHarness, type Harness } from './kms-support.js';
 
 let kms: KmsLocal;
