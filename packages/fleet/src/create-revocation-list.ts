@@ -39,6 +39,12 @@ export interface RevocationList {
   readonly isRevoked: RevocationCheck;
   /** The unexpired revocations this process knows (for a Redis list: its mirror). */
   list(): Revocation[];
+  /**
+   * When (epoch ms) the mirror was last known complete: the last heartbeat that came back with
+   * nothing lost, or the last full load. `undefined` before `ready()` resolved; for a list without
+   * a `client` (embedded, always complete), the time now.
+   */
+  syncedAtMs(): number | undefined;
   /** Stops the subscription and timers; the caller's `client` is left open. */
   close(): Promise<void>;
 }
@@ -98,6 +104,7 @@ export function createRevocationList(options?: RevocationListOptions): Revocatio
     },
     isRevoked: isRevoked as RevocationCheck,
     list: () => mirror().entries(nowMs(), toleranceMs),
+    syncedAtMs: () => (sync === undefined ? nowMs() : sync.syncedAt),
     async close() {
       if (sweeper !== undefined) clearInterval(sweeper);
       telemetry?.closed();

@@ -87,6 +87,11 @@ export class RedisSync {
   }
 
   /** Throws RevocationListUnavailableError unless a `false` may be answered now (failOpen: calls `onStale` instead). */
+  /** When (epoch ms) the mirror was last known complete; `undefined` before the first load. */
+  get syncedAt(): number | undefined {
+    return this.#syncedAt;
+  }
+
   assertAnswerable(now: number): void {
     if (this.#closed) throw new RevocationListUnavailableError('closed', 'the revocation list is closed');
     if (this.#syncedAt === undefined) throw new RevocationListUnavailableError('not-ready', 'the revocation list is not loaded yet; await list.ready() before serving');

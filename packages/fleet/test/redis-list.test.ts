@@ -61,6 +61,21 @@ describe('createRevocationList on one Redis server', () => {
     expect(late.list.list()).toContainEqual(claims);
   });
 
+  it('syncedAtMs(): undefined before ready(), then when the mirror was last known complete, moved on by heartbeats that come back', async () => {
+    const client = await connectedClient(redis.url);
+    const list = createRevocationList({ client, maxStalenessMs: 600, heartbeatIntervalMs: 100 });
+    cleanup.push(() => client.close(), () => list.close());
+    expect(list.syncedAtMs()).toBeUndefined();
+    const before = Date.now();
+    await list.ready();
+    const loaded = list.syncedAtMs() ?? 0;
+    expect(loaded).toBeGreaterThanOrEqual(before);
+    await eventually(() => (list.syncedAtMs() ?? 0) > loaded, 'a heartbeat confirming the mirror');
+    const embedded = createRevocationList({ nowMs: () => 42 });
+    expect(embedded.syncedAtMs()).toBe(42);
+    await embedded.close();
+  });
+
   it('stores one key per entry that Redis expires on its own at exp + tolerance', async () => {
     const { client, list } = await verifierList({ clockToleranceSeconds: 0, keyPrefix: 'ttl-test' });
     const soon = Math.floor(Date.now() / 1000) + 2;
