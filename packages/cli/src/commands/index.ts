@@ -1,4 +1,5 @@
 import type { Command } from '../lib/command.js';
+import { consoleCommand } from './console/definition.js';
 import { inspect } from './inspect/definition.js';
 import { jwks } from './jwks/definition.js';
 import { keysCancelDeletion } from './keys/cancel-deletion/definition.js';
@@ -18,4 +19,4 @@ import { verify } from './verify/definition.js';
 import { verifyMessage } from './verify-message/definition.js';
 
 /** Every command, in the order the help lists them. */
-export const COMMANDS: readonly Command[] = [sign, verify, signMessage, verifyMessage, inspect, jwks, keysList, keysCreate, keysRotate, keysDisable, keysEnable, keysScheduleDeletion, keysCancelDeletion, keysRecheck, revoke, revokedList, local];
+export const COMMANDS: readonly Command[] = [sign, verify, signMessage, verifyMessage, inspect, consoleCommand, jwks, keysList, keysCreate, keysRotate, keysDisable, keysEnable, keysScheduleDeletion, keysCancelDeletion, keysRecheck, revoke, revokedList, local];

@@ -1,6 +1,6 @@
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { KmsJwtError } from 'kms-jwt-verifier';
-import { createKmsKeyProvider, type KmsKeyProvider } from 'kms-pubkey-provider';
+import { createKmsKeyProvider, type KeyProviderHooks, type KmsKeyProvider, type KmsKeyProviderOptions } from 'kms-pubkey-provider';
 import { CliError } from './errors.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { createKmsClient, trustedEndpointOf } from './kms-client.js';
@@ -43,17 +43,22 @@ export function keysUnavailable(error: unknown, where: string): CliError {
 /** The trusted keys of a command, ready to verify with. */
 export interface TrustedKeys {
   readonly provider: KmsKeyProvider;
+  /** The KMS client the provider calls; `undefined` for offline keys only. */
+  readonly client: KMSClient | undefined;
   /** Where the keys come from, for messages: the KMS endpoint, or `offline keys`. */
   readonly where: string;
   /** Stops the provider and the KMS client. */
   close(): void;
 }
 
+/** Provider options a command adds to those of the key flags (the console's hooks and alias refresh). */
+export type ExtraProviderOptions = KeyProviderHooks & Pick<KmsKeyProviderOptions, 'aliasRefreshMs'>;
+
 /**
  * kms-pubkey-provider over the key flags, with its keys fetched (`ready()`). A failure is thrown
  * as {@link keysUnavailable}'s error, the provider's own error as its `cause`.
  */
-export async function openTrustedKeys(sources: KeySources, flags: KmsFlags): Promise<TrustedKeys> {
+export async function openTrustedKeys(sources: KeySources, flags: KmsFlags, extra: ExtraProviderOptions = {}): Promise<TrustedKeys> {
   const where = sources.usesKms ? describeEndpoint(flags) : 'offline keys';
   let client: KMSClient | undefined;
   let provider: KmsKeyProvider | undefined;
@@ -63,9 +68,9 @@ export async function openTrustedKeys(sources: KeySources, flags: KmsFlags): Pro
   };
   try {
     if (sources.usesKms) client = createKmsClient(flags);
-    provider = createKmsKeyProvider({ ...sources.options, ...(client === undefined ? {} : { client, ...trustedEndpointOf(flags) }) });
+    provider = createKmsKeyProvider({ ...sources.options, ...extra, ...(client === undefined ? {} : { client, ...trustedEndpointOf(flags) }) });
     await provider.ready();
-    return { provider, where, close };
+    return { provider, client, where, close };
   } catch (error) {
     close();
     throw keysUnavailable(error, where);

@@ -1,16 +1,10 @@
+import { CLAIM_OPTIONS } from '../../lib/claim-rules.js';
 import { defineCommand, HELP_OPTION, KMS_OPTIONS, KMS_OPTIONS_USAGE } from '../../lib/command.js';
 import { KEY_OPTIONS, keyOptionsUsage } from '../../lib/trusted-keys.js';
 
 export const verifyOptions = {
   ...KEY_OPTIONS,
-  issuer: { type: 'string', multiple: true },
-  audience: { type: 'string', multiple: true },
-  'any-issuer': { type: 'boolean' },
-  'any-audience': { type: 'boolean' },
-  subject: { type: 'string' },
-  alg: { type: 'string', multiple: true },
-  'clock-tolerance': { type: 'string' },
-  'max-lifetime': { type: 'string' },
+  ...CLAIM_OPTIONS,
   json: { type: 'boolean' },
   ...KMS_OPTIONS,
   ...HELP_OPTION,

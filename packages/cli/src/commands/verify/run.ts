@@ -1,6 +1,6 @@
-import { createVerifier, KmsJwtError, type Verifier, type VerifierOptions } from 'kms-jwt-verifier';
+import { createVerifier, KmsJwtError, type Verifier } from 'kms-jwt-verifier';
 import type { ParsedArgs } from '../../lib/command.js';
-import { parseDurationSeconds } from '../../lib/duration.js';
+import { claimRulesFrom } from '../../lib/claim-rules.js';
 import { CliError, UsageError } from '../../lib/errors.js';
 import { EXIT_CODES, type ExitCode } from '../../lib/exit-codes.js';
 import { failureReport } from '../../lib/failure-report.js';
@@ -9,42 +9,11 @@ import { checkKmsFlags } from '../../lib/kms-flags.js';
 import { keySourcesFrom } from '../../lib/key-sources.js';
 import { readToken } from '../../lib/token-input.js';
 import { keysUnavailable, openTrustedKeys, unavailableReport, type TrustedKeys } from '../../lib/trusted-keys.js';
-import { parseAlgorithms, parseClockTolerance } from '../../lib/flag-values.js';
 import type { verifyOptions } from './definition.js';
 import { describeValid } from './report.js';
 
-type Values = ParsedArgs<typeof verifyOptions>['values'];
-
-function claimRule(values: readonly string[] | undefined, any: boolean | undefined, name: 'issuer' | 'audience'): readonly string[] | null {
-  const given = values ?? [];
-  if (any === true && given.length > 0) throw new UsageError(`give --${name} or --any-${name}, not both`);
-  if (any === true) return null;
-  if (given.length === 0) throw new UsageError(`--${name} is required: the accepted ${name === 'issuer' ? 'iss' : 'aud'} value(s), or --any-${name} to accept any`);
-  return given;
-}
-
-function claimOptions(values: Values): Omit<VerifierOptions, 'keys'> {
-  const algorithms = parseAlgorithms(values.alg);
-  const clockToleranceSeconds = parseClockTolerance(values['clock-tolerance']);
-  let maxTokenLifetimeSeconds: number | null | undefined;
-  if (values['max-lifetime'] !== undefined) {
-    maxTokenLifetimeSeconds = values['max-lifetime'] === 'none' ? null : parseDurationSeconds(values['max-lifetime']);
-    if (maxTokenLifetimeSeconds === undefined || maxTokenLifetimeSeconds === 0) throw new UsageError(`--max-lifetime must be a duration such as 1h or 7d, or none, not ${values['max-lifetime']}`);
-  }
-  if (values.subject !== undefined && values.subject.length === 0) throw new UsageError('--subject must not be empty');
-  return {
-    issuer: claimRule(values.issuer, values['any-issuer'], 'issuer'),
-    audience: claimRule(values.audience, values['any-audience'], 'audience'),
-    ...(values.subject === undefined ? {} : { subject: values.subject }),
-    ...(algorithms.length === 0 ? {} : { algorithms }),
-    ...(clockToleranceSeconds === undefined ? {} : { clockToleranceSeconds }),
-    ...(maxTokenLifetimeSeconds === undefined ? {} : { maxTokenLifetimeSeconds }),
-    cache: false,
-  };
-}
-
 export async function run({ values, positionals }: ParsedArgs<typeof verifyOptions>, io: CliIo): Promise<ExitCode> {
-  const rules = claimOptions(values);
+  const rules = claimRulesFrom(values, true);
   const sources = await keySourcesFrom(values);
   checkKmsFlags(values);
   const token = await readToken(positionals[0], io);

@@ -1,0 +1,109 @@
+import { request } from 'node:http';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import type { KmsLocal } from 'kms-local';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAlias, createKey, kmsClient, startConsole, type ConsoleProcess } from './console-support.js';
+import { ensureBuilt, runKmsJwt, scratchDir, startKms } from './support.js';
+
+interface Answer {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: string;
+}
+
+/** One HTTP request to the console with exactly these headers (Host included), as a foreign page or a script could send it. */
+function send(consoleUrl: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Answer> {
+  const { hostname, port } = new URL(consoleUrl);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: hostname, port, method, path, headers, setHost: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('kms-jwt console: the HTTP API answers only its own page', () => {
+  let kms: KmsLocal;
+  let client: KMSClient;
+  let consoleProcess: ConsoleProcess;
+  let session = '';
+  let dir = '';
+  let remove: () => Promise<void> = async () => undefined;
+
+  beforeAll(async () => {
+    await ensureBuilt();
+    ({ dir, remove } = await scratchDir());
+    ({ kms } = await startKms());
+    client = kmsClient(kms);
+    await createAlias(client, 'alias/console-http', await createKey(client));
+    consoleProcess = await startConsole(['--alias', 'alias/console-http', '--endpoint', kms.endpoint, '--region', kms.region], dir);
+    const page = await send(consoleProcess.url, 'GET', '/', { host: consoleProcess.host });
+    session = /name="kms-jwt-console-session" content="([A-Za-z0-9_-]+)"/.exec(page.body)?.[1] ?? '';
+  }, 60_000);
+  afterAll(async () => {
+    await consoleProcess?.stop();
+    client?.destroy();
+    await kms?.close();
+    await remove();
+  });
+
+  const own = (): Record<string, string> => ({ host: consoleProcess.host, origin: `http://${consoleProcess.host}`, 'x-kms-jwt-console-session': session, 'content-type': 'application/json' });
+  const verifyBody = JSON.stringify({ token: 'a.b.c' });
+
+  it('serves the page with a strict Content-Security-Policy, no-store and no-referrer, and a session secret', async () => {
+    const page = await send(consoleProcess.url, 'GET', '/', { host: consoleProcess.host });
+    expect(page.status).toBe(200);
+    expect(page.headers['content-security-policy']).toBe("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+    expect(page.headers['cache-control']).toBe('no-store');
+    expect(page.headers['referrer-policy']).toBe('no-referrer');
+    expect(session).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // Only its own files: no script, style or font from anywhere else.
+    expect(page.body).not.toMatch(/(src|href)="(https?:)?\/\//);
+    const script = await send(consoleProcess.url, 'GET', '/js/main.js', { host: consoleProcess.host });
+    expect(script.status).toBe(200);
+    expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
+  });
+
+  it('answers the API from its own page: state, and a verdict for a token in the body', async () => {
+    const state = await send(consoleProcess.url, 'GET', '/api/state', own());
+    expect(state.status).toBe(200);
+    expect(JSON.parse(state.body)).toMatchObject({ aliases: [{ alias: 'alias/console-http' }] });
+    const verdict = await send(consoleProcess.url, 'POST', '/api/verify', own(), verifyBody);
+    expect(verdict.status).toBe(200);
+    expect(JSON.parse(verdict.body)).toMatchObject({ valid: false, error: { family: 'token' } });
+  });
+
+  it('refuses a foreign Host (DNS rebinding), a foreign Origin, a cross-site fetch and a missing session', async () => {
+    const rebound = { ...own(), host: `attacker.example:${new URL(consoleProcess.url).port}` };
+    expect((await send(consoleProcess.url, 'GET', '/', { host: rebound.host })).status).toBe(421);
+    expect((await send(consoleProcess.url, 'GET', '/api/state', rebound)).status).toBe(421);
+    expect((await send(consoleProcess.url, 'POST', '/api/verify', rebound, verifyBody)).status).toBe(421);
+    expect((await send(consoleProcess.url, 'POST', '/api/verify', { ...own(), origin: 'https://attacker.example' }, verifyBody)).status).toBe(403);
+    expect((await send(consoleProcess.url, 'POST', '/api/verify', { ...own(), origin: 'null' }, verifyBody)).status).toBe(403);
+    expect((await send(consoleProcess.url, 'POST', '/api/verify', { ...own(), 'sec-fetch-site': 'cross-site' }, verifyBody)).status).toBe(403);
+    const { origin: _origin, ...noOrigin } = own();
+    expect((await send(consoleProcess.url, 'POST', '/api/verify', noOrigin, verifyBody)).status).toBe(403);
+    const { 'x-kms-jwt-console-session': _session, ...noSession } = own();
+    expect((await send(consoleProcess.url, 'GET', '/api/state', noSession)).status).toBe(403);
+    expect((await send(consoleProcess.url, 'POST', '/api/verify', { ...own(), 'x-kms-jwt-console-session': 'guessed' }, verifyBody)).status).toBe(403);
+    // A token in the URL is not an API: only the body is read.
+    expect((await send(consoleProcess.url, 'GET', '/api/verify?token=a.b.c', own())).status).toBe(404);
+    expect((await send(consoleProcess.url, 'GET', '/../package.json', { host: consoleProcess.host })).status).toBe(404);
+    expect(consoleProcess.output()).toContain('refused POST /api/verify: foreign Origin');
+  });
+
+  it('refuses a body that is not a JSON token', async () => {
+    expect((await send(consoleProcess.url, 'POST', '/api/verify', { ...own(), 'content-type': 'text/plain' }, 'a.b.c')).status).toBe(415);
+    expect((await send(consoleProcess.url, 'POST', '/api/verify', own(), '{"token":')).status).toBe(400);
+    expect((await send(consoleProcess.url, 'POST', '/api/verify', own(), JSON.stringify({ token: 'x'.repeat(20_000) }))).status).toBe(413);
+  });
+
+  it('listens on loopback only: --host 0.0.0.0 is a usage error', async () => {
+    const result = await runKmsJwt(['console', '--alias', 'alias/console-http', '--host', '0.0.0.0', '--endpoint', kms.endpoint, '--region', kms.region], dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--host must be a loopback address');
+  });
+});
