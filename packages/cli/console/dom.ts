@@ -37,12 +37,13 @@ export function when(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC');
 }
 
-/** `in 42m` / `3m ago` */
+/** `in 42m` / `3m ago` / `just now` */
 export function relative(ms: number, nowMs: number): string {
   const seconds = Math.round((ms - nowMs) / 1000);
+  if (seconds === 0) return 'just now';
   const size = Math.abs(seconds);
   const text = size < 90 ? `${size}s` : size < 5400 ? `${Math.round(size / 60)}m` : size < 172_800 ? `${Math.round(size / 3600)}h` : `${Math.round(size / 86_400)}d`;
-  return seconds >= 0 ? `in ${text}` : `${text} ago`;
+  return seconds > 0 ? `in ${text}` : `${text} ago`;
 }
 
 /** The key id of a key ARN (the part after `key/`), for labels. */
