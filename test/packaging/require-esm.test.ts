@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync, type Dirent } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -136,5 +137,49 @@ describe.each(commands)('command %s (%s)', (_command, name, file) => {
   it('runs from the packed tarball and prints its usage', () => {
     const output = execFileSync(process.execPath, [join(consumer, 'node_modules', name, file), '--help'], { encoding: 'utf8' });
     expect(output).toMatch(/Usage:/);
+  });
+});
+
+describe('kms-jwt-cli console from the packed tarball', () => {
+  it('ships the page (HTML, style sheet, every script module) and serves it', async () => {
+    const root = join(consumer, 'node_modules', 'kms-jwt-cli');
+    const files = filesOf(root);
+    expect(files).toEqual(expect.arrayContaining(['console/index.html', 'console/console.css', 'dist/console/main.js']));
+    // An offline key is enough to start it: a JWKS file with one P-256 key.
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const jwks = join(workdir, 'console-jwks.json');
+    writeFileSync(jwks, JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'arn:aws:kms:us-east-1:111122223333:key/11111111-2222-3333-4444-555555555555', alg: 'ES256', use: 'sig' }] }));
+    const child = spawn(process.execPath, [join(root, 'bin', 'kms-jwt.js'), 'console', '--jwks', jwks], { cwd: consumer, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let output = '';
+      const url = await new Promise<string>((resolveUrl, reject) => {
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          output += chunk;
+          const found = /kms-jwt console on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output);
+          if (found?.[1] !== undefined) resolveUrl(found[1]);
+        });
+        child.once('exit', (code) => reject(new Error(`kms-jwt console exited ${code}`)));
+      });
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      const scripts = [...html.matchAll(/src="(\/js\/[a-z-]+\.js)"/g)].map((match) => match[1] ?? '');
+      expect(scripts).toEqual(['/js/main.js']);
+      // Every module the page imports, transitively, is served.
+      const seen = new Set<string>();
+      const queue = [...scripts];
+      while (queue.length > 0) {
+        const path = queue.shift() ?? '';
+        if (seen.has(path)) continue;
+        seen.add(path);
+        const script = await fetch(new URL(path, url));
+        expect(script.status, path).toBe(200);
+        for (const match of (await script.text()).matchAll(/from '\.\/([a-z-]+\.js)'/g)) queue.push(`/js/${match[1] ?? ''}`);
+      }
+      expect(seen.size).toBeGreaterThan(3);
+      expect((await fetch(new URL('/console.css', url))).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 });
