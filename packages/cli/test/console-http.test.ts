@@ -92,7 +92,12 @@ describe('kms-jwt console: the HTTP API answers only its own page', () => {
     // A token in the URL is not an API: only the body is read.
     expect((await send(consoleProcess.url, 'GET', '/api/verify?token=a.b.c', own())).status).toBe(404);
     expect((await send(consoleProcess.url, 'GET', '/../package.json', { host: consoleProcess.host })).status).toBe(404);
-    expect(consoleProcess.output()).toContain('refused POST /api/verify: foreign Origin');
+    // The console's stderr reaches this process on its own pipe, maybe after the answer.
+    await expect.poll(() => consoleProcess.output()).toContain('refused POST /api/verify: foreign Origin');
+    // A path that is not the console's own is not logged: it could be a token typed into the address bar.
+    expect((await send(consoleProcess.url, 'GET', '/eyJhbGciOiJFUzI1NiJ9.e30.c2ln', { host: rebound.host })).status).toBe(421);
+    await expect.poll(() => consoleProcess.output()).toContain('refused GET (another path): foreign Host');
+    expect(consoleProcess.output()).not.toContain('eyJhbGciOiJFUzI1NiJ9');
   });
 
   it('refuses a body that is not a JSON token', async () => {

@@ -76,13 +76,15 @@ async function readToken(request: IncomingMessage): Promise<string> {
  */
 export async function startConsoleServer(options: ConsoleServerOptions): Promise<ConsoleServer> {
   const session = randomBytes(32).toString('base64url');
+  // A path is logged only when it is one of the console's own: any other might be a token typed into the address bar.
+  const shownPath = (path: string): string => (path === '/' || path === '/api/state' || path === '/api/verify' || options.assets.files.has(path) ? path : '(another path)');
   let address: ConsoleAddress = { host: '', origin: '' };
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     const api = path.startsWith('/api/');
     const refusal = refusalOf(request, address, session, api);
     if (refusal !== undefined) {
-      options.log(`refused ${request.method ?? '?'} ${path.slice(0, 64)}: ${refusal.reason}`);
+      options.log(`refused ${request.method ?? '?'} ${shownPath(path)}: ${refusal.reason}`);
       request.resume();
       sendJson(response, refusal.status, { error: refusal.reason });
       return;
@@ -110,7 +112,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       // Not the token (never in an error of ours) but the reason, for the person running the console.
-      options.log(`failed ${request.method ?? '?'} ${(request.url ?? '/').split('?')[0]?.slice(0, 64) ?? ''}: ${error instanceof Error ? error.name : 'error'}`);
+      options.log(`failed ${request.method ?? '?'} ${shownPath((request.url ?? '/').split('?')[0] ?? '/')}: ${error instanceof Error ? error.name : 'error'}`);
       if (!response.headersSent) sendJson(response, 500, { error: 'the console failed to answer; see its terminal' });
       else response.destroy();
     });
