@@ -1,5 +1,8 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import type { KMSClient } from '@aws-sdk/client-kms';
+import { join } from 'node:path';
+import { DisableKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import type { KmsLocal } from 'kms-local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlias, createKey, kmsClient, startConsole, type ConsoleProcess } from './console-support.js';
@@ -30,6 +33,7 @@ describe('kms-jwt console: the HTTP API answers only its own page', () => {
   let client: KMSClient;
   let consoleProcess: ConsoleProcess;
   let session = '';
+  let configuredKey = '';
   let dir = '';
   let remove: () => Promise<void> = async () => undefined;
 
@@ -39,7 +43,8 @@ describe('kms-jwt console: the HTTP API answers only its own page', () => {
     ({ kms } = await startKms());
     client = kmsClient(kms);
     await createAlias(client, 'alias/console-http', await createKey(client));
-    consoleProcess = await startConsole(['--alias', 'alias/console-http', '--endpoint', kms.endpoint, '--region', kms.region], dir);
+    configuredKey = await createKey(client);
+    consoleProcess = await startConsole(['--alias', 'alias/console-http', '--key', configuredKey, '--endpoint', kms.endpoint, '--region', kms.region], dir);
     const page = await send(consoleProcess.url, 'GET', '/', { host: consoleProcess.host });
     session = /name="kms-jwt-console-session" content="([A-Za-z0-9_-]+)"/.exec(page.body)?.[1] ?? '';
   }, 60_000);
@@ -98,6 +103,28 @@ describe('kms-jwt console: the HTTP API answers only its own page', () => {
     expect((await send(consoleProcess.url, 'GET', '/eyJhbGciOiJFUzI1NiJ9.e30.c2ln', { host: rebound.host })).status).toBe(421);
     await expect.poll(() => consoleProcess.output()).toContain('refused GET (another path): foreign Host');
     expect(consoleProcess.output()).not.toContain('eyJhbGciOiJFUzI1NiJ9');
+  });
+
+  it('shows a configured key as configured, with the key state KMS reports now (Disabled after DisableKey)', async () => {
+    await client.send(new DisableKeyCommand({ KeyId: configuredKey }));
+    const state = JSON.parse((await send(consoleProcess.url, 'GET', '/api/state', own())).body) as { keys: { keyArn: string; keyState: string; reasons: { kind: string }[] }[] };
+    expect(state.keys.find((key) => key.keyArn === configuredKey)).toMatchObject({ keyState: 'Disabled', reasons: [{ kind: 'configured' }] });
+  });
+
+  it('shows offline keys (--jwks) as offline, with no KMS state', async () => {
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const kid = 'arn:aws:kms:us-east-1:111122223333:key/11111111-2222-3333-4444-555555555555';
+    const jwks = join(dir, 'offline-jwks.json');
+    await writeFile(jwks, JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid, alg: 'ES256', use: 'sig' }] }));
+    const offline = await startConsole(['--jwks', jwks], dir);
+    try {
+      const page = await send(offline.url, 'GET', '/', { host: offline.host });
+      const secret = /name="kms-jwt-console-session" content="([A-Za-z0-9_-]+)"/.exec(page.body)?.[1] ?? '';
+      const state = JSON.parse((await send(offline.url, 'GET', '/api/state', { host: offline.host, 'x-kms-jwt-console-session': secret })).body) as unknown;
+      expect(state).toMatchObject({ where: 'offline keys', keys: [{ keyArn: kid, keySpec: 'ECC_NIST_P256', algorithms: ['ES256'], keyState: null, reasons: [{ kind: 'offline' }], lastConfirmedMs: null }], aliases: [], fleet: null });
+    } finally {
+      expect(await offline.stop()).toBe(0);
+    }
   });
 
   it('refuses a body that is not a JSON token', async () => {
