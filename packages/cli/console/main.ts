@@ -7,7 +7,7 @@ import { el, show } from './dom.js';
 import { showDecoded, showVerdict } from './token-view.js';
 import { showAliases, showFleet, showKeys } from './trust-view.js';
 
-const REFRESH_MS = 5000;
+const REFRESH_MS = 10_000;
 
 const input = document.querySelector<HTMLTextAreaElement>('#token');
 const verdictBox = document.querySelector('#verdict');

@@ -16,7 +16,7 @@ export const consoleOptions = {
 
 export const consoleCommand = defineCommand({
   name: 'console',
-  summary: 'a local web page to inspect and verify tokens and see the trusted keys, rotations and revocations',
+  summary: 'a local web page: verify a token, see the trusted keys, rotations and revocations',
   usage: `Usage: kms-jwt console (--key|--alias|--jwks|--pem --kid|--snapshot) [options]
 
 Starts a web page on 127.0.0.1 (a free port unless --port) and prints its URL. Paste a token there:
