@@ -63,11 +63,16 @@ function render(state: ConsoleState): void {
   showFleet(document.querySelector<HTMLElement>('#fleet-section'), document.querySelector('#fleet'), state);
 }
 
+/** Bumped on every refresh, so that a slow answer never replaces a newer one. */
+let refreshes = 0;
+
 async function refresh(): Promise<void> {
+  const mine = ++refreshes;
   try {
-    render(await fetchState());
+    const state = await fetchState();
+    if (mine === refreshes) render(state);
   } catch (error) {
-    show(document.querySelector('#keys'), el('p', { class: 'empty' }, `could not load the trust state: ${error instanceof Error ? error.message : 'no answer'}`));
+    if (mine === refreshes) show(document.querySelector('#keys'), el('p', { class: 'empty' }, `could not load the trust state: ${error instanceof Error ? error.message : 'no answer'}`));
   }
 }
 

@@ -96,7 +96,7 @@ describe('kms-jwt console in headless Chromium, against kms-local and redis-serv
   it('decodes a pasted token with every field UNVERIFIED, then verifies it: VERIFIED with the key ARN that verified it', async () => {
     const token = await sign('console-valid');
     await paste(token);
-    await expect.poll(() => page.locator('[data-verdict]').getAttribute('data-verdict')).toBe('unverified');
+    await expect.poll(() => page.locator('[data-verdict]').getAttribute('data-verdict'), { timeout: 15_000 }).toBe('unverified');
     const before = await page.locator('#decoded .badge').allTextContents();
     expect(before.length).toBeGreaterThan(5);
     expect(new Set(before)).toEqual(new Set(['UNVERIFIED']));
@@ -122,7 +122,7 @@ describe('kms-jwt console in headless Chromium, against kms-local and redis-serv
 
   it('shows the trusted keys with spec, KMS state, why they are trusted and when KMS last confirmed them', async () => {
     const row = page.locator('#keys-table tbody tr', { hasText: firstKey });
-    await expect.poll(() => row.count()).toBe(1);
+    await expect.poll(() => row.count(), { timeout: 15_000 }).toBe(1);
     const text = (await row.textContent()) ?? '';
     expect(text).toContain('ECC_NIST_P256');
     expect(text).toContain('Enabled');
@@ -147,7 +147,7 @@ describe('kms-jwt console in headless Chromium, against kms-local and redis-serv
     await client.send(new UpdateAliasCommand({ AliasName: ALIAS, TargetKeyId: secondKey }));
     const rotatedAt = Date.now();
     const grace = page.locator(`svg.timeline rect[data-grace-until]`);
-    await expect.poll(async () => { await page.locator('#refresh').click(); return grace.count(); }, { timeout: 20_000 }).toBe(1);
+    await expect.poll(async () => { await page.locator('#refresh').click(); return grace.count(); }, { timeout: 30_000 }).toBe(1);
     const graceUntil = Number(await grace.getAttribute('data-grace-until'));
     // The provider's default grace: an hour from when it saw the alias move.
     expect(graceUntil).toBeGreaterThan(rotatedAt + 3_600_000 - 5_000);

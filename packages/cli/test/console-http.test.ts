@@ -98,10 +98,10 @@ describe('kms-jwt console: the HTTP API answers only its own page', () => {
     expect((await send(consoleProcess.url, 'GET', '/api/verify?token=a.b.c', own())).status).toBe(404);
     expect((await send(consoleProcess.url, 'GET', '/../package.json', { host: consoleProcess.host })).status).toBe(404);
     // The console's stderr reaches this process on its own pipe, maybe after the answer.
-    await expect.poll(() => consoleProcess.output()).toContain('refused POST /api/verify: foreign Origin');
+    await expect.poll(() => consoleProcess.output(), { timeout: 10_000 }).toContain('refused POST /api/verify: foreign Origin');
     // A path that is not the console's own is not logged: it could be a token typed into the address bar.
     expect((await send(consoleProcess.url, 'GET', '/eyJhbGciOiJFUzI1NiJ9.e30.c2ln', { host: rebound.host })).status).toBe(421);
-    await expect.poll(() => consoleProcess.output()).toContain('refused GET (another path): foreign Host');
+    await expect.poll(() => consoleProcess.output(), { timeout: 10_000 }).toContain('refused GET (another path): foreign Host');
     expect(consoleProcess.output()).not.toContain('eyJhbGciOiJFUzI1NiJ9');
   });
 
