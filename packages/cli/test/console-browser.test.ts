@@ -146,16 +146,26 @@ describe('kms-jwt console in headless Chromium, against kms-local and redis-serv
     const before = await sign('console-before-rotation');
     await client.send(new UpdateAliasCommand({ AliasName: ALIAS, TargetKeyId: secondKey }));
     const rotatedAt = Date.now();
-    const grace = page.locator(`svg.timeline rect[data-grace-until]`);
-    await expect.poll(async () => { await page.locator('#refresh').click(); return grace.count(); }, { timeout: 30_000 }).toBe(1);
-    const graceUntil = Number(await grace.getAttribute('data-grace-until'));
+    // What the page shows, read in one go in the page (the timer and the Refresh button re-render it).
+    const shown = async (): Promise<{ graceUntil: number[]; current: string[]; retired: string[]; firstKeyRow: string; secondKeyRow: string }> => {
+      await page.locator('#refresh').click();
+      return (await page.evaluate(`(() => {
+        const attrs = (selector, name) => [...document.querySelectorAll(selector)].map((node) => node.getAttribute(name));
+        const row = (key) => [...document.querySelectorAll('#keys-table tbody tr')].find((tr) => tr.textContent.includes(key))?.textContent ?? '';
+        return { graceUntil: attrs('svg.timeline rect[data-grace-until]', 'data-grace-until').map(Number), current: attrs('svg.timeline rect.bar-current', 'data-key'), retired: attrs('svg.timeline rect.bar-active', 'data-key'), firstKeyRow: row(${JSON.stringify(firstKey)}), secondKeyRow: row(${JSON.stringify(secondKey)}) };
+      })()`)) as { graceUntil: number[]; current: string[]; retired: string[]; firstKeyRow: string; secondKeyRow: string };
+    };
+    // Until the page shows the whole rotation: the alias looked up again (--alias-refresh 1s) and the new key fetched.
+    await expect.poll(async () => { const now = await shown(); return now.graceUntil.length === 1 && now.secondKeyRow !== ''; }, { timeout: 30_000 }).toBe(true);
+    const page1 = await shown();
+    expect(page1.current).toEqual([secondKey]);
+    expect(page1.retired).toEqual([firstKey]);
     // The provider's default grace: an hour from when it saw the alias move.
+    const graceUntil = page1.graceUntil[0] ?? 0;
     expect(graceUntil).toBeGreaterThan(rotatedAt + 3_600_000 - 5_000);
     expect(graceUntil).toBeLessThan(Date.now() + 3_600_000 + 5_000);
-    expect(await page.locator('svg.timeline rect.bar-current').getAttribute('data-key')).toBe(secondKey);
-    expect(await page.locator('svg.timeline rect.bar-active').getAttribute('data-key')).toBe(firstKey);
-    expect(await page.locator('#keys-table tbody tr', { hasText: firstKey }).textContent()).toContain(`retired from ${ALIAS}, grace until`);
-    expect(await page.locator('#keys-table tbody tr', { hasText: secondKey }).textContent()).toContain(`current target of ${ALIAS}`);
+    expect(page1.firstKeyRow).toContain(`retired from ${ALIAS}, grace until`);
+    expect(page1.secondKeyRow).toContain(`current target of ${ALIAS}`);
     await paste(before);
     await page.locator('#verify').click();
     await page.locator('[data-verdict="verified"]').waitFor();
