@@ -60,10 +60,14 @@ export function createRevocationList(options?: RevocationListOptions): Revocatio
   const sync = settings.client === undefined ? undefined : new RedisSync(settings.client, settings);
   const embedded = new Mirror();
   const mirror = (): Mirror => sync?.mirror ?? embedded;
+  const syncedAtMs = (): number | undefined => (sync === undefined ? nowMs() : sync.syncedAt);
   const telemetry = settings.telemetry?.revocationList({
     keyPrefix: settings.keyPrefix,
     size: () => mirror().size,
-    stalenessMs: () => sync?.stalenessMs(nowMs()),
+    stalenessMs: () => {
+      const at = sync?.syncedAt;
+      return at === undefined ? undefined : Math.max(0, nowMs() - at);
+    },
   });
   if (sync !== undefined && telemetry !== undefined) sync.onAnnounced = () => telemetry.announced();
   let sweeper: NodeJS.Timeout | undefined;
@@ -104,7 +108,7 @@ export function createRevocationList(options?: RevocationListOptions): Revocatio
     },
     isRevoked: isRevoked as RevocationCheck,
     list: () => mirror().entries(nowMs(), toleranceMs),
-    syncedAtMs: () => (sync === undefined ? nowMs() : sync.syncedAt),
+    syncedAtMs,
     async close() {
       if (sweeper !== undefined) clearInterval(sweeper);
       telemetry?.closed();

@@ -81,11 +81,6 @@ export class RedisSync {
     every(this.#settings.sweepIntervalMs, () => this.mirror.sweep(this.#settings.nowMs()));
   }
 
-  /** How long ago (ms) the mirror was last known complete; `undefined` before the first load. */
-  stalenessMs(now: number): number | undefined {
-    return this.#syncedAt === undefined ? undefined : Math.max(0, now - this.#syncedAt);
-  }
-
   /** Throws RevocationListUnavailableError unless a `false` may be answered now (failOpen: calls `onStale` instead). */
   /** When (epoch ms) the mirror was last known complete; `undefined` before the first load. */
   get syncedAt(): number | undefined {
