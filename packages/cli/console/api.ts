@@ -5,7 +5,8 @@ export type TrustReason =
   | { readonly kind: 'alias-target'; readonly alias: string }
   | { readonly kind: 'grace'; readonly alias: string; readonly graceUntilMs: number }
   | { readonly kind: 'offline' }
-  | { readonly kind: 'snapshot' };
+  | { readonly kind: 'snapshot' }
+  | { readonly kind: 'jwks'; readonly url: string };
 
 export interface KeyView {
   readonly keyArn: string;

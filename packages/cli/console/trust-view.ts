@@ -14,11 +14,13 @@ function reasonText(reason: TrustReason, nowMs: number): string {
       return 'offline key (--jwks / --pem)';
     case 'snapshot':
       return 'snapshot (--snapshot)';
+    case 'jwks':
+      return `listed by the JWKS at ${reason.url} (--jwks-url)`;
   }
 }
 
 function stateCell(key: KeyView): HTMLTableCellElement {
-  if (key.keyState === null) return el('td', {}, el('span', { class: 'muted' }, key.reasons.some((reason) => reason.kind === 'offline' || reason.kind === 'snapshot') ? 'offline' : 'unknown'));
+  if (key.keyState === null) return el('td', {}, el('span', { class: 'muted' }, key.reasons.some((reason) => reason.kind === 'jwks') ? 'remote JWKS' : key.reasons.some((reason) => reason.kind === 'offline' || reason.kind === 'snapshot') ? 'offline' : 'unknown'));
   return el('td', {}, badge(key.keyState, key.keyState === 'Enabled' ? 'state-enabled' : 'state-other'));
 }
 

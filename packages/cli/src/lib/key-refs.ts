@@ -49,3 +49,10 @@ export function keyOrAliasRef(value: string, what = '<key>'): string {
   if (trimmed.startsWith('alias/') || /^arn:[^:]*:kms:[^:]*:[^:]*:alias\//.test(trimmed)) return aliasName(trimmed, what);
   throw new UsageError(`${what} ${shown(trimmed)} is not a key id, key ARN, alias name (alias/...) or alias ARN`);
 }
+
+/** A key given by key ARN only (the kid tokens carry), e.g. `--jwks-key-arn`. */
+export function keyArnRef(value: string, flag: string): string {
+  const trimmed = value.trim();
+  if (KEY_ARN.test(trimmed)) return trimmed;
+  throw new UsageError(`${flag} ${shown(trimmed)} is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>): tokens carry the key ARN as kid`);
+}

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import type { KmsKeyProviderOptions, OfflineKey } from 'kms-pubkey-provider';
+import type { JwksTrustRule, KmsKeyProviderOptions, OfflineKey } from 'kms-pubkey-provider';
 import { CliError, UsageError } from './errors.js';
 import { EXIT_CODES } from './exit-codes.js';
-import { aliasName, keyRef } from './key-refs.js';
+import { aliasName, keyArnRef, keyRef } from './key-refs.js';
 
 /** The key flags of `verify`. */
 export interface KeyFlags {
@@ -12,6 +12,18 @@ export interface KeyFlags {
   readonly pem?: readonly string[] | undefined;
   readonly kid?: readonly string[] | undefined;
   readonly snapshot?: string | undefined;
+  readonly 'jwks-url'?: string | undefined;
+  readonly 'jwks-key-arn'?: readonly string[] | undefined;
+  readonly 'jwks-trust'?: readonly string[] | undefined;
+}
+
+/** A remote JWKS (`--jwks-url`) and the allowlist of the keys it may make trusted. */
+export interface RemoteJwksSource {
+  readonly url: string;
+  /** `--jwks-key-arn`: key ARNs the JWKS may publish. */
+  readonly keyArns: readonly string[];
+  /** `--jwks-trust`: accounts and Regions whose key ARNs the JWKS may publish. */
+  readonly trust: readonly JwksTrustRule[];
 }
 
 /** What the provider is built from, and whether any of it needs KMS. */
@@ -19,6 +31,39 @@ export interface KeySources {
   readonly options: Pick<KmsKeyProviderOptions, 'keys' | 'offlineKeys' | 'snapshot' | 'confirmSnapshot'>;
   /** `--key` or `--alias` given: the provider calls KMS (unless a snapshot answers for them). */
   readonly usesKms: boolean;
+  /** `--jwks-url` given: the keys come from that JWKS only (it is not combined with the other key flags). */
+  readonly remote?: RemoteJwksSource | undefined;
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+const REGION = /^[a-z0-9]+(?:-[a-z0-9]+)+$/;
+
+/** `--jwks-trust <accountId>:<region>`. */
+function trustRuleOf(value: string): JwksTrustRule {
+  const [accountId = '', region = '', ...rest] = value.split(':');
+  if (!ACCOUNT_ID.test(accountId) || !REGION.test(region) || rest.length > 0) {
+    throw new UsageError(`--jwks-trust must be <accountId>:<region>, such as 111122223333:us-east-1, not ${value}`);
+  }
+  return { accountId, region };
+}
+
+/** The `--jwks-url` source; `undefined` without it. The allowlist is required and no other key flag is taken with it. */
+function remoteJwksFrom(flags: KeyFlags): RemoteJwksSource | undefined {
+  const keyArns = flags['jwks-key-arn'] ?? [];
+  const trustFlags = flags['jwks-trust'] ?? [];
+  const url = flags['jwks-url'];
+  if (url === undefined) {
+    if (keyArns.length + trustFlags.length > 0) throw new UsageError('--jwks-key-arn and --jwks-trust name the keys of a --jwks-url to trust: give the --jwks-url');
+    return undefined;
+  }
+  const others = (['key', 'alias', 'jwks', 'pem', 'kid', 'snapshot'] as const).filter((name) => flags[name] !== undefined && flags[name].length > 0);
+  if (others.length > 0) {
+    throw new UsageError(`--jwks-url cannot be combined with ${others.map((name) => `--${name}`).join(', ')}: verify against one remote JWKS, or against KMS and offline keys (kms-jwt jwks --out makes a JWKS file of KMS keys)`);
+  }
+  if (keyArns.length + trustFlags.length === 0) {
+    throw new UsageError('--jwks-url needs an allowlist of the keys to trust from it: --jwks-key-arn <key ARN> or --jwks-trust <accountId>:<region> (repeatable); every key a URL serves is never trusted');
+  }
+  return { url, keyArns: keyArns.map((arn) => keyArnRef(arn, '--jwks-key-arn')), trust: trustFlags.map(trustRuleOf) };
 }
 
 interface SnapshotRefs {
@@ -60,6 +105,8 @@ async function snapshotRefs(file: string): Promise<SnapshotRefs> {
 
 /** Turns the key flags into provider options; at least one source is required. */
 export async function keySourcesFrom(flags: KeyFlags): Promise<KeySources> {
+  const remote = remoteJwksFrom(flags);
+  if (remote !== undefined) return { options: {}, usesKms: false, remote };
   const keys = (flags.key ?? []).map(keyRef);
   const aliases = (flags.alias ?? []).map((alias) => aliasName(alias));
   const pems = flags.pem ?? [];

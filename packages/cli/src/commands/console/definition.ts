@@ -1,9 +1,10 @@
 import { CLAIM_OPTIONS } from '../../lib/claim-rules.js';
 import { defineCommand, HELP_OPTION, KMS_OPTIONS, KMS_OPTIONS_USAGE } from '../../lib/command.js';
-import { KEY_OPTIONS, keyOptionsUsage } from '../../lib/trusted-keys.js';
+import { KEY_OPTIONS, keyOptionsUsage, REMOTE_JWKS_OPTIONS, REMOTE_JWKS_USAGE } from '../../lib/trusted-keys.js';
 
 export const consoleOptions = {
   ...KEY_OPTIONS,
+  ...REMOTE_JWKS_OPTIONS,
   ...CLAIM_OPTIONS,
   port: { type: 'string', default: '0' },
   host: { type: 'string', default: '127.0.0.1' },
@@ -17,7 +18,7 @@ export const consoleOptions = {
 export const consoleCommand = defineCommand({
   name: 'console',
   summary: 'a local web page: verify a token, see the trusted keys, rotations and revocations',
-  usage: `Usage: kms-jwt console (--key|--alias|--jwks|--pem --kid|--snapshot) [options]
+  usage: `Usage: kms-jwt console (--key|--alias|--jwks|--pem --kid|--snapshot|--jwks-url) [options]
 
 Starts a web page on 127.0.0.1 (a free port unless --port) and prints its URL. Paste a token there:
 it is decoded in the page, every field marked UNVERIFIED, then verified against the trusted keys
@@ -33,6 +34,9 @@ sent in a request body, never stored (no URL, no browser storage, no log line). 
 
 Trusted keys (at least one; they add up; the same flags as kms-jwt verify):
 ${keyOptionsUsage('tokens')}
+
+Or a remote JWKS (alone; its allowed keys are listed with source jwks):
+${REMOTE_JWKS_USAGE}
 
 Claims (as kms-jwt verify, but iss and aud are accepted as any unless given):
   --issuer <iss>        accepted iss; repeatable          --any-issuer    accept any iss (default)

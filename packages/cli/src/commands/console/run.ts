@@ -62,7 +62,7 @@ export async function run({ values }: ParsedArgs<typeof consoleOptions>, io: Cli
   let list: RevocationList | undefined;
   let server: ConsoleServer | undefined;
   try {
-    keys = await openTrustedKeys(sources, values, { ...recorder.hooks(), ...(page.aliasRefreshMs === undefined ? {} : { aliasRefreshMs: page.aliasRefreshMs }) });
+    keys = await openTrustedKeys(sources, values, { ...recorder.hooks(), ...recorder.jwksHooks(), ...(page.aliasRefreshMs === undefined ? {} : { aliasRefreshMs: page.aliasRefreshMs }) });
     let verifier: Verifier;
     try {
       verifier = createVerifier({ keys: keys.provider, ...rules });
@@ -89,10 +89,8 @@ export async function run({ values }: ParsedArgs<typeof consoleOptions>, io: Cli
         verify: (token) => verifyToken(verifier, token, list),
         state: () =>
           trustState({
-            provider: trusted.provider,
+            trusted,
             recorder,
-            client: trusted.client,
-            where: trusted.where,
             configuredKeys: values.key ?? [],
             offlineSnapshot: values.snapshot !== undefined && !sources.usesKms,
             claims: { issuer: listOf(rules.issuer), audience: listOf(rules.audience) },

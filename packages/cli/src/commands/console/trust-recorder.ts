@@ -1,4 +1,4 @@
-import type { KeyProviderHooks, KeyUntrustedReason } from 'kms-pubkey-provider';
+import type { JwksKeyProviderHooks, KeyProviderHooks, KeyUntrustedReason } from 'kms-pubkey-provider';
 
 /** A key the provider stopped trusting (or KMS refused on its first fetch), as the page shows it. */
 export interface UntrustedKey {
@@ -17,7 +17,7 @@ export interface ObservedRotation {
   readonly atMs: number;
 }
 
-/** A KMS call that failed for a reason that may pass. */
+/** A KMS call (or a fetch of the --jwks-url: operation `JwksFetch`) that failed for a reason that may pass. */
 export interface FetchFailure {
   readonly key: string;
   readonly operation: string;
@@ -64,6 +64,21 @@ export class TrustRecorder {
       },
       onKeyFetchFailed: (event) => {
         keep(this.#failures, { key: event.key, operation: event.operation, errorName: event.errorName, atMs: this.#nowMs() });
+      },
+    };
+  }
+
+  /** The hooks to give a remote JWKS provider (--jwks-url): keys it stopped trusting, failed fetches. */
+  jwksHooks(): JwksKeyProviderHooks {
+    return {
+      onKeyUntrusted: (event) => {
+        this.#untrusted.set(event.keyArn, { keyArn: event.keyArn, reason: event.reason, message: event.message, atMs: this.#nowMs() });
+      },
+      onJwksFetched: (event) => {
+        for (const keyArn of event.keyArns) this.#untrusted.delete(keyArn);
+      },
+      onJwksFetchFailed: (event) => {
+        keep(this.#failures, { key: event.url, operation: 'JwksFetch', errorName: event.httpStatus === undefined ? event.reason : `${event.reason} ${event.httpStatus}`, atMs: this.#nowMs() });
       },
     };
   }

@@ -1,7 +1,7 @@
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { RevocationList } from 'kms-jwt-fleet';
 import type { JsonWebKeySet } from 'kms-jwt-verifier';
-import type { KmsKeyProvider } from 'kms-pubkey-provider';
+import type { TrustedKeys } from '../../lib/trusted-keys.js';
 import { describeKey } from '../keys/kms-keys.js';
 import type { FetchFailure, ObservedRotation, TrustRecorder, UntrustedKey } from './trust-recorder.js';
 
@@ -14,14 +14,15 @@ export type TrustReason =
   | { readonly kind: 'alias-target'; readonly alias: string }
   | { readonly kind: 'grace'; readonly alias: string; readonly graceUntilMs: number }
   | { readonly kind: 'offline' }
-  | { readonly kind: 'snapshot' };
+  | { readonly kind: 'snapshot' }
+  | { readonly kind: 'jwks'; readonly url: string };
 
 /** One trusted key as the page shows it. */
 export interface KeyView {
   readonly keyArn: string;
   readonly keySpec: string | null;
   readonly algorithms: readonly string[];
-  /** DescribeKey's KeyState (`Enabled`, `Disabled`, `PendingDeletion`...); `null` for offline keys or when KMS did not say. */
+  /** DescribeKey's KeyState (`Enabled`, `Disabled`, `PendingDeletion`...); `null` for offline and remote JWKS keys or when KMS did not say. */
   readonly keyState: string | null;
   readonly reasons: readonly TrustReason[];
   /** When KMS last confirmed the key while the console ran (epoch ms); `null` if it did not (offline, or before the console started). */
@@ -48,7 +49,7 @@ export interface FleetView {
 /** What `GET /api/state` answers. */
 export interface ConsoleState {
   readonly nowMs: number;
-  /** Where the keys come from: the KMS endpoint, or `offline keys`. */
+  /** Where the keys come from: the KMS endpoint, `offline keys`, or `the JWKS at <url>`. */
   readonly where: string;
   readonly retiredKeyGraceMs: number;
   readonly claims: { readonly issuer: readonly string[] | null; readonly audience: readonly string[] | null };
@@ -65,10 +66,9 @@ const MAX_SHOWN = 200;
 
 /** What the state is built from. */
 export interface TrustStateSources {
-  readonly provider: KmsKeyProvider;
+  /** The keys the console verifies with (KMS and offline, or a remote JWKS). */
+  readonly trusted: TrustedKeys;
   readonly recorder: TrustRecorder;
-  readonly client: KMSClient | undefined;
-  readonly where: string;
   /** The `--key` references (ARN or key id). */
   readonly configuredKeys: readonly string[];
   /** Trust given by an offline snapshot (no --key or --alias). */
@@ -102,9 +102,9 @@ async function keyStates(client: KMSClient | undefined, keyArns: readonly string
 
 /** The trust state now: the provider's trusted keys and aliases, what its hooks told, KMS key states, the fleet's list. */
 export async function trustState(sources: TrustStateSources): Promise<ConsoleState> {
-  const { provider, recorder } = sources;
+  const { trusted, recorder } = sources;
   const now = sources.nowMs();
-  const snapshot = provider.exportSnapshot();
+  const snapshot = trusted.kind === 'kms' ? trusted.provider.exportSnapshot() : { keys: [], aliases: [] };
   const aliases: AliasView[] = snapshot.aliases.map((alias) => ({
     alias: alias.alias,
     keyArn: alias.keyArn,
@@ -121,7 +121,7 @@ export async function trustState(sources: TrustStateSources): Promise<ConsoleSta
     return reasons;
   };
   const kmsKeys = snapshot.keys.map((key) => key.keyArn);
-  const states = await keyStates(sources.client, [...new Set([...kmsKeys, ...recorder.untrusted().map((key) => key.keyArn)])], sources.where);
+  const states = await keyStates(trusted.client, [...new Set([...kmsKeys, ...recorder.untrusted().map((key) => key.keyArn)])], trusted.where);
   const keys: KeyView[] = snapshot.keys.map((key) => ({
     keyArn: key.keyArn,
     keySpec: key.keySpec,
@@ -131,10 +131,11 @@ export async function trustState(sources: TrustStateSources): Promise<ConsoleSta
     lastConfirmedMs: recorder.confirmedAt(key.keyArn) ?? null,
   }));
   const known = new Set(kmsKeys);
-  for (const jwk of provider.exportJwks().keys) {
+  const reason: TrustReason = trusted.kind === 'jwks' ? { kind: 'jwks', url: trusted.url } : { kind: 'offline' };
+  for (const jwk of trusted.provider.exportJwks().keys) {
     if (typeof jwk.kid !== 'string' || known.has(jwk.kid)) continue;
     known.add(jwk.kid);
-    keys.push({ keyArn: jwk.kid, keySpec: jwkSpec(jwk), algorithms: typeof jwk.alg === 'string' ? [jwk.alg] : [], keyState: null, reasons: [{ kind: 'offline' }], lastConfirmedMs: null });
+    keys.push({ keyArn: jwk.kid, keySpec: jwkSpec(jwk), algorithms: typeof jwk.alg === 'string' ? [jwk.alg] : [], keyState: null, reasons: [reason], lastConfirmedMs: null });
   }
   const untrusted = recorder.untrusted().map((key) => ({ ...key, ...(states.has(key.keyArn) ? { message: `${key.message} (KMS key state now: ${states.get(key.keyArn)})` } : {}) }));
   let fleet: FleetView | null = null;
@@ -149,7 +150,7 @@ export async function trustState(sources: TrustStateSources): Promise<ConsoleSta
   }
   return {
     nowMs: now,
-    where: sources.where,
+    where: trusted.where,
     retiredKeyGraceMs: RETIRED_KEY_GRACE_MS,
     claims: sources.claims,
     keys,
