@@ -3,9 +3,11 @@ import { writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { DisableKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { createKmsJwtSigner } from 'kms-jwt-signer';
 import type { KmsLocal } from 'kms-local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlias, createKey, kmsClient, startConsole, type ConsoleProcess } from './console-support.js';
+import { serveJwks } from './jwks-server.js';
 import { ensureBuilt, runKmsJwt, scratchDir, startKms } from './support.js';
 
 interface Answer {
@@ -124,6 +126,32 @@ describe('kms-jwt console: the HTTP API answers only its own page', () => {
       expect(state).toMatchObject({ where: 'offline keys', keys: [{ keyArn: kid, keySpec: 'ECC_NIST_P256', algorithms: ['ES256'], keyState: null, reasons: [{ kind: 'offline' }], lastConfirmedMs: null }], aliases: [], fleet: null });
     } finally {
       expect(await offline.stop()).toBe(0);
+    }
+  });
+
+  it('trusts the allowlisted keys of a --jwks-url: lists them with source jwks and verifies a token against them', async () => {
+    const listed = await createKey(client);
+    const notAllowed = await createKey(client);
+    const signer = (keyId: string) => createKmsJwtSigner({ keyId, client, expiresInSeconds: 900, issuer: 'https://issuer.example', audience: 'orders-api' });
+    const token = await signer(listed).sign({ sub: 'user-42' });
+    const tokenOfNotAllowed = await signer(notAllowed).sign({ sub: 'user-7' });
+    const exported = await runKmsJwt(['jwks', '--key', listed, '--key', notAllowed, '--endpoint', kms.endpoint, '--region', kms.region], dir);
+    expect(exported.code, exported.stderr).toBe(0);
+    const jwks = await serveJwks(exported.stdout);
+    const remote = await startConsole(['--jwks-url', jwks.url, '--jwks-key-arn', listed], dir);
+    try {
+      const page = await send(remote.url, 'GET', '/', { host: remote.host });
+      const secret = /name="kms-jwt-console-session" content="([A-Za-z0-9_-]+)"/.exec(page.body)?.[1] ?? '';
+      const headers = { host: remote.host, origin: `http://${remote.host}`, 'x-kms-jwt-console-session': secret, 'content-type': 'application/json' };
+      const state = JSON.parse((await send(remote.url, 'GET', '/api/state', headers)).body) as unknown;
+      expect(state).toMatchObject({ where: `the JWKS at ${jwks.url}`, keys: [{ keyArn: listed, keySpec: 'ECC_NIST_P256', algorithms: ['ES256'], keyState: null, reasons: [{ kind: 'jwks', url: jwks.url }] }], aliases: [] });
+      const valid = await send(remote.url, 'POST', '/api/verify', headers, JSON.stringify({ token }));
+      expect(JSON.parse(valid.body)).toMatchObject({ valid: true, key: listed, payload: { sub: 'user-42' } });
+      const refused = await send(remote.url, 'POST', '/api/verify', headers, JSON.stringify({ token: tokenOfNotAllowed }));
+      expect(JSON.parse(refused.body)).toMatchObject({ valid: false, error: { code: 'ERR_KID_UNTRUSTED' } });
+    } finally {
+      expect(await remote.stop()).toBe(0);
+      await jwks.close();
     }
   });
 
