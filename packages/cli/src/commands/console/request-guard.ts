@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
 /** The console's own address, as the browser names it: `127.0.0.1:<port>` or `[::1]:<port>`. */
@@ -31,7 +32,15 @@ export function refusalOf(request: IncomingMessage, address: ConsoleAddress, ses
   if (origin !== undefined && origin !== address.origin) return { status: 403, reason: 'foreign Origin' };
   const site = request.headers['sec-fetch-site'];
   if (api && site !== undefined && site !== 'same-origin') return { status: 403, reason: 'cross-site request' };
-  if (api && request.headers[SESSION_HEADER] !== session) return { status: 403, reason: 'no session' };
+  if (api && !sameSecret(request.headers[SESSION_HEADER], session)) return { status: 403, reason: 'no session' };
   if (api && request.method === 'POST' && origin === undefined) return { status: 403, reason: 'no Origin' };
   return undefined;
+}
+
+/** Whether the header carries the session secret, compared in constant time (the secret is never told apart byte by byte). */
+function sameSecret(header: string | string[] | undefined, session: string): boolean {
+  if (typeof header !== 'string') return false;
+  const given = Buffer.from(header);
+  const expected = Buffer.from(session);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
