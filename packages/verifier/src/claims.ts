@@ -97,6 +97,34 @@ export function checkTimeClaims(payload: Record<string, unknown>, rules: ClaimRu
   }
 }
 
+/** A span of the verifier's clock, epoch milliseconds: `fromMs` ≤ now < `untilMs`. */
+export interface ClockWindow {
+  readonly fromMs: number;
+  readonly untilMs: number;
+}
+
+/**
+ * Where on the clock {@link checkTimeClaims} surely accepts `payload` under `rules` (a token's claims that
+ * passed it once): after nbf, iat and, for a token without iat, the lifetime cap allow it (each less the
+ * tolerance); before exp and the age limit end it (each plus the tolerance). A cache hit inside the window
+ * skips the checks; one outside runs them, and they decide, to the exact error. A millisecond is given up at
+ * each end, so rounding cannot accept a moment the checks would refuse.
+ */
+export function timeClaimsWindow(payload: Record<string, unknown>, rules: ClaimRules): ClockWindow {
+  const tolerance = rules.clockToleranceSeconds;
+  const { exp, nbf, iat } = payload as { exp?: number; nbf?: number; iat?: number };
+  let from = -Infinity;
+  let until = Infinity;
+  if (nbf !== undefined) from = Math.max(from, nbf - tolerance);
+  if (iat !== undefined) from = Math.max(from, iat - tolerance);
+  if (exp !== undefined) {
+    until = exp + tolerance;
+    if (iat === undefined && rules.maxTokenLifetimeSeconds !== null) from = Math.max(from, exp - tolerance - rules.maxTokenLifetimeSeconds);
+  }
+  if (iat !== undefined && rules.maxTokenAgeSeconds !== undefined) until = Math.min(until, iat + tolerance + rules.maxTokenAgeSeconds);
+  return { fromMs: from * 1000 + 1, untilMs: until * 1000 - 1 };
+}
+
 /** Checks required claims, iss, aud, sub and typ. */
 export function checkIdentityClaims(payload: Record<string, unknown>, header: Record<string, unknown>, rules: ClaimRules): void {
   for (const claim of rules.requiredClaims) {

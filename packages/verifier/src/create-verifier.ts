@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import { latin1Bytes, reusedLatin1Writer, verifySignatureAsync, verifySignatureSync } from '#runtime';
 import type { JwsAlgorithm } from './algorithms.js';
 import { decodeBase64url, decodeBase64urlText } from './base64url.js';
-import { checkIdentityClaims, checkTimeClaims } from './claims.js';
+import { checkIdentityClaims, checkTimeClaims, timeClaimsWindow, type ClockWindow } from './claims.js';
 import { deepFreeze } from './deep-freeze.js';
 import { ownError, unavailable } from './error-wrapping.js';
 import { JwtClaimInvalidError, JwtMalformedError, JwtTooLargeError, KmsJwtError, SignatureHighSError, SignatureInvalidError, VerifierConfigError } from './errors.js';
@@ -38,6 +38,8 @@ interface CacheEntry {
   readonly expiresAtMs: number;
   /** The token's {@link tokenMark}. */
   readonly mark: number;
+  /** Where on the clock its time claims surely pass: a hit inside it skips checkTimeClaims. */
+  readonly valid: ClockWindow;
 }
 
 /**
@@ -125,7 +127,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   /**
    * A verified token remembered for `token`, when its entry is still fresh and its key is still the
    * one the resolver trusts for its kid (asking the resolver again, so a key that stopped being
-   * trusted drops the entry). Time claims and the validate hook are checked on every hit. Resolves
+   * trusted drops the entry). Time claims (against the entry's window) and the validate hook are checked on every hit. Resolves
    * to `undefined` on a miss; a resolver that fails is the key source being unavailable (503).
    */
   function fromCache(token: string): VerifiedToken | Promise<VerifiedToken | undefined> | undefined {
@@ -169,7 +171,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
       return undefined;
     }
     if (telemetry !== undefined) telemetry.cacheHit();
-    checkTimeClaims(entry.result.payload, baseRules, now / 1000);
+    // Inside the entry's window the time claims pass (one comparison); outside, the checks decide, to the exact error.
+    if (!(now >= entry.valid.fromMs && now < entry.valid.untilMs)) checkTimeClaims(entry.result.payload, baseRules, now / 1000);
     // The hook may depend on time or state (revocation, replay): it runs on every hit.
     return baseRules.validate ? validated(entry.result, baseRules.validate, () => entry.result) : entry.result;
   }
@@ -219,7 +222,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     doorkeeper[slot] = 0;
     const exp = result.payload.exp;
     const expiresAtMs = typeof exp === 'number' ? Math.min(now + cacheMaxAgeMs, exp * 1000) : now + cacheMaxAgeMs;
-    cache.set(token, { token, result, kid: result.header.kid, key, expiresAtMs, mark });
+    cache.set(token, { token, result, kid: result.header.kid, key, expiresAtMs, mark, valid: timeClaimsWindow(result.payload, baseRules) });
     cachedMarks.set(mark, (cachedMarks.get(mark) ?? 0) + 1);
     return result;
   }

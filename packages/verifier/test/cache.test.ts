@@ -1,8 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   createVerifier,
   JwtClaimInvalidError,
   JwtExpiredError,
+  JwtIssuedInFutureError,
+  KmsJwtError,
   JwtLifetimeTooLongError,
   JwtNotYetValidError,
   JwtTooOldError,
@@ -146,6 +149,58 @@ describe('verified-token cache', () => {
     await expectRejection(verifier.verify(t), JwtLifetimeTooLongError, 'ERR_JWT_LIFETIME_TOO_LONG');
     advance(1);
     expect(await verifier.verify(t)).toBe(first);
+  });
+
+  it('re-checks nbf and iat on every hit: a clock stepped back before them refuses the cached token', async () => {
+    const { verifier, advance } = setup({ clockToleranceSeconds: 5 });
+    const t = token({ nbf: NOW - 20, iat: NOW - 10 });
+    const first = await admit(verifier, t);
+    advance(-15);
+    expect(await verifier.verify(t)).toBe(first);
+    advance(-0.002);
+    await expectRejection(verifier.verify(t), JwtIssuedInFutureError, 'ERR_JWT_ISSUED_IN_FUTURE');
+    advance(-10);
+    await expectRejection(verifier.verify(t), JwtNotYetValidError, 'ERR_JWT_NOT_YET_VALID');
+    advance(10.002);
+    expect(await verifier.verify(t)).toBe(first);
+  });
+
+  it('answers a hit as a fresh verification would, wherever the clock moves (exp, nbf, iat, tolerance, age and lifetime limits)', async () => {
+    const offset = fc.option(fc.integer({ min: -400, max: 400 }), { nil: undefined });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({ exp: fc.integer({ min: 1, max: 400 }), nbf: offset, iat: offset, tolerance: fc.integer({ min: 0, max: 60 }) }),
+        fc.record({ maxAge: fc.option(fc.integer({ min: 1, max: 500 }), { nil: undefined }), maxLifetime: fc.option(fc.integer({ min: 1, max: 800 }), { nil: undefined }) }),
+        // Moments on and just either side of the limits (picked by index from the token's own), or anywhere.
+        fc.array(fc.tuple(fc.nat(), fc.constantFrom(0, 0.001, -0.001, 0.5, -0.5), fc.integer({ min: -500, max: 500 })), { minLength: 1, maxLength: 8 }),
+        async (claim, limits, moments) => {
+          const { verifier, advance } = setup({
+            clockToleranceSeconds: claim.tolerance,
+            maxTokenLifetimeSeconds: limits.maxLifetime ?? null,
+            ...(limits.maxAge === undefined ? {} : { maxTokenAgeSeconds: limits.maxAge }),
+          });
+          const nbf = claim.nbf === undefined ? undefined : NOW + claim.nbf;
+          const t = token({ exp: NOW + claim.exp, nbf, iat: claim.iat === undefined ? undefined : NOW + claim.iat });
+          const outcome = (promise: Promise<unknown>): Promise<string> => promise.then(() => 'verified', (error: unknown) => (error instanceof KmsJwtError ? error.code : 'not ours'));
+          const admitted = (await outcome(verifier.verify(t))) === 'verified' && (await outcome(verifier.verify(t))) === 'verified';
+          fc.pre(admitted);
+          const { exp, nbf: notBefore, iat } = claim;
+          const { tolerance, maxAge, maxLifetime } = { ...claim, ...limits };
+          const limitsAt = [exp + tolerance, notBefore, iat, maxAge === undefined || iat === undefined ? undefined : iat + tolerance + maxAge, maxLifetime === undefined ? undefined : exp - tolerance - maxLifetime]
+            .filter((second): second is number => second !== undefined)
+            .flatMap((second) => [second, second - tolerance]);
+          let at = 0;
+          for (const [index, fraction, anywhere] of moments) {
+            const moment = (index % (limitsAt.length + 1) === limitsAt.length ? anywhere : (limitsAt[index % (limitsAt.length + 1)] as number)) + fraction;
+            advance(moment - at);
+            at = moment;
+            // With overrides the cache is neither read nor filled: a fresh verification under the same rules.
+            expect(await outcome(verifier.verify(t))).toBe(await outcome(verifier.verify(t, {})));
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 
   it('keeps an entry no longer than the token exp, even when the tolerance still accepts the token', async () => {
