@@ -16,7 +16,7 @@ import { joseSignature } from './signature.js';
 import { signatureCheckFailed } from './signature-failure.js';
 import { keyResolverFrom } from './static-keys.js';
 import type { JwsHeader, JwtPayload, VerifiedToken } from './types.js';
-import { isPromise, VERIFY_NOW, type VerifyNow } from './verify-now.js';
+import { isPromise, KNOWN_TOKEN, VERIFY_NOW, type KnownToken, type VerifyNow } from './verify-now.js';
 import { VERIFIER_TELEMETRY, type VerifierTelemetry } from './verifier-telemetry.js';
 
 /** Verifies compact JWS tokens offline against trusted keys. */
@@ -332,7 +332,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
           return result;
         };
 
-  const verifier: Verifier & { readonly [VERIFY_NOW]: VerifyNow; readonly [VERIFIER_TELEMETRY]: VerifierTelemetry | undefined } = {
+  const verifier: Verifier & { readonly [VERIFY_NOW]: VerifyNow; readonly [VERIFIER_TELEMETRY]: VerifierTelemetry | undefined; readonly [KNOWN_TOKEN]: KnownToken } = {
     verify<P extends object = JwtPayload>(token: string, overrides?: VerifyOverrides): Promise<VerifiedToken<P>> {
       try {
         const outcome = attempt(token, overrides);
@@ -355,6 +355,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
       return outcome;
     },
     [VERIFIER_TELEMETRY]: telemetry,
+    [KNOWN_TOKEN](candidate: string): boolean {
+      if (candidate.length < 4) return false;
+      return hot[hotSlot(tokenMark(candidate))]?.token === candidate;
+    },
   };
   return verifier;
 }

@@ -18,6 +18,7 @@ import {
   type Verifier,
   type VerifierOptions,
 } from '../src/index.js';
+import { KNOWN_TOKEN, type KnownToken } from '../src/verify-now.js';
 import { AUDIENCE, claims, expectRejection, ISSUER, keyPairFor, KID, NOW, signToken } from './support/tokens.js';
 
 /**
@@ -377,5 +378,22 @@ describe('verified-token cache', () => {
     await expectRejection(verifier.verify(`${header}.${forgedPayload}.${signature}`), SignatureInvalidError, 'ERR_JWS_SIGNATURE_INVALID');
     await expectRejection(verifier.verify(`${header}.${forgedPayload}.${signature}`), SignatureInvalidError, 'ERR_JWS_SIGNATURE_INVALID');
     expect(await verifier.verify(t)).toBe(cached);
+  });
+
+  it('vouches for a token it holds verified (for the HTTP layer), and for no other string', async () => {
+    const { verifier, keys } = setup();
+    const known = (candidate: string): boolean => (verifier as Verifier & { [KNOWN_TOKEN]: KnownToken })[KNOWN_TOKEN](candidate);
+    const t = token({ jti: 'vouched' });
+    await verifier.verify(t);
+    expect(known(t)).toBe(false);
+    await admit(verifier, t);
+    expect(known(t)).toBe(true);
+    expect(known(`${t} `)).toBe(false);
+    expect(known(t.slice(0, -1))).toBe(false);
+    expect(known('')).toBe(false);
+    // Its key no longer trusted, the entry is dropped on the next hit, and the token vouched for no more.
+    keys.keys.delete(KID);
+    await expectRejection(verifier.verify(t), KidUntrustedError, 'ERR_KID_UNTRUSTED');
+    expect(known(t)).toBe(false);
   });
 });

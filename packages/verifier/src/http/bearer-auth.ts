@@ -7,7 +7,7 @@ import type { Requirement } from './authorization.js';
 import { extractBearerToken, type BearerRequest } from './bearer.js';
 import { toHttpAuthError, verifierFailure, type ChallengeSettings, type Failure } from './challenge.js';
 import { AdapterConfigError, RevocationCheckUnavailableError, type HttpAuthError } from './errors.js';
-import { isPromise, VERIFY_NOW, type VerifyNow } from '../verify-now.js';
+import { isPromise, KNOWN_TOKEN, VERIFY_NOW, type KnownToken, type VerifyNow } from '../verify-now.js';
 import { VERIFIER_TELEMETRY, type VerifierTelemetry } from '../verifier-telemetry.js';
 
 /** A verified token, `undefined` (no credentials, and none required), or a native Promise of either. */
@@ -75,6 +75,9 @@ export function createBearerAuth<C>(options: BearerAuthOptions<C>, packageName: 
   // Verifiers from createVerifier answer a cached token synchronously; any other verifier is awaited.
   const verifyNowMethod = (verifier as { [VERIFY_NOW]?: VerifyNow })[VERIFY_NOW];
   const verifyNow: VerifyNow = typeof verifyNowMethod === 'function' ? verifyNowMethod.bind(verifier) : (token) => verifier.verify(token);
+  // And they vouch for a token they verified lately, which then skips the Bearer parser's syntax scan.
+  const knownMethod = (verifier as { [KNOWN_TOKEN]?: KnownToken })[KNOWN_TOKEN];
+  const known: KnownToken | undefined = typeof knownMethod === 'function' ? knownMethod.bind(verifier) : undefined;
   const realm = options.realm ?? 'api';
   check(typeof realm === 'string' && /^[\x20-\x7e]+$/.test(realm), 'realm must be a non-empty string of printable ASCII');
   const retryAfterSeconds = options.retryAfterSeconds ?? 5;
@@ -144,7 +147,7 @@ export function createBearerAuth<C>(options: BearerAuthOptions<C>, packageName: 
         .then(getToken)
         .then((token) => verify(context, typeof token === 'string' && token !== '' ? token : undefined, sink));
     }
-    const found = extractBearerToken(request);
+    const found = extractBearerToken(request, known);
     if (found.kind === 'invalid') throw fail({ status: 400, error: 'invalid_request', code: 'ERR_REQUEST_INVALID', family: 'request', description: found.description });
     return verify(context, found.kind === 'token' ? found.token : undefined, sink);
   }

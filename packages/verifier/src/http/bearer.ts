@@ -4,6 +4,8 @@
  */
 const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 const SCHEME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+/;
+/** The scheme and the one space before a token that {@link parseAuthorization}'s `known` may vouch for. */
+const BEARER_SPACE = /^bearer /i;
 
 /** What an `Authorization` header value holds. */
 export type AuthorizationCredentials =
@@ -13,8 +15,16 @@ export type AuthorizationCredentials =
   /** The Bearer scheme without exactly one token68, or no scheme at all: a malformed request (400). */
   | { readonly kind: 'malformed'; readonly description: string };
 
-/** Reads one `Authorization` header value (RFC 6750 §2.1). */
-export function parseAuthorization(value: string): AuthorizationCredentials {
+/**
+ * Reads one `Authorization` header value (RFC 6750 §2.1). `known` (optional) vouches for a token the
+ * verifier has verified (a well-formed token68): one after `Bearer` and a single space is taken without
+ * scanning it again; any other value is parsed in full, so the answer is the same either way.
+ */
+export function parseAuthorization(value: string, known?: (candidate: string) => boolean): AuthorizationCredentials {
+  if (known !== undefined && BEARER_SPACE.test(value)) {
+    const candidate = value.slice(7);
+    if (known(candidate)) return { kind: 'bearer', token: candidate };
+  }
   const bearer = BEARER.exec(value);
   if (bearer) return { kind: 'bearer', token: bearer[1] as string };
   const scheme = SCHEME.exec(value)?.[0];
@@ -82,14 +92,14 @@ function inBody(body: unknown): boolean {
  * cookie when the adapter read one. A token in more than one place, two Authorization headers, a
  * malformed Bearer header, or a token only in the query or body (methods this layer does not accept:
  * they end up in logs and caches) make the request invalid (400). A header with another scheme is
- * not Bearer credentials.
+ * not Bearer credentials. `known` is passed on to {@link parseAuthorization}.
  */
-export function extractBearerToken(request: BearerRequest): TokenExtraction {
+export function extractBearerToken(request: BearerRequest, known?: (candidate: string) => boolean): TokenExtraction {
   const values = authorizationValues(request);
   if (values.length > 1) return { kind: 'invalid', description: 'the request has more than one Authorization header' };
   let header: string | undefined;
   if (values.length === 1) {
-    const credentials = parseAuthorization(values[0] as string);
+    const credentials = parseAuthorization(values[0] as string, known);
     if (credentials.kind === 'malformed') return { kind: 'invalid', description: credentials.description };
     if (credentials.kind === 'bearer') header = credentials.token;
   }

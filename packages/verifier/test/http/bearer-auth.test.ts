@@ -191,6 +191,21 @@ describe('createBearerAuth: authenticateNow', () => {
     expect(cached).toMatchObject({ key: KID, payload: { jti: 'now-1' } });
   });
 
+  it('answers the malformed and misplaced forms of a cached token as it answers them for a new one', async () => {
+    const fresh = signToken('ES256', pair.privateKey, claims({ jti: 'syntax-after-cache' }));
+    const forms = (token: string) => [`Bearer  ${token}`, `bearer ${token}`, `Bearer ${token} ${token}`, `Bearer ${token}!`, `Basic ${token}`, `Bearer ${token}=`];
+    const answer = (value: string, extra: object = {}) =>
+      auth({ credentialsRequired: false }).authenticate('ctx', { headersDistinct: { authorization: [value] }, ...extra }).then((token) => (token === undefined ? 'none' : 'verified'), (error: HttpAuthError) => `${error.status} ${error.code}`);
+    const before = [...(await Promise.all(forms(fresh).map((value) => answer(value)))), await answer(`Bearer ${fresh}`, { cookie: fresh })];
+    // Verified twice, the token is cached: the verifier now vouches for it.
+    await auth().authenticate('ctx', request(fresh));
+    await auth().authenticate('ctx', request(fresh));
+    expect(await answer(`Bearer ${fresh}`)).toBe('verified');
+    const after = [...(await Promise.all(forms(fresh).map((value) => answer(value)))), await answer(`Bearer ${fresh}`, { cookie: fresh })];
+    expect(after).toEqual(before);
+    expect(before).toEqual(['verified', 'verified', '400 ERR_REQUEST_INVALID', '400 ERR_REQUEST_INVALID', 'none', '401 ERR_TOKEN_MALFORMED', '400 ERR_REQUEST_INVALID']);
+  });
+
   it('throws a failure known at once (missing, malformed, untrusted) instead of returning a rejected promise', () => {
     const bearer = auth();
     expect(() => bearer.authenticateNow('ctx', { headersDistinct: {} })).toThrow(expect.objectContaining({ code: 'ERR_CREDENTIALS_MISSING' }));

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { extractBearerToken, parseAuthorization } from '../../src/http/index.js';
 
@@ -45,6 +46,46 @@ describe('parseAuthorization (RFC 6750 §2.1)', () => {
     const parsed = parseAuthorization(`Bearer ${TOKEN} extra`);
     expect(parsed.kind).toBe('malformed');
     expect(JSON.stringify(parsed)).not.toContain(TOKEN);
+  });
+});
+
+describe('parseAuthorization with a known token', () => {
+  // `known` vouches for TOKEN only, as a verifier vouches for a token it verified (a well-formed compact JWS).
+  const known = (candidate: string): boolean => candidate === TOKEN;
+
+  it('takes a known token after Bearer and one space without parsing it again', () => {
+    let asked = 0;
+    expect(parseAuthorization(`bEaReR ${TOKEN}`, (candidate) => (asked++, known(candidate)))).toEqual({ kind: 'bearer', token: TOKEN });
+    expect(asked).toBe(1);
+  });
+
+  it('never asks about a value that is not Bearer and one space', () => {
+    const asked: string[] = [];
+    for (const value of [`Basic ${TOKEN}`, `Bearer  ${TOKEN}`, `Bearer\t${TOKEN}`, `Bearerx ${TOKEN}`, 'Bearer', '']) parseAuthorization(value, (candidate) => (asked.push(candidate), true));
+    expect(asked).toEqual([` ${TOKEN}`]);
+  });
+
+  it('answers every header value as the parser alone does, whatever surrounds a known token', () => {
+    const prefix = fc.constantFrom('Bearer ', 'bearer ', 'BEARER ', 'Bearer  ', 'Bearer\t', 'Basic ', 'Bearerx ', 'Bear ', '', ' ', 'Bearer ,');
+    const middle = fc.oneof(fc.constant(TOKEN), fc.constant(`${TOKEN}=`), fc.constant(TOKEN.slice(1)), fc.string({ maxLength: 12 }));
+    const suffix = fc.constantFrom('', ' ', ' extra', `, Basic dXNlcjpwYXNz`, '=', '!', `${TOKEN}`, ` ${TOKEN}`);
+    fc.assert(
+      fc.property(prefix, middle, suffix, (before, token, after) => {
+        const value = `${before}${token}${after}`;
+        expect(parseAuthorization(value, known)).toEqual(parseAuthorization(value));
+        const request = { headersDistinct: { authorization: [value] }, cookie: after === '' ? undefined : 'c' };
+        expect(extractBearerToken(request, known)).toEqual(extractBearerToken(request));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('still refuses a known token in two Authorization headers, or in the header and the cookie, query or body', () => {
+    const twice = { headersDistinct: { authorization: [`Bearer ${TOKEN}`, `Bearer ${TOKEN}`] } };
+    expect(extractBearerToken(twice, known).kind).toBe('invalid');
+    for (const elsewhere of [{ cookie: TOKEN }, { url: `/?access_token=${TOKEN}` }, { body: { access_token: TOKEN } }]) {
+      expect(extractBearerToken({ headersDistinct: { authorization: [`Bearer ${TOKEN}`] }, ...elsewhere }, known).kind).toBe('invalid');
+    }
   });
 });
 
