@@ -355,9 +355,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
       return outcome;
     },
     [VERIFIER_TELEMETRY]: telemetry,
-    [KNOWN_TOKEN](candidate: string): boolean {
-      if (candidate.length < 4) return false;
-      return hot[hotSlot(tokenMark(candidate))]?.token === candidate;
+    [KNOWN_TOKEN](candidate: string): string | undefined {
+      const entry = candidate.length < 4 ? undefined : hot[hotSlot(tokenMark(candidate))];
+      return entry !== undefined && entry.token === candidate ? entry.token : undefined;
     },
   };
   return verifier;

@@ -13,14 +13,15 @@ export type VerifyNow = (token: string) => VerifiedToken | Promise<VerifiedToken
 
 /**
  * The key of a verifier's look-up of a token among the ones it verified lately (its cache's hot slots):
- * `true` only for such a token, which is a well-formed compact JWS (strict base64url segments and dots, so
- * RFC 6750 token68). Whether the token is still valid is not its question: verifying it answers that. The
- * HTTP layer uses it so a token sent again skips the Bearer syntax scan. Not public API.
+ * its own copy of such a token, which is a well-formed compact JWS (strict base64url segments and dots,
+ * so RFC 6750 token68), else `undefined`. Whether the token is still valid is not its question: verifying
+ * it answers that (and finds that copy at once: the same string). The HTTP layer uses it so a token sent
+ * again skips the Bearer syntax scan. Not public API.
  */
 export const KNOWN_TOKEN: unique symbol = Symbol.for('kms-jwt-verifier/known-token');
 
 /** The method under {@link KNOWN_TOKEN}. */
-export type KnownToken = (candidate: string) => boolean;
+export type KnownToken = (candidate: string) => string | undefined;
 
 /** Whether `value` is a promise (a verified token never has a `then`). */
 export function isPromise<T>(value: T | Promise<T>): value is Promise<T> {

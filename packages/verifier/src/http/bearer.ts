@@ -16,15 +16,19 @@ export type AuthorizationCredentials =
   | { readonly kind: 'malformed'; readonly description: string };
 
 /**
- * Reads one `Authorization` header value (RFC 6750 §2.1). `known` (optional) vouches for a token the
- * verifier has verified (a well-formed token68): one after `Bearer` and a single space is taken without
- * scanning it again; any other value is parsed in full, so the answer is the same either way.
+ * A look-up of tokens the verifier has verified: the verifier's own copy of `candidate` when it is one
+ * (a well-formed token68, whose verification then finds that copy at once), else `undefined`.
  */
-export function parseAuthorization(value: string, known?: (candidate: string) => boolean): AuthorizationCredentials {
-  if (known !== undefined && BEARER_SPACE.test(value)) {
-    const candidate = value.slice(7);
-    if (known(candidate)) return { kind: 'bearer', token: candidate };
-  }
+export type KnownTokens = (candidate: string) => string | undefined;
+
+/**
+ * Reads one `Authorization` header value (RFC 6750 §2.1). `known` (optional) vouches for tokens the
+ * verifier has verified: one after `Bearer` and a single space is taken without scanning it again; any
+ * other value is parsed in full, so the answer is the same either way.
+ */
+export function parseAuthorization(value: string, known?: KnownTokens): AuthorizationCredentials {
+  const token = known !== undefined && BEARER_SPACE.test(value) ? known(value.slice(7)) : undefined;
+  if (token !== undefined) return { kind: 'bearer', token };
   const bearer = BEARER.exec(value);
   if (bearer) return { kind: 'bearer', token: bearer[1] as string };
   const scheme = SCHEME.exec(value)?.[0];
@@ -94,7 +98,7 @@ function inBody(body: unknown): boolean {
  * they end up in logs and caches) make the request invalid (400). A header with another scheme is
  * not Bearer credentials. `known` is passed on to {@link parseAuthorization}.
  */
-export function extractBearerToken(request: BearerRequest, known?: (candidate: string) => boolean): TokenExtraction {
+export function extractBearerToken(request: BearerRequest, known?: KnownTokens): TokenExtraction {
   const values = authorizationValues(request);
   if (values.length > 1) return { kind: 'invalid', description: 'the request has more than one Authorization header' };
   let header: string | undefined;

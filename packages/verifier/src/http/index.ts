@@ -5,7 +5,7 @@
  */
 export { authTokenOf, type AuthToken, type RawTokenSink } from './auth-token.js';
 export { createBearerAuth, type AuthOutcome, type BearerAuth, type BearerAuthOptions } from './bearer-auth.js';
-export { extractBearerToken, parseAuthorization, type AuthorizationCredentials, type BearerRequest, type TokenExtraction } from './bearer.js';
+export { extractBearerToken, parseAuthorization, type AuthorizationCredentials, type BearerRequest, type KnownTokens, type TokenExtraction } from './bearer.js';
 export { claimRequirement, scopeRequirement, scopesOf, type ClaimExpectation, type ClaimRequirements, type Requirement } from './authorization.js';
 export type { Failure } from './challenge.js';
 export { requestSlot, type RequestSlot } from './request-slot.js';

@@ -51,7 +51,7 @@ describe('parseAuthorization (RFC 6750 §2.1)', () => {
 
 describe('parseAuthorization with a known token', () => {
   // `known` vouches for TOKEN only, as a verifier vouches for a token it verified (a well-formed compact JWS).
-  const known = (candidate: string): boolean => candidate === TOKEN;
+  const known = (candidate: string): string | undefined => (candidate === TOKEN ? TOKEN : undefined);
 
   it('takes a known token after Bearer and one space without parsing it again', () => {
     let asked = 0;
@@ -61,7 +61,7 @@ describe('parseAuthorization with a known token', () => {
 
   it('never asks about a value that is not Bearer and one space', () => {
     const asked: string[] = [];
-    for (const value of [`Basic ${TOKEN}`, `Bearer  ${TOKEN}`, `Bearer\t${TOKEN}`, `Bearerx ${TOKEN}`, 'Bearer', '']) parseAuthorization(value, (candidate) => (asked.push(candidate), true));
+    for (const value of [`Basic ${TOKEN}`, `Bearer  ${TOKEN}`, `Bearer\t${TOKEN}`, `Bearerx ${TOKEN}`, 'Bearer', '']) parseAuthorization(value, (candidate) => (asked.push(candidate), candidate));
     expect(asked).toEqual([` ${TOKEN}`]);
   });
 
