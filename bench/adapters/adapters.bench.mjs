@@ -13,13 +13,11 @@
 // of load to settle; then 5 rounds of 2 s per case, interleaved, keeping each case's best round.
 // Run with `pnpm bench` (builds first). Not a test: it asserts nothing and fails only on errors
 // (including any non-2xx answer, which would mean a case measured rejections instead of work).
-import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import autocannon from 'autocannon';
 import { fork } from 'node:child_process';
-import { generateKeyPairSync, sign } from 'node:crypto';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { startKmsLocal } from 'kms-local';
+import { startBenchKey } from './bench-key.mjs';
 
 // The SDK (the KMS client here, kms-pubkey-provider's in the servers) would warn about Node 20 once per process.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -30,31 +28,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 150_000);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 10_000);
 const REPLACEMENTS_PER_S = Number(process.env.BENCH_REPLACEMENTS_PER_S ?? 50);
-const issuer = 'https://issuer.example';
-const audience = 'orders-api';
-
-// One ES256 key, in kms-local (so our adapters get it through KMS GetPublicKey and kms-pubkey-provider,
-// as in production) and, as the same public key, in the peers' options.
-const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-const kms = await startKmsLocal({
-  seed: { keys: [{ keySpec: 'ECC_NIST_P256', privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), aliases: ['alias/bench'] }] },
-});
-const client = new KMSClient(kms.clientConfig);
-const { KeyMetadata } = await client.send(new DescribeKeyCommand({ KeyId: 'alias/bench' }));
-client.destroy();
-const keyArn = KeyMetadata?.Arn;
-if (keyArn === undefined) throw new Error('kms-local did not describe the seeded key');
-
-// Tokens as kms-jwt-signer makes them (kid = the key ARN, R‖S signature), signed here with the same private key.
-const now = Math.floor(Date.now() / 1000);
-const encode = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
-const header = encode({ alg: 'ES256', typ: 'JWT', kid: keyArn });
-function signToken(sub, jti) {
-  const input = `${header}.${encode({ iss: issuer, aud: audience, sub, scope: 'orders:read', iat: now, exp: now + 3600, jti })}`;
-  return `${input}.${sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
-}
-
-const config = JSON.stringify({ clientConfig: kms.clientConfig, keyArn, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), issuer, audience });
+const { kms, config, signToken } = await startBenchKey();
 const serverScript = fileURLToPath(new URL('./server.mjs', import.meta.url));
 
 /** Starts one server process; resolves with its port and a stop function. */

@@ -31,7 +31,8 @@ const HELLO = 'hello world';
 /** Ours: the key comes from KMS GetPublicKey through kms-pubkey-provider (fetched once, before listening). */
 async function ourVerifier() {
   const client = new KMSClient(clientConfig);
-  const provider = createKmsKeyProvider({ client, keys: [keyArn] });
+  // A generous request timeout: under valgrind (instructions.mjs) a process answers many times slower.
+  const provider = createKmsKeyProvider({ client, keys: [keyArn], requestTimeoutMs: 120_000 });
   await provider.ready();
   return createVerifier({ keys: provider, issuer, audience, signatureVerification: mode === 'threadpool' ? 'threadpool' : 'sync' });
 }
@@ -89,6 +90,8 @@ const apps = {
     const verifier = await ourVerifier();
     return fastifyApp((app) => app.register(kmsJwtFastify, { verifier, respond: true }));
   },
+  // The ceiling of any onRequest hook (instructions.mjs): one that calls done() and nothing else.
+  'fastify-noop-hook': async () => fastifyApp(async (app) => app.addHook('onRequest', (_request, _reply, done) => done())),
   // @fastify/jwt (fast-jwt) verifying in an onRequest hook, as its README shows; the same public key and claim checks.
   '@fastify/jwt': async () =>
     fastifyApp(async (app) => {
@@ -102,6 +105,16 @@ const apps = {
       app.addHook('onRequest', (request) => request.jwtVerify());
     }),
   'hono-hello': async () => honoApp(),
+  // The ceiling of any middleware (instructions.mjs): one that awaits next() and nothing else; and one that also reads the Authorization header.
+  'hono-noop-middleware': async () =>
+    honoApp(async (_c, next) => {
+      await next();
+    }),
+  'hono-header-middleware': async () =>
+    honoApp(async (c, next) => {
+      if (c.req.header('authorization') === undefined) throw new Error('no Authorization header');
+      await next();
+    }),
   'kms-jwt-hono': async () => honoApp(kmsJwtHono({ verifier: await ourVerifier(), respond: true })),
   // hono/jwk with the key given statically (as a JWK with its kid), so it never fetches; Web Crypto verification.
   'hono/jwk': async () => honoApp(jwk({ keys: [{ ...peerKey.export({ format: 'jwk' }), kid: keyArn, alg: 'ES256', use: 'sig' }], alg: ['ES256'], verification: { iss: issuer, aud: audience } })),
