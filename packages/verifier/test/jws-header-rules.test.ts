@@ -92,6 +92,9 @@ describe('crit', () => {
     ['an empty name', ['']],
     ['a name that is not a string', [7]],
     ['a string instead of a list', 'exp'],
+    ['exp and an empty name', ['exp', '']],
+    ['exp and a name that is not a string', ['exp', 7]],
+    ['a list holding a list of names', [['exp']]],
   ])('refuses crit that is %s, saying it must be a non-empty array of names (token and message)', async (_name, crit) => {
     const expected = 'header crit must be a non-empty array of parameter names';
     expect(await refusal(tokens.verify(token({ crit, exp: NOW + 60 })), JwsHeaderUnsupportedError, 'ERR_JWS_HEADER_UNSUPPORTED')).toBe(expected);
