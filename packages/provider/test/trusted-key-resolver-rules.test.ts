@@ -1,0 +1,106 @@
+import { KeySourceUnavailableError, type TrustedKey } from 'kms-jwt-verifier';
+import { describe, expect, it } from 'vitest';
+import { AliasWatcher } from '../src/alias-watcher.js';
+import { HookEmitter } from '../src/hook-emitter.js';
+import { KeyCache } from '../src/key-cache.js';
+import { PenaltyBox } from '../src/penalty-box.js';
+import { TrustedKeyResolver } from '../src/trusted-key-resolver.js';
+import { TrustSet, type TrustRecord } from '../src/trust-set.js';
+import { MemorySource, newKeyRef, sourcedKey, throttled } from './parts-support.js';
+import { manualTime, recordEvents } from './support.js';
+
+// What resolve(kid) answers at the edges of trust (trusted-key-resolver.ts): a key whose grace
+// window ended while it is still cached, a key that left the set while its fetch was in flight, a
+// closed provider, aliases that cannot be resolved.
+
+const TTL = 60_000;
+const GRACE = 10_000;
+const COOLDOWN = 5_000;
+
+function assemble(options: { keys?: readonly string[]; aliases?: readonly string[] } = {}) {
+  const time = manualTime();
+  const log = recordEvents();
+  const events = new HookEmitter(log.hooks);
+  const source = new MemorySource();
+  const trust: TrustSet = new TrustSet({ retiredKeyGraceMs: GRACE, events, onDropped: (record) => cache.forget(record.keyId) });
+  const cache: KeyCache = new KeyCache({
+    source,
+    penaltyBox: new PenaltyBox(COOLDOWN, time.nowMs),
+    events,
+    nowMs: time.nowMs,
+    cacheMaxAgeMs: TTL,
+    maxStaleMs: 0,
+    maxEntries: 100,
+    honorKeyState: true,
+    recheckIntervalMs: COOLDOWN,
+    bindArn: (record, keyArn) => trust.bindArn(record, keyArn),
+    onSettled: () => undefined,
+  });
+  for (const arn of options.keys ?? []) trust.configure(arn, arn.split('/')[1] as string, arn);
+  const aliases = new AliasWatcher({
+    aliases: options.aliases ?? [],
+    source,
+    trust,
+    penaltyBox: new PenaltyBox(COOLDOWN, time.nowMs),
+    events,
+    nowMs: time.nowMs,
+    aliasRefreshMs: TTL,
+    onTarget: (record, enabled) => cache.noteKeyState(record, enabled),
+    onSettled: () => undefined,
+  });
+  const resolver = new TrustedKeyResolver({ offline: new Map(), offlinePinFailures: [], trust, cache, aliases, nowMs: time.nowMs });
+  return { time, log, source, trust, cache, resolver };
+}
+
+describe('TrustedKeyResolver at the edges of trust', () => {
+  it('answers nothing for a key whose grace window ended, though its public key is still cached and fresh, and lets it leave the set', async () => {
+    const { time, log, source, trust, resolver } = assemble();
+    const old = newKeyRef();
+    const next = newKeyRef();
+    source.keys.set(old.arn, sourcedKey(old.arn));
+    trust.pointAlias('alias/signing', old, time.nowMs());
+    expect(((await resolver.resolve(old.arn)) as TrustedKey).id).toBe(old.arn);
+
+    trust.pointAlias('alias/signing', next, time.nowMs());
+    time.advance(GRACE - 1);
+    expect((resolver.resolve(old.arn) as TrustedKey).id).toBe(old.arn);
+    time.advance(1);
+    expect(resolver.resolve(old.arn)).toBeUndefined();
+    expect(trust.find(old.arn)).toBeUndefined();
+    expect(log.log).toContainEqual(expect.objectContaining({ type: 'keyUntrusted', keyArn: old.arn, reason: 'grace-ended' }));
+    expect(source.calls).toEqual([`fetchKey ${old.arn}`]);
+  });
+
+  it('answers nothing (and does not throw) when the key left the trusted set while its fetch was in flight', async () => {
+    const { time, source, trust, resolver } = assemble();
+    const key = newKeyRef();
+    source.keys.set(key.arn, sourcedKey(key.arn));
+    trust.pointAlias('alias/signing', key, time.nowMs());
+    source.hold();
+    const pending = resolver.resolve(key.arn);
+    trust.pointAlias('alias/signing', newKeyRef(), time.nowMs());
+    time.advance(GRACE);
+    trust.prune(trust.find(key.arn) as TrustRecord, time.nowMs());
+    source.release();
+    await expect(pending).resolves.toBeUndefined();
+  });
+
+  it('says the provider is closed when a cold key is asked for after close()', () => {
+    const key = newKeyRef();
+    const { source, cache, resolver } = assemble({ keys: [key.arn] });
+    source.keys.set(key.arn, sourcedKey(key.arn));
+    cache.close();
+    expect(() => resolver.resolve(key.arn)).toThrow(new KeySourceUnavailableError(`kms-pubkey-provider: cannot fetch the public key of ${key.arn} and none is cached (the provider is closed); retry later`));
+    expect(source.calls).toEqual([]);
+  });
+
+  it('refuses with KeySourceUnavailableError, saying why, an unknown kid while the configured aliases cannot be resolved', async () => {
+    const { source, resolver } = assemble({ aliases: ['alias/signing'] });
+    source.aliases.set('alias/signing', { down: throttled() });
+    const stranger = newKeyRef().arn;
+    const error = await Promise.resolve(resolver.resolve(stranger)).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(KeySourceUnavailableError);
+    expect((error as Error).message).toMatch(/^kms-pubkey-provider: the configured aliases cannot be resolved, so the trusted keys are not known yet \(/);
+    expect(source.calls).toEqual(['describeAlias alias/signing']);
+  });
+});
