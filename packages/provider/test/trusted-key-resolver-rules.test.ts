@@ -103,4 +103,20 @@ describe('TrustedKeyResolver at the edges of trust', () => {
     expect((error as Error).message).toMatch(/^kms-pubkey-provider: the configured aliases cannot be resolved, so the trusted keys are not known yet \(/);
     expect(source.calls).toEqual(['describeAlias alias/signing']);
   });
+
+  it('answers a kid that is not a string with undefined at once, without waiting for the aliases', () => {
+    const { source, resolver } = assemble({ aliases: ['alias/signing'] });
+    expect(resolver.resolve(42 as unknown as string)).toBeUndefined();
+    expect(source.calls).toEqual([]);
+  });
+
+  it("answers an alias target's ARN, asked before the aliases were resolved, with the very key later answers give", async () => {
+    const { source, resolver } = assemble({ aliases: ['alias/signing'] });
+    const key = newKeyRef();
+    source.aliases.set('alias/signing', key);
+    source.keys.set(key.arn, sourcedKey(key.arn));
+    const first = (await resolver.resolve(key.arn)) as TrustedKey;
+    expect(first.id).toBe(key.arn);
+    expect(resolver.resolve(key.arn)).toBe(first);
+  });
 });
