@@ -49,4 +49,25 @@ describe('KmsKeySource', () => {
       broken.destroy();
     }
   });
+
+  it('creates its own client from the environment when given none, and answers through it', async () => {
+    const { kms, admin } = env();
+    const key = await createKey(admin);
+    const saved = { endpoint: process.env['AWS_ENDPOINT_URL_KMS'], region: process.env['AWS_REGION'], id: process.env['AWS_ACCESS_KEY_ID'], secret: process.env['AWS_SECRET_ACCESS_KEY'] };
+    process.env['AWS_ENDPOINT_URL_KMS'] = String(kms.clientConfig.endpoint);
+    process.env['AWS_REGION'] = kms.clientConfig.region;
+    process.env['AWS_ACCESS_KEY_ID'] = 'kms-local';
+    process.env['AWS_SECRET_ACCESS_KEY'] = 'kms-local';
+    const own = new KmsKeySource({ client: undefined, requestTimeoutMs: 5_000, algorithms: undefined, trustedEndpoint: String(kms.clientConfig.endpoint) });
+    try {
+      const answer = await own.fetchKey({ keyId: key.keyId, arn: key.arn }, new AbortController().signal);
+      expect(answer.kind === 'key' && answer.key.keyArn).toBe(key.arn);
+    } finally {
+      own.close();
+      for (const [name, value] of [['AWS_ENDPOINT_URL_KMS', saved.endpoint], ['AWS_REGION', saved.region], ['AWS_ACCESS_KEY_ID', saved.id], ['AWS_SECRET_ACCESS_KEY', saved.secret]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
 });
