@@ -2,6 +2,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { describe, expect, it } from 'vitest';
 import { KeyProviderConfigError } from '../src/errors.js';
 import { KmsKeySource } from '../src/kms-key-source.js';
+import { startLyingKms } from './endpoint-support.js';
 import { createAlias, createKey, rejection, useKms } from './support.js';
 
 // The KMS key source (kms-key-source.ts) against kms-local: DescribeKey of an alias (its target, a
@@ -68,6 +69,24 @@ describe('KmsKeySource', () => {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }
+    }
+  });
+
+  it.each([
+    ['without the key ARN and key id', (metadata: Record<string, unknown>) => ({ KeyMetadata: { ...metadata, Arn: undefined, KeyId: undefined } })],
+    ['without key metadata', () => ({})],
+  ])('refuses a DescribeKey answer %s (an endpoint that lies)', async (_name, strip) => {
+    const { kms, admin } = env();
+    const key = await createKey(admin);
+    const alias = await createAlias(admin, key.keyId);
+    const liar = await startLyingKms(kms, (operation, answer) => (operation === 'DescribeKey' ? strip(answer['KeyMetadata'] as Record<string, unknown>) : answer));
+    const client = new KMSClient({ ...liar.clientConfig, maxAttempts: 1 });
+    try {
+      const error = await rejection(source(client).describeAlias(alias));
+      expect((error as Error).message).toBe('DescribeKey answered without the key ARN and key id');
+    } finally {
+      client.destroy();
+      await liar.close();
     }
   });
 });
