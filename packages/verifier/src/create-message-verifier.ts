@@ -142,7 +142,7 @@ export function createMessageVerifier(options: MessageVerifierOptions): MessageV
       throw unavailable(error);
     }
     checkKeyAllows(key, alg, settings.algorithms, 'message');
-    const jose = joseSignature(alg, signature, false);
+    const jose = joseSignature(alg, signature, false, key.publicKey);
     const highS = settings.rejectHighS && isHighS(alg, jose);
     const data = latin1Bytes(`${headerSegment}.${encodedPayload}`);
     let valid: boolean;

@@ -288,7 +288,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     cacheable: boolean,
   ): VerifiedToken | Promise<VerifiedToken> {
     checkKeyAllows(key, alg, rules.algorithms, 'token');
-    const jose = joseSignature(alg, signature, acceptDer);
+    const jose = joseSignature(alg, signature, acceptDer, key.publicKey);
     // Only a signature that verifies is refused for being high-S; an invalid one stays ERR_JWS_SIGNATURE_INVALID.
     const highS = rejectHighS && isHighS(alg, jose);
     // The signing input as bytes (latin1: the header was checked as base64url, and a payload segment that is not base64url fails its decoding below).

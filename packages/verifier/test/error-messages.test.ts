@@ -83,13 +83,21 @@ describe('key policy refusals', () => {
 
 describe('signature encoding refusals', () => {
   it('says how long an ECDSA signature must be, and hints at DER when it starts like DER', () => {
-    expect(() => joseSignature('ES256', new Uint8Array(65).fill(1), false)).toThrow(new SignatureInvalidError('the ES256 signature must be 64 bytes (R‖S), got 65'));
-    expect(() => joseSignature('ES256', Uint8Array.of(0x30, ...new Uint8Array(69)), false)).toThrow(
+    const p256 = keyPairFor('ES256').publicKey;
+    const p384 = keyPairFor('ES384').publicKey;
+    expect(() => joseSignature('ES256', new Uint8Array(65).fill(1), false, p256)).toThrow(new SignatureInvalidError('the ES256 signature must be 64 bytes (R‖S), got 65'));
+    expect(() => joseSignature('ES256', Uint8Array.of(0x30, ...new Uint8Array(69)), false, p256)).toThrow(
       new SignatureInvalidError(
         'the ES256 signature must be 64 bytes (R‖S), got 70; it looks DER-encoded: have the issuer convert KMS signatures to R‖S, or set acceptDerSignatures for legacy tokens',
       ),
     );
-    expect(() => joseSignature('ES384', new Uint8Array(70).fill(1), true)).toThrow(new SignatureInvalidError('the ES384 signature is neither 96 bytes of R‖S nor strict DER'));
+    expect(() => joseSignature('ES384', new Uint8Array(70).fill(1), true, p384)).toThrow(new SignatureInvalidError('the ES384 signature is neither 96 bytes of R‖S nor strict DER'));
+  });
+
+  it("says how long an RSA signature must be: the length of the key's modulus", () => {
+    const rsa2048 = keyPairFor('PS256').publicKey;
+    expect(() => joseSignature('PS256', new Uint8Array(255).fill(1), false, rsa2048)).toThrow(new SignatureInvalidError('the PS256 signature must be 256 bytes (the length of the key\'s modulus), got 255'));
+    expect(joseSignature('RS256', new Uint8Array(256).fill(1), false, rsa2048)).toHaveLength(256);
   });
 });
 

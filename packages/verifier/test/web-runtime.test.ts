@@ -175,7 +175,8 @@ describe('web runtime: signatures through Web Crypto', () => {
       tampered[3] = (tampered[3] ?? 0) ^ 1;
       expect(await web.verifySignatureSync(alg, key, data, tampered)).toBe(false);
       expect(await web.verifySignatureSync(alg, key, new TextEncoder().encode(`${input}x`), signature)).toBe(false);
-      expect(await web.verifySignatureSync(alg, key, data, signature.subarray(1))).toBe(false);
+      // Cut short at its end (cutting its first byte leaves an RSA signature valid when that byte is 0: the verifier checks the length before the runtime).
+      expect(await web.verifySignatureSync(alg, key, data, signature.subarray(0, signature.length - 1))).toBe(false);
     }
   });
 

@@ -101,7 +101,7 @@ async function run(file: string, alg: JwsAlgorithm, acceptDer: boolean, layer: S
       const message = Buffer.from(test.msg, 'hex');
       let signature: Uint8Array;
       try {
-        signature = joseSignature(alg, Buffer.from(test.sig, 'hex'), acceptDer);
+        signature = joseSignature(alg, Buffer.from(test.sig, 'hex'), acceptDer, key);
       } catch (error) {
         expect(error).toBeInstanceOf(SignatureInvalidError);
         expect((error as SignatureInvalidError).code).toBe('ERR_JWS_SIGNATURE_INVALID');
