@@ -165,7 +165,19 @@ const allSections = [
     // fast-jwt's own verified-token cache (as large as ours), for the production-shaped traffic only.
     cachedPeer: { app: '@fastify/jwt-cache', label: "@fastify/jwt 10 with fast-jwt's token cache (`cache: 10000`)" },
   },
-  { name: 'Hono 4 on Node (@hono/node-server)', key: 'hono', hello: 'hono-hello', ours: 'kms-jwt-hono', peer: 'hono/jwk', peerLabel: 'hono/jwk, static key' },
+  {
+    name: 'Hono 4 on Node (@hono/node-server)',
+    key: 'hono',
+    hello: 'hono-hello',
+    ours: 'kms-jwt-hono',
+    peer: 'hono/jwk',
+    peerLabel: 'hono/jwk, static key',
+    // The ceiling of any Hono middleware, for reading the reused-token row: one that only awaits next(), and one that also reads the Authorization header.
+    ceilings: [
+      { kind: 'baseline', label: 'a middleware that only awaits next()', app: 'hono-noop-middleware', tokens: 'reused' },
+      { kind: 'baseline', label: 'a middleware that reads the Authorization header, then awaits next()', app: 'hono-header-middleware', tokens: 'reused' },
+    ],
+  },
 ];
 
 /** The cases of a framework's section: hello world, the reused token, distinct tokens (sync and threadpool), the peer. */
@@ -174,6 +186,7 @@ function standardCases(section) {
     // The same requests as the reused-token case (the app ignores the Authorization header): the difference is the middleware alone.
     { kind: 'hello', label: 'hello world (no auth)', app: section.hello, tokens: 'reused' },
     ...(section.baseline ? [section.baseline] : []),
+    ...(section.ceilings ?? []),
     { kind: 'reused', label: `${section.ours}, one reused token`, app: section.ours, tokens: 'reused' },
     { kind: 'sync', label: `${section.ours}, distinct tokens, \`signatureVerification: 'sync'\``, app: section.ours, tokens: 'distinct' },
     { kind: 'threadpool', label: `${section.ours}, distinct tokens, \`signatureVerification: 'threadpool'\``, app: section.ours, mode: 'threadpool', tokens: 'distinct' },
