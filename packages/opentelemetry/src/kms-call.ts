@@ -1,17 +1,10 @@
-import { SpanKind, SpanStatusCode, type Attributes } from '@opentelemetry/api';
+import { SpanKind, type Attributes } from '@opentelemetry/api';
 import type { KmsCall, TraceKmsCall } from 'kms-jwt-verifier';
 import { DURATION_BUCKETS_S, type TelemetryScope } from './telemetry-scope.js';
+import { timedSpan } from './timed-span.js';
 
 /** Which kms-jwt package made a KMS call (the `kms_jwt.component` attribute). */
 export type KmsCallComponent = 'provider' | 'signer';
-
-/** An error's name as a bounded attribute value: an identifier-like name (SDK exception names are), else `_OTHER`. */
-export function errorType(error: unknown): string {
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  if (typeof code === 'string' && /^ERR_[A-Z0-9_]{1,60}$/.test(code)) return code;
-  const name = typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined;
-  return typeof name === 'string' && /^[A-Za-z][A-Za-z0-9_.]{0,63}$/.test(name) ? name : '_OTHER';
-}
 
 /** The AWS request id an SDK output or error carries in `$metadata.requestId`, when it looks like one. */
 function requestId(value: unknown): string | undefined {
@@ -57,34 +50,16 @@ export function createKmsCallTracer(scope: TelemetryScope, component: KmsCallCom
     const attributes: Attributes = { ...metric, 'kms_jwt.key.id': call.keyId };
     placeAttributes(call, attributes);
     if (attributes['cloud.region'] !== undefined) metric['cloud.region'] = attributes['cloud.region'];
-    return scope.tracer.startActiveSpan(`KMS.${call.operation}`, { kind: SpanKind.CLIENT, attributes }, (span) => {
-      const start = performance.now();
-      let running: Promise<T>;
-      try {
-        running = run();
-      } catch (error) {
-        running = Promise.reject(error);
-      }
-      return running.then(
-        (output) => {
-          const id = requestId(output);
-          if (id !== undefined) span.setAttribute('aws.request_id', id);
-          span.end();
-          duration.record((performance.now() - start) / 1000, metric);
-          return output;
-        },
-        (error: unknown) => {
-          const type = errorType(error);
-          const id = requestId(error);
-          if (id !== undefined) span.setAttribute('aws.request_id', id);
-          span.setAttribute('error.type', type);
-          span.setStatus({ code: SpanStatusCode.ERROR, message: type });
-          span.end();
-          duration.record((performance.now() - start) / 1000, { ...metric, 'error.type': type });
-          onFailure?.(call, type);
-          throw error;
-        },
-      );
-    });
+    return timedSpan(scope.tracer, duration, {
+      name: `KMS.${call.operation}`,
+      kind: SpanKind.CLIENT,
+      attributes,
+      metric,
+      settled: (span, outcome) => {
+        const id = requestId('output' in outcome ? outcome.output : outcome.error);
+        if (id !== undefined) span.setAttribute('aws.request_id', id);
+        if ('type' in outcome) onFailure?.(call, outcome.type);
+      },
+    }, run);
   };
 }

@@ -1,7 +1,8 @@
-import { SpanKind, SpanStatusCode, type Attributes } from '@opentelemetry/api';
+import { SpanKind, type Attributes } from '@opentelemetry/api';
 import type { SignerTelemetry, SigningCall } from 'kms-jwt-signer';
-import { createKmsCallTracer, errorType } from './kms-call.js';
+import { createKmsCallTracer } from './kms-call.js';
 import { DURATION_BUCKETS_S, type TelemetryScope } from './telemetry-scope.js';
+import { timedSpan } from './timed-span.js';
 
 /** The exception names KMS (and the SDK) throttle with. */
 const THROTTLED = new Set(['ThrottlingException', 'Throttling', 'ThrottledException', 'TooManyRequestsException', 'RequestLimitExceeded']);
@@ -35,30 +36,7 @@ export function createSignerTelemetry(scope: TelemetryScope): SignerTelemetry {
     traceKmsCall,
     traceSign<T>(call: SigningCall, run: () => Promise<T>): Promise<T> {
       const metric: Attributes = { 'kms_jwt.sign.kind': call.kind, 'kms_jwt.key.id': call.keyId };
-      return tracer.startActiveSpan('kms_jwt.sign', { kind: SpanKind.INTERNAL, attributes: metric }, (span) => {
-        const start = performance.now();
-        let running: Promise<T>;
-        try {
-          running = run();
-        } catch (error) {
-          running = Promise.reject(error);
-        }
-        return running.then(
-          (signed) => {
-            span.end();
-            duration.record((performance.now() - start) / 1000, metric);
-            return signed;
-          },
-          (error: unknown) => {
-            const type = errorType(error);
-            span.setAttribute('error.type', type);
-            span.setStatus({ code: SpanStatusCode.ERROR, message: type });
-            span.end();
-            duration.record((performance.now() - start) / 1000, { ...metric, 'error.type': type });
-            throw error;
-          },
-        );
-      });
+      return timedSpan(tracer, duration, { name: 'kms_jwt.sign', kind: SpanKind.INTERNAL, attributes: metric, metric }, run);
     },
     onLimiterWait: (event) => limiterWait.record(event.waitMs / 1000, { 'kms_jwt.key.arn': event.keyArn }),
   };
