@@ -2,7 +2,12 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { ROOT_CONTEXT, context, type Attributes, type Context, type ContextManager } from '@opentelemetry/api';
 import { MeterProvider, MetricReader, type DataPoint, type Histogram } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { startKmsLocal, type KmsLocal } from 'kms-local';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { TelemetryScope } from '../src/telemetry-scope.js';
+
+export { manualTime, type ManualTime } from '../../provider/test/support.js';
 
 /** A pull reader: metrics are read when the test calls `collect()`. */
 class TestReader extends MetricReader {
@@ -126,41 +131,54 @@ export function startHarness(): Harness {
   };
 }
 
-/** A clock and timers that only move when the test says so; due timers fire in order. */
-export interface ManualTime {
-  readonly nowMs: () => number;
-  readonly timers: { setTimeout(callback: () => void, delayMs: number): unknown; clearTimeout(handle: unknown): void };
-  /** Moves the clock forward by `ms`, firing every timer that falls due on the way. */
-  advance(ms: number): void;
+/** kms-local for one test file, with an admin client, a client of one attempt per call, and a harness per test. */
+export interface KmsTestWorld {
+  readonly kms: KmsLocal;
+  readonly admin: KMSClient;
+  /** One attempt per call: the penalty box (provider) or the signer sees each failure, throttles included. */
+  readonly client: KMSClient;
+  /** A fresh harness for this test, closed after it. */
+  start(): Harness;
 }
 
-export function manualTime(start = Date.now()): ManualTime {
-  let now = start;
-  let sequence = 0;
-  const armed = new Map<number, { at: number; callback: () => void }>();
+/** Starts kms-local before the file's tests and closes it after them; clears its faults and closes the test's harness after each. */
+export function useKmsTestWorld(): KmsTestWorld {
+  let kms: KmsLocal | undefined;
+  let admin: KMSClient | undefined;
+  let client: KMSClient | undefined;
+  let harness: Harness | undefined;
+  beforeAll(async () => {
+    kms = await startKmsLocal({ host: '127.0.0.1', port: 0, onError: () => undefined });
+    admin = new KMSClient(kms.clientConfig);
+    client = new KMSClient({ ...kms.clientConfig, maxAttempts: 1 });
+  });
+  afterAll(async () => {
+    admin?.destroy();
+    client?.destroy();
+    await kms?.close();
+  });
+  afterEach(async () => {
+    kms?.faults.clear();
+    await harness?.close();
+    harness = undefined;
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('kms-local is not started yet: use the world inside a test');
+    return value;
+  };
   return {
-    nowMs: () => now,
-    timers: {
-      setTimeout(callback, delayMs) {
-        sequence += 1;
-        armed.set(sequence, { at: now + delayMs, callback });
-        return sequence;
-      },
-      clearTimeout(handle) {
-        armed.delete(handle as number);
-      },
+    get kms() {
+      return started(kms);
     },
-    advance(ms) {
-      const end = now + ms;
-      for (;;) {
-        let next: [number, { at: number; callback: () => void }] | undefined;
-        for (const timer of armed) if (timer[1].at <= end && (next === undefined || timer[1].at < next[1].at)) next = timer;
-        if (next === undefined) break;
-        armed.delete(next[0]);
-        now = Math.max(now, next[1].at);
-        next[1].callback();
-      }
-      now = end;
+    get admin() {
+      return started(admin);
+    },
+    get client() {
+      return started(client);
+    },
+    start() {
+      harness = startHarness();
+      return harness;
     },
   };
 }

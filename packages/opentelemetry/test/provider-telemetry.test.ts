@@ -5,44 +5,16 @@ import { CreateAliasCommand, CreateKeyCommand, DisableKeyCommand, GetPublicKeyCo
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { createKmsJwtSigner } from 'kms-jwt-signer';
 import { createVerifier } from 'kms-jwt-verifier';
-import { startKmsLocal, type KmsLocal } from 'kms-local';
 import { createJwksKeyProvider, createKmsKeyProvider } from 'kms-pubkey-provider';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { addForbiddenLiterals, Secrets } from '../../../test/hygiene/support/secrets.js';
 import { createProviderTelemetry } from '../src/provider-telemetry.js';
-import { manualTime, startHarness, type Harness } from './kms-support.js';
+import { manualTime, useKmsTestWorld } from './kms-support.js';
 
-let kms: KmsLocal;
-let admin: KMSClient;
-/** The providers' client: one attempt per call (the penalty box does the retrying). */
-let client: KMSClient;
-let harness: Harness | undefined;
-
-beforeAll(async () => {
-  kms = await startKmsLocal({ host: '127.0.0.1', port: 0, onError: () => undefined });
-  admin = new KMSClient(kms.clientConfig);
-  client = new KMSClient({ ...kms.clientConfig, maxAttempts: 1 });
-});
-
-afterAll(async () => {
-  admin.destroy();
-  client.destroy();
-  await kms.close();
-});
-
-afterEach(async () => {
-  kms.faults.clear();
-  await harness?.close();
-  harness = undefined;
-});
-
-function start(): Harness {
-  harness = startHarness();
-  return harness;
-}
+const world = useKmsTestWorld();
 
 async function createKey(): Promise<{ arn: string; keyId: string }> {
-  const { KeyMetadata } = await admin.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }));
+  const { KeyMetadata } = await world.admin.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }));
   if (KeyMetadata?.Arn === undefined || KeyMetadata.KeyId === undefined) throw new Error('CreateKey answered without Arn');
   return { arn: KeyMetadata.Arn, keyId: KeyMetadata.KeyId };
 }
@@ -52,7 +24,7 @@ let aliases = 0;
 async function createAlias(keyId: string): Promise<string> {
   aliases += 1;
   const name = `alias/otel-provider-${process.pid}-${aliases}`;
-  await admin.send(new CreateAliasCommand({ AliasName: name, TargetKeyId: keyId }));
+  await world.admin.send(new CreateAliasCommand({ AliasName: name, TargetKeyId: keyId }));
   return name;
 }
 
@@ -61,9 +33,9 @@ const resolution = (source: string, outcome: string): Record<string, string> => 
 
 describe('createProviderTelemetry with createKmsKeyProvider', () => {
   it('counts resolutions by source and outcome, gauges the trusted keys, and traces each KMS call with the AWS SDK attributes', async () => {
-    const h = start();
+    const h = world.start();
     const a = await createKey();
-    const provider = createKmsKeyProvider({ keys: [a.arn], client, telemetry: createProviderTelemetry(h.scope) });
+    const provider = createKmsKeyProvider({ keys: [a.arn], client: world.client, telemetry: createProviderTelemetry(h.scope) });
     expect(await provider.resolve(a.arn)).toBeDefined();
     expect(provider.resolve(a.arn)).toBeDefined();
     expect(provider.resolve(a.arn)).toBeDefined();
@@ -85,14 +57,14 @@ describe('createProviderTelemetry with createKmsKeyProvider', () => {
       'rpc.system': 'aws-api',
       'rpc.service': 'KMS',
       'rpc.method': 'GetPublicKey',
-      'cloud.region': kms.region,
+      'cloud.region': world.kms.region,
       'server.address': '127.0.0.1',
       'kms_jwt.key.id': a.arn,
       'kms_jwt.component': 'provider',
     });
     expect(span?.attributes['aws.request_id']).toMatch(/^[0-9a-f-]{36}$/);
     const calls = await h.points('kms_jwt.kms.call.duration');
-    expect(calls.map((point) => point.attributes)).toEqual([{ 'rpc.system': 'aws-api', 'rpc.service': 'KMS', 'rpc.method': 'GetPublicKey', 'kms_jwt.component': 'provider', 'cloud.region': kms.region }]);
+    expect(calls.map((point) => point.attributes)).toEqual([{ 'rpc.system': 'aws-api', 'rpc.service': 'KMS', 'rpc.method': 'GetPublicKey', 'kms_jwt.component': 'provider', 'cloud.region': world.kms.region }]);
     expect(await h.count('kms_jwt.kms.call.duration')).toBe(1);
 
     provider.close();
@@ -102,14 +74,14 @@ describe('createProviderTelemetry with createKmsKeyProvider', () => {
   });
 
   it('counts stale keys served while KMS fails, penalty-box entries, failed KMS calls, and resolutions KMS could not answer', async () => {
-    const h = start();
+    const h = world.start();
     const time = manualTime();
     const [a, b] = [await createKey(), await createKey()];
     const telemetry = createProviderTelemetry(h.scope);
-    const options = { client, telemetry, nowMs: time.nowMs, timers: time.timers, cacheMaxAgeMs: 60_000, failureCooldownMs: 5_000 };
+    const options = { client: world.client, telemetry, nowMs: time.nowMs, timers: time.timers, cacheMaxAgeMs: 60_000, failureCooldownMs: 5_000 };
     const provider = createKmsKeyProvider({ ...options, keys: [a.arn] });
     const key = await provider.resolve(a.arn);
-    kms.faults.inject({ type: 'unavailable', operations: ['GetPublicKey'] });
+    world.kms.faults.inject({ type: 'unavailable', operations: ['GetPublicKey'] });
     time.advance(60_001);
     // Past cacheMaxAgeMs: still answered, while the refresh it starts fails.
     expect(provider.resolve(a.arn)).toBe(key);
@@ -136,13 +108,13 @@ describe('createProviderTelemetry with createKmsKeyProvider', () => {
   });
 
   it('counts a rotation (UpdateAlias), the end of its grace window, a disabled key, and a failed DescribeKey', async () => {
-    const h = start();
+    const h = world.start();
     const time = manualTime();
     const [b, c] = [await createKey(), await createKey()];
     const alias = await createAlias(b.keyId);
     const provider = createKmsKeyProvider({
       keys: [alias],
-      client,
+      client: world.client,
       telemetry: createProviderTelemetry(h.scope),
       nowMs: time.nowMs,
       timers: time.timers,
@@ -156,7 +128,7 @@ describe('createProviderTelemetry with createKmsKeyProvider', () => {
       ['KMS.GetPublicKey', b.arn],
     ]);
 
-    await admin.send(new UpdateAliasCommand({ AliasName: alias, TargetKeyId: c.keyId }));
+    await world.admin.send(new UpdateAliasCommand({ AliasName: alias, TargetKeyId: c.keyId }));
     time.advance(60_001);
     await vi.waitFor(async () => expect(await h.sum('kms_jwt.key.rotations', { 'kms_jwt.alias': alias })).toBe(1), { timeout: 10_000 });
     // b stays trusted within its grace window, then leaves the trusted set.
@@ -166,11 +138,11 @@ describe('createProviderTelemetry with createKmsKeyProvider', () => {
     expect(provider.resolve(b.arn)).toBeUndefined();
     expect(await h.sum('kms_jwt.key.untrusted', { 'kms_jwt.untrusted.reason': 'grace-ended', 'kms_jwt.key.arn': b.arn })).toBe(1);
 
-    await admin.send(new DisableKeyCommand({ KeyId: c.keyId }));
+    await world.admin.send(new DisableKeyCommand({ KeyId: c.keyId }));
     time.advance(60_001);
     await vi.waitFor(async () => expect(await h.sum('kms_jwt.key.untrusted', { 'kms_jwt.untrusted.reason': 'disabled', 'kms_jwt.key.arn': c.arn })).toBe(1), { timeout: 10_000 });
 
-    kms.faults.inject({ type: 'unavailable', operations: ['DescribeKey'] });
+    world.kms.faults.inject({ type: 'unavailable', operations: ['DescribeKey'] });
     time.advance(60_001);
     await vi.waitFor(async () => expect(await h.sum('kms_jwt.key.penalty_box.entries', { 'kms_jwt.operation': 'DescribeKey' })).toBe(1), { timeout: 10_000 });
     expect(await h.sum('kms_jwt.key.untrusted')).toBe(2);
@@ -179,18 +151,18 @@ describe('createProviderTelemetry with createKmsKeyProvider', () => {
   });
 
   it('counts answers from a snapshot not confirmed yet and from offline keys', async () => {
-    const h = start();
+    const h = world.start();
     const a = await createKey();
     const d = await createKey();
-    const first = createKmsKeyProvider({ keys: [a.arn], client });
+    const first = createKmsKeyProvider({ keys: [a.arn], client: world.client });
     await first.ready();
     const snapshot = first.exportSnapshot();
     first.close();
-    const { PublicKey } = await admin.send(new GetPublicKeyCommand({ KeyId: d.arn }));
+    const { PublicKey } = await world.admin.send(new GetPublicKeyCommand({ KeyId: d.arn }));
     if (PublicKey === undefined) throw new Error('GetPublicKey answered without PublicKey');
     // KMS cannot confirm the snapshot: its key is answered unconfirmed.
-    kms.faults.inject({ type: 'unavailable', operations: ['GetPublicKey'] });
-    const provider = createKmsKeyProvider({ keys: [a.arn], snapshot, client, offlineKeys: [{ kid: 'offline-d', key: PublicKey }], telemetry: createProviderTelemetry(h.scope) });
+    world.kms.faults.inject({ type: 'unavailable', operations: ['GetPublicKey'] });
+    const provider = createKmsKeyProvider({ keys: [a.arn], snapshot, client: world.client, offlineKeys: [{ kid: 'offline-d', key: PublicKey }], telemetry: createProviderTelemetry(h.scope) });
     await vi.waitFor(async () => expect(await h.sum('kms_jwt.key.penalty_box.entries')).toBe(1), { timeout: 10_000 });
     expect(provider.resolve(a.arn)).toBeDefined();
     expect(provider.resolve('offline-d')).toBeDefined();
@@ -201,11 +173,11 @@ describe('createProviderTelemetry with createKmsKeyProvider', () => {
   });
 
   it('puts no token, signature, sub or jti in any attribute, span name or status', async () => {
-    const h = start();
+    const h = world.start();
     const a = await createKey();
-    const provider = createKmsKeyProvider({ keys: [a.arn], client, telemetry: createProviderTelemetry(h.scope) });
+    const provider = createKmsKeyProvider({ keys: [a.arn], client: world.client, telemetry: createProviderTelemetry(h.scope) });
     const verifier = createVerifier({ keys: provider, issuer: 'https://issuer.example', audience: 'orders-api' });
-    const signer = createKmsJwtSigner({ keyId: a.arn, client: admin, expiresInSeconds: 300, issuer: 'https://issuer.example', audience: 'orders-api' });
+    const signer = createKmsJwtSigner({ keyId: a.arn, client: world.admin, expiresInSeconds: 300, issuer: 'https://issuer.example', audience: 'orders-api' });
     const secrets = new Secrets();
     addForbiddenLiterals(secrets);
     for (const sub of ['user-4f1c9b2e8a7d4c3b', 'user-9e8d7c6b5a493827']) {
@@ -216,8 +188,8 @@ describe('createProviderTelemetry with createKmsKeyProvider', () => {
       expect(payload.sub).toBe(sub);
       secrets.addLiteral(String(payload.jti), 'a jti');
     }
-    kms.faults.inject({ type: 'throttle', operations: ['GetPublicKey'] });
-    const throttled = createKmsKeyProvider({ keys: [(await createKey()).arn], client, telemetry: createProviderTelemetry(h.scope) });
+    world.kms.faults.inject({ type: 'throttle', operations: ['GetPublicKey'] });
+    const throttled = createKmsKeyProvider({ keys: [(await createKey()).arn], client: world.client, telemetry: createProviderTelemetry(h.scope) });
     await expect(throttled.ready()).rejects.toThrow();
     const text = await h.allText();
     expect(text).toContain(a.arn);
@@ -236,10 +208,10 @@ describe('createProviderTelemetry with createJwksKeyProvider', () => {
   });
 
   it('counts resolutions from the JWKS and from the document at hand, stale keys served while the JWKS fails, and its penalty-box entries', async () => {
-    const h = start();
+    const h = world.start();
     const time = manualTime();
     const a = await createKey();
-    const issuer = createKmsKeyProvider({ keys: [a.arn], client });
+    const issuer = createKmsKeyProvider({ keys: [a.arn], client: world.client });
     await issuer.ready();
     let failing = false;
     server = createServer((_req, res) => {

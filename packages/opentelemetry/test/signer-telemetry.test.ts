@@ -1,58 +1,30 @@
 import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { createKmsJwtSigner, createKmsMessageSigner } from 'kms-jwt-signer';
-import { startKmsLocal, type KmsLocal } from 'kms-local';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addForbiddenLiterals, Secrets } from '../../../test/hygiene/support/secrets.js';
 import { createSignerTelemetry } from '../src/signer-telemetry.js';
-import { startHarness, type Harness } from './kms-support.js';
+import { useKmsTestWorld } from './kms-support.js';
 
-let kms: KmsLocal;
-let admin: KMSClient;
-/** The signers' client: one attempt per call, so that a throttle reaches the signer. */
-let client: KMSClient;
-let harness: Harness | undefined;
-
-beforeAll(async () => {
-  kms = await startKmsLocal({ host: '127.0.0.1', port: 0, onError: () => undefined });
-  admin = new KMSClient(kms.clientConfig);
-  client = new KMSClient({ ...kms.clientConfig, maxAttempts: 1 });
-});
-
-afterAll(async () => {
-  admin.destroy();
-  client.destroy();
-  await kms.close();
-});
-
-afterEach(async () => {
-  kms.faults.clear();
-  await harness?.close();
-  harness = undefined;
-});
-
-function start(): Harness {
-  harness = startHarness();
-  return harness;
-}
+const world = useKmsTestWorld();
 
 let aliases = 0;
 
 /** A new P-256 signing key, and an alias that points to it. */
 async function createAliasedKey(): Promise<{ arn: string; alias: string }> {
-  const { KeyMetadata } = await admin.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }));
+  const { KeyMetadata } = await world.admin.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }));
   if (KeyMetadata?.Arn === undefined || KeyMetadata.KeyId === undefined) throw new Error('CreateKey answered without Arn');
   aliases += 1;
   const alias = `alias/otel-signer-${process.pid}-${aliases}`;
-  await admin.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: KeyMetadata.KeyId }));
+  await world.admin.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: KeyMetadata.KeyId }));
   return { arn: KeyMetadata.Arn, alias };
 }
 
 describe('createSignerTelemetry', () => {
   it('traces each signing as kms_jwt.sign with its KMS calls as child spans, and records its duration, the KMS calls and the limiter wait', async () => {
-    const h = start();
+    const h = world.start();
     const key = await createAliasedKey();
-    const signer = createKmsJwtSigner({ keyId: key.alias, client, expiresInSeconds: 300, selfVerify: true, telemetry: createSignerTelemetry(h.scope) });
+    const signer = createKmsJwtSigner({ keyId: key.alias, client: world.client, expiresInSeconds: 300, selfVerify: true, telemetry: createSignerTelemetry(h.scope) });
     await signer.sign({ sub: 'user-1' });
     await signer.sign({ sub: 'user-2' });
 
@@ -76,7 +48,7 @@ describe('createSignerTelemetry', () => {
       'rpc.system': 'aws-api',
       'rpc.service': 'KMS',
       'rpc.method': 'Sign',
-      'cloud.region': kms.region,
+      'cloud.region': world.kms.region,
       'server.address': '127.0.0.1',
       'kms_jwt.key.id': key.arn,
       'kms_jwt.component': 'signer',
@@ -93,9 +65,9 @@ describe('createSignerTelemetry', () => {
   });
 
   it('records the wait maxRatePerSecond imposes on Sign calls', async () => {
-    const h = start();
+    const h = world.start();
     const key = await createAliasedKey();
-    const signer = createKmsJwtSigner({ keyId: key.arn, client, expiresInSeconds: 300, maxRatePerSecond: 20, telemetry: createSignerTelemetry(h.scope) });
+    const signer = createKmsJwtSigner({ keyId: key.arn, client: world.client, expiresInSeconds: 300, maxRatePerSecond: 20, telemetry: createSignerTelemetry(h.scope) });
     await Promise.all([1, 2, 3].map((n) => signer.sign({ sub: `user-${n}` })));
     const [wait] = await h.points('kms_jwt.signer.limiter.wait');
     // 20 per second: the second and third calls wait for their turn (50 ms apart).
@@ -104,11 +76,11 @@ describe('createSignerTelemetry', () => {
   });
 
   it('counts a KMS throttle, and records the failed signing with its error code', async () => {
-    const h = start();
+    const h = world.start();
     const key = await createAliasedKey();
-    const signer = createKmsJwtSigner({ keyId: key.arn, client, expiresInSeconds: 300, telemetry: createSignerTelemetry(h.scope) });
+    const signer = createKmsJwtSigner({ keyId: key.arn, client: world.client, expiresInSeconds: 300, telemetry: createSignerTelemetry(h.scope) });
     await signer.hydrate();
-    kms.faults.inject({ type: 'throttle', operations: ['Sign'] });
+    world.kms.faults.inject({ type: 'throttle', operations: ['Sign'] });
     await expect(signer.sign({ sub: 'user-1' })).rejects.toMatchObject({ code: 'ERR_KMS_THROTTLED' });
 
     expect(await h.sum('kms_jwt.signer.throttles', { 'rpc.method': 'Sign', 'kms_jwt.key.id': key.arn })).toBe(1);
@@ -122,20 +94,20 @@ describe('createSignerTelemetry', () => {
   });
 
   it('traces the message signer too, as kms_jwt.sign of kind message', async () => {
-    const h = start();
+    const h = world.start();
     const key = await createAliasedKey();
-    const signer = createKmsMessageSigner({ keyId: key.alias, client, telemetry: createSignerTelemetry(h.scope) });
+    const signer = createKmsMessageSigner({ keyId: key.alias, client: world.client, telemetry: createSignerTelemetry(h.scope) });
     await signer.sign({ json: { order: 1 } });
     expect(await h.count('kms_jwt.sign.duration', { 'kms_jwt.sign.kind': 'message', 'kms_jwt.key.id': key.alias })).toBe(1);
     expect(h.spans().map((span) => span.name)).toEqual(['KMS.DescribeKey', 'KMS.Sign', 'kms_jwt.sign']);
   });
 
   it('puts no token, signature, sub or jti in any attribute, span name or status', async () => {
-    const h = start();
+    const h = world.start();
     const key = await createAliasedKey();
     const telemetry = createSignerTelemetry(h.scope);
-    const signer = createKmsJwtSigner({ keyId: key.alias, client, expiresInSeconds: 300, telemetry });
-    const messages = createKmsMessageSigner({ keyId: key.alias, client, telemetry });
+    const signer = createKmsJwtSigner({ keyId: key.alias, client: world.client, expiresInSeconds: 300, telemetry });
+    const messages = createKmsMessageSigner({ keyId: key.alias, client: world.client, telemetry });
     const secrets = new Secrets();
     addForbiddenLiterals(secrets);
     for (const [n, sub] of ['user-4f1c9b2e8a7d4c3b', 'user-9e8d7c6b5a493827'].entries()) {
@@ -147,7 +119,7 @@ describe('createSignerTelemetry', () => {
       const message = await messages.sign({ json: { sub } }, { messageId: `${jti}-message` });
       secrets.addToken(message.jws, `message ${n}`);
     }
-    kms.faults.inject({ type: 'throttle', operations: ['Sign'] });
+    world.kms.faults.inject({ type: 'throttle', operations: ['Sign'] });
     await expect(signer.sign({ sub: 'user-4f1c9b2e8a7d4c3b', jti: 'jti-7a6b5c4d3e2f1a0b-0' })).rejects.toThrow();
     const text = await h.allText();
     expect(text).toContain(key.arn);
