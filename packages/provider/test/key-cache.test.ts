@@ -7,46 +7,8 @@ import { PenaltyBox } from '../src/penalty-box.js';
 import { spkiSha256 } from '../src/spki-thumbprint.js';
 import { TrustSet, type TrustRecord } from '../src/trust-set.js';
 import { MemorySource, newKeyRef, sourcedKey, throttled } from './parts-support.js';
+import { COOLDOWN, MAX_STALE, RECHECK, setup, TTL } from './key-cache-support.js';
 import { manualTime, recordEvents } from './support.js';
-
-const TTL = 60_000;
-const MAX_STALE = 600_000;
-const COOLDOWN = 30_000;
-const RECHECK = 10_000;
-
-function setup(extra: Partial<KeyCacheOptions> = {}) {
-  const time = manualTime();
-  const events = recordEvents();
-  const emitter = new HookEmitter(events.hooks);
-  const source = new MemorySource();
-  const trust: TrustSet = new TrustSet({ retiredKeyGraceMs: 0, events: emitter, onDropped: (record) => cache.forget(record.keyId) });
-  const cache: KeyCache = new KeyCache({
-    source,
-    penaltyBox: new PenaltyBox(COOLDOWN, time.nowMs),
-    events: emitter,
-    nowMs: time.nowMs,
-    cacheMaxAgeMs: TTL,
-    maxStaleMs: MAX_STALE,
-    maxEntries: 100,
-    honorKeyState: true,
-    recheckIntervalMs: RECHECK,
-    bindArn: (record, keyArn) => trust.bindArn(record, keyArn),
-    onSettled: () => undefined,
-    ...extra,
-  });
-  const key = newKeyRef();
-  trust.configure(key.arn, key.keyId, key.arn);
-  const record = trust.find(key.arn) as TrustRecord;
-  source.keys.set(key.arn, sourcedKey(key.arn));
-  /** Fetches the key and returns its trusted entry. */
-  const warm = async (): Promise<TrustedEntry> => {
-    await cache.refresh(record, true);
-    const entry = cache.peek(key.keyId);
-    expect(entry?.kind).toBe('trusted');
-    return entry as TrustedEntry;
-  };
-  return { time, events, source, trust, cache, key, record, warm };
-}
 
 describe('KeyCache', () => {
   it('fetches a key once for concurrent refreshes (single-flight), then answers it without calls until cacheMaxAgeMs', async () => {

@@ -11,7 +11,7 @@ import { createAlias, createKey, rejection, useKms } from './support.js';
 const env = useKms();
 
 function source(client: KMSClient, requestTimeoutMs = 5_000): KmsKeySource {
-  return new KmsKeySource({ client, requestTimeoutMs, algorithms: undefined, trustedEndpoint: 'http://127.0.0.1' });
+  return new KmsKeySource({ client, requestTimeoutMs, algorithms: undefined, trustedEndpoint: 'http://127.0.0.1', traceKmsCall: undefined });
 }
 
 describe('KmsKeySource', () => {
@@ -59,7 +59,7 @@ describe('KmsKeySource', () => {
     process.env['AWS_REGION'] = kms.clientConfig.region;
     process.env['AWS_ACCESS_KEY_ID'] = 'kms-local';
     process.env['AWS_SECRET_ACCESS_KEY'] = 'kms-local';
-    const own = new KmsKeySource({ client: undefined, requestTimeoutMs: 5_000, algorithms: undefined, trustedEndpoint: String(kms.clientConfig.endpoint) });
+    const own = new KmsKeySource({ client: undefined, requestTimeoutMs: 5_000, algorithms: undefined, trustedEndpoint: String(kms.clientConfig.endpoint), traceKmsCall: undefined });
     try {
       const answer = await own.fetchKey({ keyId: key.keyId, arn: key.arn }, new AbortController().signal);
       expect(answer.kind === 'key' && answer.key.keyArn).toBe(key.arn);
