@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { HookEmitter } from '../src/hook-emitter.js';
-import { KeyCache, type KeyCacheOptions } from '../src/key-cache.js';
-import { trustedEntry, type TrustedEntry } from '../src/key-entry.js';
-import { PenaltyBox } from '../src/penalty-box.js';
+import { KeyCache } from '../src/key-cache.js';
+import { trustedEntry } from '../src/key-entry.js';
 import { spkiSha256 } from '../src/spki-thumbprint.js';
-import { TrustSet, type TrustRecord } from '../src/trust-set.js';
-import { MemorySource, newKeyRef, sourcedKey, throttled } from './parts-support.js';
-import { COOLDOWN, MAX_STALE, RECHECK, setup, TTL } from './key-cache-support.js';
-import { manualTime, recordEvents } from './support.js';
+import { sourcedKey, throttled } from './parts-support.js';
+import { COOLDOWN, MAX_STALE, setup, TTL } from './key-cache-support.js';
 
 // The key cache's rules at their edges (key-cache.ts): how long a key is fresh and usable, what a
 // refusal makes of a cached key with and without honorKeyState, when a key is due, re-checked or

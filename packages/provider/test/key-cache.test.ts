@@ -1,14 +1,10 @@
 import type { TrustedKey } from 'kms-jwt-verifier';
 import { describe, expect, it } from 'vitest';
-import { HookEmitter } from '../src/hook-emitter.js';
-import { KeyCache, type KeyCacheOptions } from '../src/key-cache.js';
+import { KeyCache } from '../src/key-cache.js';
 import { trustedEntry, type TrustedEntry } from '../src/key-entry.js';
-import { PenaltyBox } from '../src/penalty-box.js';
 import { spkiSha256 } from '../src/spki-thumbprint.js';
-import { TrustSet, type TrustRecord } from '../src/trust-set.js';
-import { MemorySource, newKeyRef, sourcedKey, throttled } from './parts-support.js';
+import { newKeyRef, sourcedKey, throttled } from './parts-support.js';
 import { COOLDOWN, MAX_STALE, RECHECK, setup, TTL } from './key-cache-support.js';
-import { manualTime, recordEvents } from './support.js';
 
 describe('KeyCache', () => {
   it('fetches a key once for concurrent refreshes (single-flight), then answers it without calls until cacheMaxAgeMs', async () => {

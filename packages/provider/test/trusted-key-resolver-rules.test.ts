@@ -1,60 +1,20 @@
 import { KeySourceUnavailableError, type TrustedKey } from 'kms-jwt-verifier';
 import { describe, expect, it } from 'vitest';
-import { AliasWatcher } from '../src/alias-watcher.js';
-import { HookEmitter } from '../src/hook-emitter.js';
-import { KeyCache } from '../src/key-cache.js';
-import { PenaltyBox } from '../src/penalty-box.js';
 import { TrustedKeyResolver } from '../src/trusted-key-resolver.js';
-import { TrustSet, type TrustRecord } from '../src/trust-set.js';
-import { MemorySource, newKeyRef, sourcedKey, throttled } from './parts-support.js';
-import { manualTime, recordEvents } from './support.js';
+import { type TrustRecord } from '../src/trust-set.js';
+import { newKeyRef, sourcedKey, throttled } from './parts-support.js';
+import { assemble } from './trusted-key-resolver-support.js';
 
 // What resolve(kid) answers at the edges of trust (trusted-key-resolver.ts): a key whose grace
 // window ended while it is still cached, a key that left the set while its fetch was in flight, a
 // closed provider, aliases that cannot be resolved.
 
-const TTL = 60_000;
 const GRACE = 10_000;
-const COOLDOWN = 5_000;
-
-function assemble(options: { keys?: readonly string[]; aliases?: readonly string[] } = {}) {
-  const time = manualTime();
-  const log = recordEvents();
-  const events = new HookEmitter(log.hooks);
-  const source = new MemorySource();
-  const trust: TrustSet = new TrustSet({ retiredKeyGraceMs: GRACE, events, onDropped: (record) => cache.forget(record.keyId) });
-  const cache: KeyCache = new KeyCache({
-    source,
-    penaltyBox: new PenaltyBox(COOLDOWN, time.nowMs),
-    events,
-    nowMs: time.nowMs,
-    cacheMaxAgeMs: TTL,
-    maxStaleMs: 0,
-    maxEntries: 100,
-    honorKeyState: true,
-    recheckIntervalMs: COOLDOWN,
-    bindArn: (record, keyArn) => trust.bindArn(record, keyArn),
-    onSettled: () => undefined,
-  });
-  for (const arn of options.keys ?? []) trust.configure(arn, arn.split('/')[1] as string, arn);
-  const aliases = new AliasWatcher({
-    aliases: options.aliases ?? [],
-    source,
-    trust,
-    penaltyBox: new PenaltyBox(COOLDOWN, time.nowMs),
-    events,
-    nowMs: time.nowMs,
-    aliasRefreshMs: TTL,
-    onTarget: (record, enabled) => cache.noteKeyState(record, enabled),
-    onSettled: () => undefined,
-  });
-  const resolver = new TrustedKeyResolver({ offline: new Map(), offlinePinFailures: [], trust, cache, aliases, nowMs: time.nowMs });
-  return { time, log, source, trust, cache, resolver };
-}
+const assembleWithGrace = (options: Parameters<typeof assemble>[0] = {}) => assemble({ retiredKeyGraceMs: GRACE, ...options });
 
 describe('TrustedKeyResolver at the edges of trust', () => {
   it('answers nothing for a key whose grace window ended, though its public key is still cached and fresh, and lets it leave the set', async () => {
-    const { time, log, source, trust, resolver } = assemble();
+    const { time, log, source, trust, resolver } = assembleWithGrace();
     const old = newKeyRef();
     const next = newKeyRef();
     source.keys.set(old.arn, sourcedKey(old.arn));
@@ -72,7 +32,7 @@ describe('TrustedKeyResolver at the edges of trust', () => {
   });
 
   it('answers nothing (and does not throw) when the key left the trusted set while its fetch was in flight', async () => {
-    const { time, source, trust, resolver } = assemble();
+    const { time, source, trust, resolver } = assembleWithGrace();
     const key = newKeyRef();
     source.keys.set(key.arn, sourcedKey(key.arn));
     trust.pointAlias('alias/signing', key, time.nowMs());
@@ -87,7 +47,7 @@ describe('TrustedKeyResolver at the edges of trust', () => {
 
   it('says the provider is closed when a cold key is asked for after close()', () => {
     const key = newKeyRef();
-    const { source, cache, resolver } = assemble({ keys: [key.arn] });
+    const { source, cache, resolver } = assembleWithGrace({ keys: [key.arn] });
     source.keys.set(key.arn, sourcedKey(key.arn));
     cache.close();
     expect(() => resolver.resolve(key.arn)).toThrow(new KeySourceUnavailableError(`kms-pubkey-provider: cannot fetch the public key of ${key.arn} and none is cached (the provider is closed); retry later`));
@@ -95,7 +55,7 @@ describe('TrustedKeyResolver at the edges of trust', () => {
   });
 
   it('refuses with KeySourceUnavailableError, saying why, an unknown kid while the configured aliases cannot be resolved', async () => {
-    const { source, resolver } = assemble({ aliases: ['alias/signing'] });
+    const { source, resolver } = assembleWithGrace({ aliases: ['alias/signing'] });
     source.aliases.set('alias/signing', { down: throttled() });
     const stranger = newKeyRef().arn;
     const error = await Promise.resolve(resolver.resolve(stranger)).catch((caught: unknown) => caught);
@@ -105,13 +65,13 @@ describe('TrustedKeyResolver at the edges of trust', () => {
   });
 
   it('answers a kid that is not a string with undefined at once, without waiting for the aliases', () => {
-    const { source, resolver } = assemble({ aliases: ['alias/signing'] });
+    const { source, resolver } = assembleWithGrace({ aliases: ['alias/signing'] });
     expect(resolver.resolve(42 as unknown as string)).toBeUndefined();
     expect(source.calls).toEqual([]);
   });
 
   it("answers an alias target's ARN, asked before the aliases were resolved, with the very key later answers give", async () => {
-    const { source, resolver } = assemble({ aliases: ['alias/signing'] });
+    const { source, resolver } = assembleWithGrace({ aliases: ['alias/signing'] });
     const key = newKeyRef();
     source.aliases.set('alias/signing', key);
     source.keys.set(key.arn, sourcedKey(key.arn));

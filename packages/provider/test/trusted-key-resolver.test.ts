@@ -1,52 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { KeySourceUnavailableError, type TrustedKey } from 'kms-jwt-verifier';
 import { describe, expect, it } from 'vitest';
-import { AliasWatcher } from '../src/alias-watcher.js';
-import { HookEmitter } from '../src/hook-emitter.js';
-import { KeyCache } from '../src/key-cache.js';
-import { PenaltyBox } from '../src/penalty-box.js';
 import { TrustedKeyResolver } from '../src/trusted-key-resolver.js';
-import { TrustSet } from '../src/trust-set.js';
-import { MemorySource, newKeyRef, sourcedKey, throttled } from './parts-support.js';
-import { isPromise, manualTime, recordEvents } from './support.js';
-
-const TTL = 60_000;
-const COOLDOWN = 5_000;
-
-/** A resolver over parts wired by hand, with an in-memory source in place of KMS. */
-function assemble(options: { keys?: readonly string[]; aliases?: readonly string[]; offline?: ReadonlyMap<string, TrustedKey> }) {
-  const time = manualTime();
-  const events = new HookEmitter(recordEvents().hooks);
-  const source = new MemorySource();
-  const trust: TrustSet = new TrustSet({ retiredKeyGraceMs: 600_000, events, onDropped: (record) => cache.forget(record.keyId) });
-  const cache: KeyCache = new KeyCache({
-    source,
-    penaltyBox: new PenaltyBox(COOLDOWN, time.nowMs),
-    events,
-    nowMs: time.nowMs,
-    cacheMaxAgeMs: TTL,
-    maxStaleMs: 0,
-    maxEntries: 100,
-    honorKeyState: true,
-    recheckIntervalMs: COOLDOWN,
-    bindArn: (record, keyArn) => trust.bindArn(record, keyArn),
-    onSettled: () => undefined,
-  });
-  for (const arn of options.keys ?? []) trust.configure(arn, arn.split('/')[1] as string, arn);
-  const aliases = new AliasWatcher({
-    aliases: options.aliases ?? [],
-    source,
-    trust,
-    penaltyBox: new PenaltyBox(COOLDOWN, time.nowMs),
-    events,
-    nowMs: time.nowMs,
-    aliasRefreshMs: TTL,
-    onTarget: (record, enabled) => cache.noteKeyState(record, enabled),
-    onSettled: () => undefined,
-  });
-  const resolver = new TrustedKeyResolver({ offline: options.offline ?? new Map(), offlinePinFailures: [], trust, cache, aliases, nowMs: time.nowMs });
-  return { time, source, resolver };
-}
+import { newKeyRef, sourcedKey, throttled } from './parts-support.js';
+import { assemble, COOLDOWN } from './trusted-key-resolver-support.js';
+import { isPromise } from './support.js';
 
 describe('TrustedKeyResolver', () => {
   it('answers a cold key with a promise, then the same TrustedKey synchronously by ARN and by key id', async () => {
