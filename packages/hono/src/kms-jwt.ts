@@ -21,6 +21,21 @@ export interface KmsJwtOptions extends BearerAuthOptions<Context> {
   readonly respond?: boolean;
 }
 
+/** `c.env` under @hono/node-server: its `HttpBindings`, whose `incoming` is Node's request. */
+type NodeBindings = { readonly incoming?: { readonly rawHeaders?: unknown } } | undefined;
+
+/**
+ * Where the Authorization header is read: on Node (@hono/node-server's documented `c.env.incoming`), the header
+ * lines as Node received them, as every Node adapter reads them (two lines are refused), with no `Headers` built;
+ * elsewhere the Fetch API's headers, which join repeated lines into one value that the Bearer parser refuses as malformed.
+ */
+function bearerRequest(c: Context, cookie: string | undefined): BearerRequest {
+  const rawHeaders = (c.env as NodeBindings)?.incoming?.rawHeaders;
+  const value = cookie === undefined ? undefined : getCookie(c, cookie);
+  if (Array.isArray(rawHeaders)) return { rawHeaders: rawHeaders as string[], url: c.req.url, cookie: value };
+  return { headers: { authorization: c.req.header('authorization') }, url: c.req.url, cookie: value };
+}
+
 /**
  * Verifies the request's Bearer token (or cookie) and sets its claims as `c.get('auth')`; its header, key ARN and raw token
  * are read with `authToken(c)`. A failure is thrown as an `HTTPException` whose response is the RFC 6750 answer and whose
@@ -48,9 +63,7 @@ export function kmsJwt(options: KmsJwtOptions): MiddlewareHandler<KmsJwtEnv> {
     const state: ContextAuth = { auth, respond, token: undefined, rawToken: undefined };
     let outcome: AuthOutcome;
     try {
-      // The Fetch API joins repeated headers into one value, which the Bearer parser then refuses as malformed.
-      const request: BearerRequest = { headers: { authorization: c.req.header('authorization') }, url: c.req.url, cookie: cookie === undefined ? undefined : getCookie(c, cookie) };
-      outcome = auth.authenticateNow(c, request, state);
+      outcome = auth.authenticateNow(c, bearerRequest(c, cookie), state);
     } catch (error) {
       return refuse(c, error);
     }
