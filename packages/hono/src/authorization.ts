@@ -17,14 +17,10 @@ function authorization(requirement: Requirement): MiddlewareHandler {
  * space-separated `scope` claim or its `scp` array); others get 403 insufficient_scope (401 when
  * unauthenticated), answered as `kmsJwt` is configured. Use after `kmsJwt()`.
  */
-export function requireScopes(...scopes: string[]): MiddlewareHandler {
-  return authorization(scopeRequirement(scopes, PACKAGE));
-}
+export const requireScopes = (...scopes: string[]): MiddlewareHandler => authorization(scopeRequirement(scopes, PACKAGE));
 
 /**
  * Middleware that lets through requests whose token's claims match: each claim equals its value (or, for an array claim,
  * contains it) or satisfies its predicate; others get 403 insufficient_scope naming the claim. Use after `kmsJwt()`.
  */
-export function requireClaims(claims: ClaimRequirements): MiddlewareHandler {
-  return authorization(claimRequirement(claims, PACKAGE));
-}
+export const requireClaims = (claims: ClaimRequirements): MiddlewareHandler => authorization(claimRequirement(claims, PACKAGE));

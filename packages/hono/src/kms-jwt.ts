@@ -21,16 +21,13 @@ export interface KmsJwtOptions extends BearerAuthOptions<Context> {
   readonly respond?: boolean;
 }
 
-/** `c.env` under @hono/node-server: its `HttpBindings`, whose `incoming` is Node's request. */
-type NodeBindings = { readonly incoming?: { readonly rawHeaders?: unknown } } | undefined;
-
 /**
- * Where the Authorization header is read: on Node (@hono/node-server's documented `c.env.incoming`), the header
- * lines as Node received them, as every Node adapter reads them (two lines are refused), with no `Headers` built;
- * elsewhere the Fetch API's headers, which join repeated lines into one value that the Bearer parser refuses as malformed.
+ * On Node, the header lines as Node received them (`c.env.incoming`: @hono/node-server's `HttpBindings`), as every Node
+ * adapter reads them (two Authorization lines refused), with no `Headers` built; elsewhere the Fetch API's headers, which
+ * join repeated lines into one value that the Bearer parser refuses as malformed.
  */
 function bearerRequest(c: Context, cookie: string | undefined): BearerRequest {
-  const rawHeaders = (c.env as NodeBindings)?.incoming?.rawHeaders;
+  const rawHeaders = (c.env as { incoming?: { rawHeaders?: unknown } } | undefined)?.incoming?.rawHeaders;
   const value = cookie === undefined ? undefined : getCookie(c, cookie);
   if (Array.isArray(rawHeaders)) return { rawHeaders: rawHeaders as string[], url: c.req.url, cookie: value };
   return { headers: { authorization: c.req.header('authorization') }, url: c.req.url, cookie: value };
