@@ -83,9 +83,16 @@ function honoApp(...middleware) {
 const apps = {
   'express-hello': async () => expressApp(),
   'kms-jwt-express': async () => expressApp(kmsJwtExpress({ verifier: await ourVerifier(), respond: true })),
+  // The ceiling of any Express middleware: one that only calls next().
+  'express-noop-middleware': async () => expressApp((_req, _res, next) => next()),
   'express-jwt': async () => expressApp(expressjwt({ secret: peerKey, ...peerOptions })),
   'koa-hello': async () => koaApp(),
   'kms-jwt-koa': async () => koaApp(kmsJwtKoa({ verifier: await ourVerifier(), respond: true })),
+  // The ceiling of any Koa middleware: one that only awaits next().
+  'koa-noop-middleware': async () =>
+    koaApp(async (_ctx, next) => {
+      await next();
+    }),
   'koa-jwt': async () => koaApp(koaJwt({ secret: peerKey, ...peerOptions })),
   'fastify-hello': async () => fastifyApp(),
   'kms-jwt-fastify': async () => {
