@@ -132,10 +132,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
    */
   function fromCache(token: string): VerifiedToken | Promise<VerifiedToken | undefined> | undefined {
     const mark = tokenMark(token);
-    if (!cachedMarks.has(mark)) return undefined;
     const slot = hotSlot(mark);
     let entry = hot[slot];
+    // A hot slot holds cache entries only (forget() empties it when its entry leaves): a match there is a hit.
     if (entry === undefined || entry.token !== token || ++hotHits % HOT_TOUCH_EVERY === 0) {
+      if (!cachedMarks.has(mark)) return undefined;
       entry = cache?.get(token);
       if (!entry) return undefined;
       hot[slot] = entry;

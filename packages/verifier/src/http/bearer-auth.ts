@@ -4,7 +4,7 @@ import type { VerifierOptions } from '../options.js';
 import type { VerifiedToken } from '../types.js';
 import type { RawTokenSink } from './auth-token.js';
 import type { Requirement } from './authorization.js';
-import { extractBearerToken, type BearerRequest } from './bearer.js';
+import { findBearerToken, type BearerRequest } from './bearer.js';
 import { toHttpAuthError, verifierFailure, type ChallengeSettings, type Failure } from './challenge.js';
 import { AdapterConfigError, RevocationCheckUnavailableError, type HttpAuthError } from './errors.js';
 import { isPromise, KNOWN_TOKEN, VERIFY_NOW, type KnownToken, type VerifyNow } from '../verify-now.js';
@@ -147,9 +147,10 @@ export function createBearerAuth<C>(options: BearerAuthOptions<C>, packageName: 
         .then(getToken)
         .then((token) => verify(context, typeof token === 'string' && token !== '' ? token : undefined, sink));
     }
-    const found = extractBearerToken(request, known);
+    const found = findBearerToken(request, known);
+    if (typeof found === 'string') return verify(context, found, sink);
     if (found.kind === 'invalid') throw fail({ status: 400, error: 'invalid_request', code: 'ERR_REQUEST_INVALID', family: 'request', description: found.description });
-    return verify(context, found.kind === 'token' ? found.token : undefined, sink);
+    return verify(context, undefined, sink);
   }
 
   return {

@@ -22,12 +22,22 @@ export type AuthorizationCredentials =
 export type KnownTokens = (candidate: string) => string | undefined;
 
 /**
+ * The token of `Bearer <token>` (the scheme in any case, one space) when `known` vouches for it, else
+ * `undefined`. The scheme as clients write it (`Bearer`, `bearer`) is told by two comparisons; only
+ * another case takes the pattern.
+ */
+function knownToken(value: string, known: KnownTokens): string | undefined {
+  if (value.length < 8 || value.charCodeAt(6) !== 0x20) return undefined;
+  return value.startsWith('Bearer') || value.startsWith('bearer') || BEARER_SPACE.test(value) ? known(value.slice(7)) : undefined;
+}
+
+/**
  * Reads one `Authorization` header value (RFC 6750 §2.1). `known` (optional) vouches for tokens the
  * verifier has verified: one after `Bearer` and a single space is taken without scanning it again; any
  * other value is parsed in full, so the answer is the same either way.
  */
 export function parseAuthorization(value: string, known?: KnownTokens): AuthorizationCredentials {
-  const token = known !== undefined && BEARER_SPACE.test(value) ? known(value.slice(7)) : undefined;
+  const token = known === undefined ? undefined : knownToken(value, known);
   if (token !== undefined) return { kind: 'bearer', token };
   const bearer = BEARER.exec(value);
   if (bearer) return { kind: 'bearer', token: bearer[1] as string };
@@ -60,26 +70,36 @@ export type TokenExtraction =
   /** A malformed header, or a token in more than one place or in an unsupported one: 400 invalid_request. */
   | { readonly kind: 'invalid'; readonly description: string };
 
-const NONE: TokenExtraction = Object.freeze({ kind: 'none' });
+/** The outcome of {@link findBearerToken} without a token. */
+type NoToken = Exclude<TokenExtraction, { readonly kind: 'token' }>;
 
-const NO_VALUES: readonly string[] = Object.freeze([]);
+const NONE: NoToken = Object.freeze({ kind: 'none' });
 
-/** The Authorization header lines of Node's raw header list (names in any case). */
-function rawAuthorizationValues(raw: readonly string[]): readonly string[] {
-  let values = NO_VALUES;
-  for (let index = 0; index + 1 < raw.length; index += 2) {
-    const name = raw[index] as string;
-    if (name.length === 13 && name.toLowerCase() === 'authorization') values = values === NO_VALUES ? [raw[index + 1] as string] : [...values, raw[index + 1] as string];
-  }
-  return values;
+/** Two Authorization headers: the request is refused (400). */
+const MANY: NoToken = Object.freeze({ kind: 'invalid', description: 'the request has more than one Authorization header' });
+
+/** Whether a raw header name is `Authorization` in any case; the two spellings clients send are told without a lower-cased copy. */
+function isAuthorizationName(name: string): boolean {
+  return name.length === 13 && (name === 'Authorization' || name === 'authorization' || name.toLowerCase() === 'authorization');
 }
 
-function authorizationValues(request: BearerRequest): readonly string[] {
-  if (request.rawHeaders !== undefined) return rawAuthorizationValues(request.rawHeaders);
-  const distinct = request.headersDistinct?.['authorization'];
-  if (distinct !== undefined) return distinct;
-  const value = request.headers?.['authorization'];
-  return value === undefined ? [] : typeof value === 'string' ? [value] : value;
+/** The one Authorization header line of Node's raw header list (names in any case), `undefined` without one, or {@link MANY}. */
+function rawAuthorizationValue(raw: readonly string[]): string | undefined | typeof MANY {
+  let value: string | undefined;
+  for (let index = 0; index + 1 < raw.length; index += 2) {
+    if (!isAuthorizationName(raw[index] as string)) continue;
+    if (value !== undefined) return MANY;
+    value = raw[index + 1] as string;
+  }
+  return value;
+}
+
+/** The request's one Authorization header value, `undefined` without one, or {@link MANY}. */
+function authorizationValue(request: BearerRequest): string | undefined | typeof MANY {
+  if (request.rawHeaders !== undefined) return rawAuthorizationValue(request.rawHeaders);
+  const values = request.headersDistinct?.['authorization'] ?? request.headers?.['authorization'];
+  if (values === undefined || typeof values === 'string') return values;
+  return values.length > 1 ? MANY : values[0];
 }
 
 function inQuery(url: string | undefined): boolean {
@@ -99,21 +119,24 @@ function inBody(body: unknown): boolean {
  * not Bearer credentials. `known` is passed on to {@link parseAuthorization}.
  */
 export function extractBearerToken(request: BearerRequest, known?: KnownTokens): TokenExtraction {
-  const values = authorizationValues(request);
-  if (values.length > 1) return { kind: 'invalid', description: 'the request has more than one Authorization header' };
-  let header: string | undefined;
-  if (values.length === 1) {
-    const credentials = parseAuthorization(values[0] as string, known);
+  const found = findBearerToken(request, known);
+  return typeof found === 'string' ? { kind: 'token', token: found } : found;
+}
+
+/** {@link extractBearerToken}, with a found token as the string itself (no object per request). Not public API. */
+export function findBearerToken(request: BearerRequest, known?: KnownTokens): string | NoToken {
+  const value = authorizationValue(request);
+  if (typeof value === 'object') return value;
+  let header = value === undefined || known === undefined ? undefined : knownToken(value, known);
+  if (value !== undefined && header === undefined) {
+    const credentials = parseAuthorization(value);
     if (credentials.kind === 'malformed') return { kind: 'invalid', description: credentials.description };
     if (credentials.kind === 'bearer') header = credentials.token;
   }
   const cookie = request.cookie === '' ? undefined : request.cookie;
   const query = inQuery(request.url);
   const body = inBody(request.body);
-  if (!query && !body && (header === undefined || cookie === undefined)) {
-    const token = header ?? cookie;
-    return token === undefined ? NONE : { kind: 'token', token };
-  }
+  if (!query && !body && (header === undefined || cookie === undefined)) return header ?? cookie ?? NONE;
   const places = [
     ...(header === undefined ? [] : ['the Authorization header']),
     ...(cookie === undefined ? [] : ['the cookie']),

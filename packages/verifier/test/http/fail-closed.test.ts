@@ -49,6 +49,8 @@ describe('Authorization lines from rawHeaders', () => {
     expect(extractBearerToken({ rawHeaders: ['X-Authorization', 'Bearer abc'] })).toEqual({ kind: 'none' });
     expect(extractBearerToken({ rawHeaders: ['Authorizatio', 'Bearer abc'] })).toEqual({ kind: 'none' });
     expect(extractBearerToken({ rawHeaders: ['Host', 'x', 'AUTHORIZATION', 'Bearer abc'] })).toEqual({ kind: 'token', token: 'abc' });
+    expect(extractBearerToken({ rawHeaders: ['aUtHoRiZaTiOn', 'Bearer abc'] })).toEqual({ kind: 'token', token: 'abc' });
+    expect(extractBearerToken({ rawHeaders: ['AUTHORIZATION', 'Bearer abc', 'aUtHoRiZaTiOn', 'Bearer abc'] })).toMatchObject({ kind: 'invalid' });
     expect(extractBearerToken({ rawHeaders: ['authorization', 'Bearer abc', 'Authorization', 'Bearer def'] })).toMatchObject({ kind: 'invalid' });
   });
 
