@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseJson, parseJsonObject } from '../src/json.js';
+import { misreading } from './support/json-parse.js';
 
 // How json.ts finds member names: whitespace of every kind JSON allows before the colon, and the
 // second check of a text with an escaped name, which must refuse what JSON.parse misread (Node 24's
@@ -26,12 +27,6 @@ describe('member names followed by whitespace before the colon', () => {
 });
 
 describe('a text with an escaped name, checked once more', () => {
-  /** JSON.parse answering `misread` for `text`, and as usual for anything else. */
-  function misreading(text: string, misread: unknown): void {
-    const parse = JSON.parse.bind(JSON);
-    vi.spyOn(JSON, 'parse').mockImplementation((source: string, reviver?: (this: unknown, key: string, value: unknown) => unknown) => (source === text ? misread : parse(source, reviver)));
-  }
-
   it.each([
     ['at the top', '{"\\"":1}', { '\\': 1 }],
     ['beside another name', '{"a":1,"\\"":2}', { a: 1, '\\': 2 }],
