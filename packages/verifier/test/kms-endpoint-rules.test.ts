@@ -39,6 +39,8 @@ describe('the endpoint a KMS client calls', () => {
     await expect(read({ protocol: 'https:', hostname: 'proxy.internal', port: '8443' })).resolves.toEqual({ endpoint: 'https://proxy.internal:8443', source: 'client' });
     await expect(read({ protocol: 'https:', hostname: 'proxy.internal', port: '' })).resolves.toEqual({ endpoint: 'https://proxy.internal', source: 'client' });
     await expect(read('http://localhost:4599')).resolves.toEqual({ endpoint: 'http://localhost:4599', source: 'client' });
+    // Host parts win over a url member that is not a URL.
+    await expect(read({ url: 'https://elsewhere.example', protocol: 'https:', hostname: 'proxy.internal' })).resolves.toEqual({ endpoint: 'https://proxy.internal', source: 'client' });
     await expect(resolveKmsEndpoint(configured({ endpoint: async () => 'http://localhost:4599/' }))).resolves.toEqual({ endpoint: 'http://localhost:4599', source: 'client' });
   });
 

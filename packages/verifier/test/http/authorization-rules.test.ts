@@ -22,6 +22,7 @@ describe('claim and scope requirements', () => {
     ['an empty list', []],
     ['a scope with a backslash', ['orders\\read']],
     ['an empty scope', ['']],
+    ['a good scope beside a bad one', ['orders:read', 'orders read']],
   ])('refuses %s of scopes, saying what a scope may hold', (_name, scopes) => {
     expect(() => scopeRequirement(scopes as unknown as string[], PKG)).toThrow(
       'kms-jwt-test: requireScopes needs one or more scopes, each a string of printable ASCII without spaces, quotes or backslashes',
@@ -40,5 +41,19 @@ describe('claim and scope requirements', () => {
     scopes.pop();
     expect(requirement({ scope: 'orders:read' })).toMatchObject({ status: 403, code: 'ERR_SCOPE_INSUFFICIENT', requiredScopes: ['orders:read', 'orders:write'] });
     expect(requirement({ scope: 'orders:write orders:read' })).toBeUndefined();
+  });
+
+  it('refuses claims given as text, and takes numbers, booleans and strings as expectations', () => {
+    expect(() => claimRequirement('tenant' as unknown as Record<string, string>, PKG)).toThrow('kms-jwt-test: requireClaims needs an object of one or more claim names and their expected values');
+    const requirement = claimRequirement({ level: 3, admin: true, tenant: 'acme' }, PKG);
+    expect(requirement({ level: 3, admin: true, tenant: 'acme' })).toBeUndefined();
+    expect(requirement({ level: 3, admin: 'true', tenant: 'acme' })).toEqual({
+      status: 403,
+      error: 'insufficient_scope',
+      code: 'ERR_CLAIM_MISMATCH',
+      family: 'authorization',
+      description: "the access token's admin claim does not grant access to this resource",
+      claim: 'admin',
+    });
   });
 });
