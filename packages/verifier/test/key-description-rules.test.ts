@@ -46,17 +46,18 @@ const rsaPem = (der: Uint8Array): string => `-----BEGIN RSA PUBLIC KEY-----\n${B
 const RSA_REFUSED = 'the RSA public key is not a DER RSAPublicKey';
 const described = { kind: 'rsa', n: new Uint8Array(modulus.subarray(1)), e: new Uint8Array(EXPONENT) };
 
-/** (x, y) on `curve` with the smallest x that has a point: y = √(x³ + ax + b), every prime here being 3 mod 4. */
+/** √value mod p, every prime here being 3 mod 4 (a number without a root gets one whose square differs). */
+function sqrtMod(value: bigint, p: bigint): bigint {
+  let result = 1n;
+  for (let base = value % p, rest = (p + 1n) / 4n; rest > 0n; rest >>= 1n, base = (base * base) % p) if (rest & 1n) result = (result * base) % p;
+  return result;
+}
+/** (x, y) on `curve` with the smallest x above 0 that has a point. */
 function pointWithSmallX(curve: EcCurve): { x: bigint; y: bigint } {
   const { p, a, b } = EC_CURVES[curve];
-  const power = (base: bigint, exponent: bigint): bigint => {
-    let result = 1n;
-    for (let value = base % p, rest = exponent; rest > 0n; rest >>= 1n, value = (value * value) % p) if (rest & 1n) result = (result * value) % p;
-    return result;
-  };
   for (let x = 1n; ; x += 1n) {
     const rhs = (x * x * x + a * x + b) % p;
-    const y = power(rhs, (p + 1n) / 4n);
+    const y = sqrtMod(rhs, p);
     if ((y * y) % p === rhs) return { x, y };
   }
 }
@@ -172,11 +173,17 @@ describe('a public JWK', () => {
     ['an RSA modulus that is not a string', { kty: 'RSA', e: rsaJwk.e ?? '', n: 5 as unknown as string }, 'the RSA JWK needs n and e in base64url'],
     ['an EC key of another curve', { ...ecJwk, crv: 'P-192' }, 'EC curve P-192 is not one KMS signs with (P-256, P-384, P-521, secp256k1)'],
     ['an EC key without y', { kty: 'EC', crv: 'P-384', x: ecJwk.x ?? '' }, 'the P-384 JWK needs x and y, each 48 bytes in base64url'],
+    ['a P-256 key with x and no y', { kty: 'EC', crv: 'P-256', x: ecJwk.x ?? '' }, 'the P-256 JWK needs x and y, each 32 bytes in base64url'],
     ['an OKP key without a curve', { kty: 'OKP', x: ecJwk.x ?? '' }, 'OKP curve undefined cannot verify a KMS signature'],
     ['an Ed25519 key of 31 bytes', { kty: 'OKP', crv: 'Ed25519', x: Buffer.alloc(31, 1).toString('base64url') }, 'the Ed25519 JWK needs x, 32 bytes in base64url'],
     ['a symmetric key', { kty: 'oct', k: 'AAAA' }, 'JWK key type oct cannot verify a KMS signature'],
   ])('refuses %s, saying what it needs', (_name, jwk, message) => {
     expect(describeJwk(jwk)).toBe(message);
+  });
+
+  it('reads an RSA integer of zero as one zero byte, in a JWK and in DER', () => {
+    expect(describeJwk({ kty: 'RSA', n: 'AA', e: 'AQAB' })).toEqual({ kind: 'rsa', n: new Uint8Array([0]), e: new Uint8Array([1, 0, 1]) });
+    expect(describePem(rsaPem(tlv(SEQUENCE, tlv(INTEGER, modulus), tlv(INTEGER, bytes('00')))))).toEqual({ ...described, e: new Uint8Array([0]) });
   });
 
   it('reads an RSA modulus written with leading zero bytes as the number it is', () => {
@@ -202,6 +209,21 @@ describe('an EC point on its curve', () => {
     const jwk = { kty: 'EC', crv: curve, x: fixed(x, size).toString('base64url'), y: fixed(y, size).toString('base64url') };
     expect(describeJwk(jwk)).toMatchObject({ kind: 'ec', curve });
     expect(describeJwk({ ...jwk, x: fixed(x + p, size).toString('base64url') })).toBe(`the JWK's point is not on ${curve}`);
+  });
+
+  it.each<EcCurve>(['P-256', 'P-384', 'P-521'])('refuses a %s x coordinate of zero written as the field prime', (curve) => {
+    const { p, b, size } = EC_CURVES[curve];
+    // (0, √b) is on these three curves; the curves have no point with y = 0 (their order is prime), so none with y written as p.
+    const y = sqrtMod(b, p);
+    const jwk = { kty: 'EC', crv: curve, x: fixed(0n, size).toString('base64url'), y: fixed(y, size).toString('base64url') };
+    expect(describeJwk(jwk)).toMatchObject({ kind: 'ec', curve });
+    expect(describeJwk({ ...jwk, x: fixed(p, size).toString('base64url') })).toBe(`the JWK's point is not on ${curve}`);
+  });
+
+  it('says an SPKI point off its curve is not on it', () => {
+    const off = new Uint8Array(point);
+    off[64] = (off[64] ?? 0) ^ 1;
+    expect(describeSpki(ecSpki({ key: tlv(BIT_STRING, bytes('00'), off) }))).toBe('the EC public point is not on P-256');
   });
 
   it('refuses a y coordinate written as itself plus the field prime', () => {

@@ -62,6 +62,7 @@ describe('web runtime keys and checks', () => {
     ['an object without a type', { export: () => ({}) }],
     ['an object whose type is not a string', { type: 1, export: () => ({}) }],
     ['an object whose export is not a function', { type: 'public', export: 'jwk' }],
+    ['a function with a type and export()', Object.assign(() => undefined, { type: 'public', export: () => ({}) })],
   ])('takes %s for no key object', (_name, value) => {
     expect(web.asKeyObject(value)).toBeUndefined();
   });
@@ -79,6 +80,12 @@ describe('web runtime keys and checks', () => {
       name: 'NotSupportedError',
       message: 'Web Crypto cannot verify ES256K',
     });
+  });
+
+  it('rejects with the error of a key whose export throws, rather than answering', async () => {
+    const failure = new Error('export failed');
+    const broken = { type: 'public', export: () => { throw failure; } } as unknown as Parameters<typeof verifyWithWebCrypto>[1];
+    await expect(verifyWithWebCrypto('ES256', broken, new Uint8Array(1), new Uint8Array(64))).rejects.toBe(failure);
   });
 
   it('answers false, not an error, for a signature Web Crypto cannot even read', async () => {
