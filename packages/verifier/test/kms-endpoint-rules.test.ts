@@ -1,10 +1,19 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { checkKmsEndpoint, NON_AWS_ENDPOINT_WARNING, resolveKmsEndpoint, type KmsClientLike } from '../src/kms-endpoint/index.js';
 
 // kms-jwt-verifier/kms-endpoint in this package's own tests: where a KMS client sends its calls (read
 // from the client's configuration only: these clients never send anything) and the verdict on it.
 // The providers' and signers' use of it, against kms-local, is tested in their packages.
+
+// What the machine's AWS environment and config file say does not reach these clients.
+const AWS_ENDPOINT_SETTINGS = ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_KMS', 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', 'AWS_USE_FIPS_ENDPOINT', 'AWS_USE_DUALSTACK_ENDPOINT', 'AWS_PROFILE'];
+beforeEach(() => {
+  vi.stubEnv('AWS_CONFIG_FILE', join(tmpdir(), `kms-endpoint-rules-no-config-${process.pid}`));
+  for (const name of AWS_ENDPOINT_SETTINGS) vi.stubEnv(name, undefined);
+});
 
 afterEach(() => {
   vi.unstubAllEnvs();
