@@ -13,38 +13,18 @@
 // runs per case per round (3), BENCH_CASES a comma-separated subset (default all), BENCH_NODE the
 // node binary (default this one). Needs hyperfine (Debian: `apt-get install hyperfine`).
 // Run with `pnpm bench` (builds first). Not a test: it asserts nothing beyond each case verifying.
-import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { execFile, execFileSync } from 'node:child_process';
-import { generateKeyPairSync, sign } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createKmsKeyProvider } from 'kms-pubkey-provider';
-import { startKmsLocal } from 'kms-local';
+import { caseScript as script, prepareFixture, selectedCases } from './fixture.mjs';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const NODE = process.env.BENCH_NODE ?? process.execPath;
-const issuer = 'https://issuer.example';
-const audience = 'orders-api';
-
-const allCases = [
-  { name: 'empty', label: 'empty Node.js process (baseline)' },
-  { name: 'ours-snapshot', label: 'kms-pubkey-provider from a snapshot file (`confirmSnapshot: false`) + kms-jwt-verifier' },
-  { name: 'ours-snapshot-kms-entry', label: 'the same, `createKmsKeyProvider` from the `kms-pubkey-provider/kms` entry' },
-  { name: 'ours-pem', label: 'kms-jwt-verifier from a PEM' },
-  { name: 'ours-kms', label: 'kms-pubkey-provider from KMS (kms-local; @aws-sdk/client-kms imported) + kms-jwt-verifier' },
-  { name: 'aws-jwt-verify', label: 'aws-jwt-verify, `cacheJwks` from a JWKS object' },
-  { name: 'jose-spki', label: 'jose, `importSPKI` + `jwtVerify`' },
-  { name: 'jose-jwk', label: 'jose, `importJWK` + `jwtVerify`' },
-];
-const wanted = (process.env.BENCH_CASES ?? '').split(',').filter(Boolean);
-const cases = allCases.filter((c) => c.name === 'empty' || wanted.length === 0 || wanted.includes(c.name));
-if (wanted.some((name) => !allCases.some((c) => c.name === name))) throw new Error(`BENCH_CASES=${process.env.BENCH_CASES} names an unknown case`);
+const cases = selectedCases();
 
 function hyperfineVersion() {
   try {
@@ -55,46 +35,8 @@ function hyperfineVersion() {
 }
 const hyperfine = hyperfineVersion();
 
-// One ES256 key in kms-local; the snapshot, PEM and JWKS all come from what KMS answers for it.
-const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-const kms = await startKmsLocal({
-  seed: { keys: [{ keySpec: 'ECC_NIST_P256', privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), aliases: ['alias/bench'] }] },
-});
-const dir = mkdtempSync(join(tmpdir(), 'kms-jwt-cold-start-'));
+const { env, dir, close } = await prepareFixture();
 try {
-  const client = new KMSClient(kms.clientConfig);
-  const { KeyMetadata } = await client.send(new DescribeKeyCommand({ KeyId: 'alias/bench' }));
-  const keyArn = KeyMetadata?.Arn;
-  if (keyArn === undefined) throw new Error('kms-local did not describe the seeded key');
-  const provider = createKmsKeyProvider({ keys: [keyArn], client });
-  await provider.ready();
-  const snapshotFile = join(dir, 'snapshot.json');
-  writeFileSync(snapshotFile, JSON.stringify(provider.exportSnapshot()));
-  const jwks = provider.exportJwks();
-  provider.close();
-  client.destroy();
-  const publicKeyPem = jwks.keys.length === 1 ? (await import('node:crypto')).createPublicKey({ key: jwks.keys[0], format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString() : undefined;
-  if (publicKeyPem === undefined) throw new Error('expected one key in the JWKS');
-
-  // One token as kms-jwt-signer makes it (kid = the key ARN, R‖S signature), signed here with the same private key.
-  const now = Math.floor(Date.now() / 1000);
-  const encode = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const input = `${encode({ alg: 'ES256', typ: 'JWT', kid: keyArn })}.${encode({ iss: issuer, aud: audience, sub: 'user-1', iat: now, exp: now + 3600 })}`;
-  const token = `${input}.${sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
-
-  const env = {
-    ...process.env,
-    BENCH_TOKEN: token,
-    BENCH_KEY_ARN: keyArn,
-    BENCH_ISSUER: issuer,
-    BENCH_AUDIENCE: audience,
-    BENCH_SNAPSHOT_FILE: snapshotFile,
-    BENCH_PEM: publicKeyPem,
-    BENCH_JWKS: JSON.stringify(jwks),
-    BENCH_KMS_CLIENT_CONFIG: JSON.stringify(kms.clientConfig),
-  };
-  const script = (c) => fileURLToPath(new URL(`./cases/${c.name}.mjs`, import.meta.url));
-
   // kms-local answers from this process: child processes are awaited, never run synchronously.
   const run = promisify(execFile);
   // Each case must verify (exit 0, nothing on stderr) before it is timed.
@@ -141,8 +83,7 @@ try {
     console.log(`| ${c.label} | ${(wall * 1000).toFixed(1)} | ${added} | ${(mean(t.cpu) * 1000).toFixed(1)} | ${addedCpu} |`);
   }
 } finally {
-  await kms.close();
-  rmSync(dir, { recursive: true, force: true });
+  await close();
 }
 
 function median(values) {

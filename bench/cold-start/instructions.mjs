@@ -1,0 +1,72 @@
+// Cold start counted in instructions: each case (cases/*.mjs, the same environment as
+// cold-start.bench.mjs) run under `valgrind --tool=callgrind`, which counts the instructions the whole
+// process executes (all threads), whatever the load on the machine. V8's background threads
+// (concurrent compilation, GC) make the count vary from run to run by a few per cent: each case runs
+// CALLGRIND_RUNS times and the median is reported, with what it adds over the empty process. Each
+// case is also run once, outside valgrind, with module hooks that list the files it loads
+// (module-count.mjs): the JavaScript modules and their size, the case file itself not counted.
+// Parameters: CALLGRIND_RUNS (default 3), BENCH_CASES (as in cold-start.bench.mjs; ours-kms never
+// runs here), BENCH_NODE.
+// Needs valgrind (Debian: `apt-get install valgrind`); slow (about 20 s a run): run it under
+// `nice -n 19` on a shared machine. Not part of `pnpm bench`; `pnpm run instructions` here.
+import { execFile } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { caseScript, prepareFixture, selectedCases } from './fixture.mjs';
+
+const RUNS = Number(process.env.CALLGRIND_RUNS ?? 3);
+const NODE = process.env.BENCH_NODE ?? process.execPath;
+// ours-kms is left out: under valgrind its KMS call outlasts the provider's request timeout.
+const cases = selectedCases().filter((c) => c.name !== 'ours-kms');
+const run = promisify(execFile);
+const hooks = fileURLToPath(new URL('./module-count.mjs', import.meta.url));
+
+const { env, dir, close } = await prepareFixture();
+try {
+  const rows = [];
+  for (const c of cases) {
+    const list = join(dir, `${c.name}.modules`);
+    await run(NODE, ['--import', hooks, caseScript(c)], { env: { ...env, BENCH_MODULE_LIST: list } });
+    let modules = [];
+    try {
+      modules = readFileSync(list, 'utf8').trim().split('\n').map((line) => Number(line.split(' ')[0]));
+      rmSync(list);
+    } catch (error) {
+      if (error.code !== 'ENOENT') throw error;
+    }
+    // The case file itself is the first module loaded.
+    modules = modules.slice(1);
+    const counts = [];
+    for (let i = 0; i < RUNS; i++) {
+      const out = join(dir, `${c.name}.callgrind`);
+      const { stderr } = await run('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, NODE, caseScript(c)], { env, maxBuffer: 16 * 1024 * 1024 });
+      rmSync(out, { force: true });
+      const collected = /Collected : (\d+)/.exec(stderr);
+      if (collected === null) throw new Error(`callgrind printed no count for ${c.name}:\n${stderr}`);
+      counts.push(Number(collected[1]));
+    }
+    rows.push({ c, counts, modules });
+    process.stderr.write(`${c.name}: ${counts.map((n) => (n / 1e6).toFixed(1)).join(', ')} million\n`);
+  }
+  const base = median(rows[0].counts);
+  const { stdout: nodeVersion } = await run(NODE, ['--version']);
+  console.log(`\ncallgrind, ${RUNS} runs per case, median; Node ${nodeVersion.trim()}, ${new Date().toISOString().slice(0, 10)}.\n`);
+  console.log('| case | instructions (millions) | added over empty Node (millions) | runs (millions) | JavaScript modules loaded | their size (KB) |');
+  console.log('| --- | ---: | ---: | --- | ---: | ---: |');
+  for (const { c, counts, modules } of rows) {
+    const m = median(counts);
+    const added = c.name === 'empty' ? '' : `+${((m - base) / 1e6).toFixed(1)}`;
+    const size = modules.reduce((sum, bytes) => sum + bytes, 0);
+    console.log(`| ${c.name} | ${(m / 1e6).toFixed(1)} | ${added} | ${counts.map((n) => (n / 1e6).toFixed(1)).join(', ')} | ${modules.length} | ${(size / 1024).toFixed(0)} |`);
+  }
+} finally {
+  await close();
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
