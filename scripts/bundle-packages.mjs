@@ -7,7 +7,7 @@
 // conditions (node, deno, bun, workerd, browser) still choose a runtime module at run time.
 // Usage: node scripts/bundle-packages.mjs [package folder name...] (default: every bundled package).
 import { build } from 'esbuild';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { root } from './packages.mjs';
 
@@ -44,6 +44,18 @@ function removeJavaScript(dir) {
   }
 }
 
+/**
+ * An entry that only re-exports a chunk (such as runtime/node.js, whose code deno.js shares) maps
+ * back to no source: its map and the comment pointing to it are dropped.
+ */
+function dropEmptySourceMap(file) {
+  const map = `${file}.map`;
+  if (JSON.parse(readFileSync(map, 'utf8')).sources.length > 0) return;
+  rmSync(map);
+  const code = readFileSync(file, 'utf8');
+  writeFileSync(file, code.replace(/\n\/\/# sourceMappingURL=[^\n]*\n?$/, '\n'));
+}
+
 async function bundlePackage(folder) {
   const dir = join(root, 'packages', folder);
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
@@ -71,6 +83,7 @@ async function bundlePackage(folder) {
     logLevel: 'warning',
   });
   const outputs = Object.keys(result.metafile.outputs).filter((file) => file.endsWith('.js'));
+  for (const output of outputs) dropEmptySourceMap(join(dir, output));
   const size = outputs.reduce((sum, file) => sum + result.metafile.outputs[file].bytes, 0);
   console.log(`${manifest.name}: ${outputs.length} modules, ${(size / 1024).toFixed(0)} KB (${outputs.map((file) => relative(outdir, join(dir, file)).split(sep).join('/')).join(', ')})`);
 }
