@@ -69,6 +69,22 @@ describe('packed tarballs', () => {
       expect(cjs.filter((key) => key !== '__esModule' && key !== 'module.exports')).toEqual(esm);
     });
 
+    it('keeps the name of every class each entry exports (errors name themselves after their class; a bundler may rename a class)', () => {
+      const manifest = JSON.parse(readFileSync(join(consumer, 'node_modules', name, 'package.json'), 'utf8')) as { exports?: Record<string, unknown> };
+      const entries = Object.keys(manifest.exports ?? { '.': null })
+        .filter((subpath) => subpath !== './package.json')
+        .map((subpath) => `${name}${subpath.slice(1)}`);
+      const output = runInConsumer(
+        `Promise.all(${JSON.stringify(entries)}.map(async (entry) => {
+           const classes = Object.entries(await import(entry)).filter(([, value]) => typeof value === 'function' && /^class\\b/.test(Function.prototype.toString.call(value)));
+           return classes.map(([key, value]) => ({ entry, key, name: value.name }));
+         })).then((found) => console.log(JSON.stringify(found.flat())));`,
+      );
+      const found = JSON.parse(output) as { entry: string; key: string; name: string }[];
+      expect(found.filter(({ key, name: actual }) => key !== actual)).toEqual([]);
+      if (name === 'kms-jwt-verifier') expect(found).toContainEqual({ entry: name, key: 'JwtExpiredError', name: 'JwtExpiredError' });
+    });
+
     it('ships type declarations and no test files', () => {
       const root = join(consumer, 'node_modules', name);
       const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { types: string; engines: { node: string } };
