@@ -16,7 +16,9 @@ export const cliPath = join(packageDir, 'dist', 'cli.js');
 /** Builds the workspace when the bin is missing (the root `pnpm test` builds before running the tests). */
 export async function ensureBuilt(): Promise<void> {
   if (existsSync(cliPath)) return;
+  // As the root build does: tsc, then the bundled packages' JavaScript (tsc writes only their .d.ts).
   await promisify(execFile)(join(repoDir, 'node_modules', '.bin', 'tsc'), ['-b', 'tsconfig.build.json'], { cwd: repoDir });
+  await promisify(execFile)(process.execPath, [join(repoDir, 'scripts', 'bundle-packages.mjs')], { cwd: repoDir });
 }
 
 export interface CliResult {
