@@ -128,3 +128,11 @@ export function joseToDer(signature: Buffer): Buffer {
   const length = content.length < 0x80 ? Buffer.from([content.length]) : Buffer.from([0x81, content.length]);
   return Buffer.concat([Buffer.from([0x30]), length, content]);
 }
+
+/**
+ * A client whose endpoint nobody listens on (port 9, one attempt): for signers whose calls must be
+ * refused before any KMS call, where a call that got through would fail as ERR_KMS_UNAVAILABLE.
+ */
+export function unreachableClient(): KMSClient {
+  return new KMSClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+}
