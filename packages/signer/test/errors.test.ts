@@ -200,6 +200,50 @@ describe('KMS failures map to typed errors', () => {
     }
   });
 
+  // The whole message: operation, key ARN, what to do, then the exception's name and KMS's own text
+  // (its first 300 characters; nothing when it is empty).
+  const LONG = 'x'.repeat(400);
+  const described: ReadonlyArray<readonly [string, string, number, string, SignerErrorClass, string]> = [
+    ['an exception of a name KMS may add, answered 400', 'FutureLimitException', 400, 'no', KmsRequestError, 'was rejected (FutureLimitException: no)'],
+    ['an exception of a name KMS may add, answered 503', 'FutureLimitException', 503, 'busy', KmsUnavailableError, 'failed: KMS is unavailable or unreachable; retry later (FutureLimitException: busy)'],
+    ['a 500 without an exception name', 'InternalFailure', 500, 'oops', KmsUnavailableError, 'failed: KMS is unavailable or unreachable; retry later (InternalFailure: oops)'],
+    ['an exception with a long message', 'ValidationException', 400, LONG, KmsRequestError, `was rejected (ValidationException: ${LONG.slice(0, 300)})`],
+    ['a key pending replica deletion', 'KMSInvalidStateException', 400, 'arn is pending replica deletion', KmsKeyPendingDeletionError, 'failed: the key is pending deletion (KMSInvalidStateException: arn is pending replica deletion)'],
+    ['a key in another state', 'KMSInvalidStateException', 400, 'Key is disabled for import', KmsKeyStateError, 'failed: the key is not in a state that can sign (KMSInvalidStateException: Key is disabled for import)'],
+    ['NotFoundException', 'NotFoundException', 400, 'gone', KmsKeyNotFoundError, 'failed: no such key or alias (NotFoundException: gone)'],
+    ['DisabledException', 'DisabledException', 400, 'off', KmsKeyDisabledError, 'failed: the key is disabled (DisabledException: off)'],
+    ['InvalidKeyUsageException', 'InvalidKeyUsageException', 400, 'usage', KmsKeyUsageError, 'failed: the key cannot be used to sign with this algorithm (InvalidKeyUsageException: usage)'],
+    ['AccessDeniedException', 'AccessDeniedException', 400, 'denied', KmsAccessDeniedError, 'was denied: check the key policy, IAM permissions (kms:Sign, kms:DescribeKey) and credentials (AccessDeniedException: denied)'],
+    ['ThrottlingException', 'ThrottlingException', 400, 'slow down', KmsThrottledError, 'was throttled: the request rate exceeds the KMS quota; lower maxRatePerSecond or raise the quota (ThrottlingException: slow down)'],
+  ];
+
+  it.each(described)('describes a Sign answered with %s, whole', async (_name, type, status, message, errorClass, what) => {
+    proxy.rules = { intercept: (operation) => (operation === 'Sign' ? { status, body: { __type: type, message } } : undefined) };
+    try {
+      const error = await signer({ client: proxyClient }).sign(CLAIMS).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(errorClass);
+      expect((error as KmsJwtSignerError).message).toBe(`KMS Sign for ${key.arn} ${what}`);
+      expect((error as KmsJwtSignerError).retryable).toBe(errorClass === KmsUnavailableError || errorClass === KmsThrottledError);
+    } finally {
+      proxy.rules = {};
+    }
+  });
+
+  // What a call may reject with besides an SDK exception (the telemetry's traceKmsCall runs the call,
+  // and may fail itself): named by its code, or by nothing.
+  it.each([
+    ['a network error object with a code and no message', { code: 'EPIPE', message: '' }, 'EPIPE'],
+    ['an Error named Error with a code', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 'ECONNRESET: socket hang up'],
+    ['a string', 'boom', 'Error'],
+    ['an object with a code that is not a string', { name: 42, code: 42 }, 'Error'],
+  ])('describes a KMS call that rejects with %s as KMS unavailable, naming what it can', async (_name, thrown, inParentheses) => {
+    const failing = signer({ telemetry: { traceKmsCall: () => Promise.reject(thrown) } });
+    const error = await expectSignerError(failing.hydrate(), KmsUnavailableError, 'ERR_KMS_UNAVAILABLE');
+    expect(error.message).toBe(`KMS DescribeKey for alias/errors failed: KMS is unavailable or unreachable; retry later (${inParentheses})`);
+    expect(error.cause).toBe(thrown);
+    expect(error.keyId).toBe('alias/errors');
+  });
+
   it('maps AccessDeniedException on DescribeKey to ERR_KMS_ACCESS_DENIED before any Sign', async () => {
     proxy.requests.length = 0;
     proxy.rules = { intercept: (operation) => (operation === 'DescribeKey' ? { status: 400, body: { __type: 'AccessDeniedException', message: 'not authorized' } } : undefined) };
