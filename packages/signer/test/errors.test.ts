@@ -231,17 +231,30 @@ describe('KMS failures map to typed errors', () => {
 
   // What a call may reject with besides an SDK exception (the telemetry's traceKmsCall runs the call,
   // and may fail itself): named by its code, or by nothing.
-  it.each([
-    ['a network error object with a code and no message', { code: 'EPIPE', message: '' }, 'EPIPE'],
-    ['an Error named Error with a code', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 'ECONNRESET: socket hang up'],
-    ['a string', 'boom', 'Error'],
-    ['an object with a code that is not a string', { name: 42, code: 42 }, 'Error'],
-  ])('describes a KMS call that rejects with %s as KMS unavailable, naming what it can', async (_name, thrown, inParentheses) => {
+  const UNAVAILABLE = 'failed: KMS is unavailable or unreachable; retry later';
+  const rejections: ReadonlyArray<readonly [string, unknown, SignerErrorClass, string]> = [
+    ['a network error object with a code and no message', { code: 'EPIPE', message: '' }, KmsUnavailableError, `${UNAVAILABLE} (EPIPE)`],
+    ['an Error named Error with a code', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), KmsUnavailableError, `${UNAVAILABLE} (ECONNRESET: socket hang up)`],
+    ['a string', 'boom', KmsUnavailableError, `${UNAVAILABLE} (Error)`],
+    ['null', null, KmsUnavailableError, `${UNAVAILABLE} (Error)`],
+    ['an object whose name and code are not strings', { name: 42, code: 42 }, KmsUnavailableError, `${UNAVAILABLE} (Error)`],
+    ['an error of another name, with no HTTP status', { name: 'SocketError', message: 'closed' }, KmsUnavailableError, `${UNAVAILABLE} (SocketError: closed)`],
+    ['an exception with no HTTP status', { name: 'FutureException', message: 'new' }, KmsRequestError, 'was rejected (FutureException: new)'],
+    ['an error of another name answered 400', { name: 'Odd', message: 'm', $metadata: { httpStatusCode: 400, attempts: 1 } }, KmsRequestError, 'was rejected (Odd: m)'],
+    ['an error answered 499 after 3 attempts', { name: 'Odd', message: 'm', $metadata: { httpStatusCode: 499, attempts: 3 } }, KmsRequestError, 'was rejected (Odd, after 3 attempts: m)'],
+    ['an error answered 500, its attempts not a number', { name: 'Odd', message: 'm', $metadata: { httpStatusCode: 500, attempts: '3' } }, KmsUnavailableError, `${UNAVAILABLE} (Odd: m)`],
+    ['an exception whose status is not a number', { name: 'OddException', message: 'm', $metadata: { httpStatusCode: '503' } }, KmsRequestError, 'was rejected (OddException: m)'],
+  ];
+
+  // What a call may reject with besides an SDK exception (the telemetry's traceKmsCall runs the call,
+  // and may fail itself): named by its name, its code, or by nothing.
+  it.each(rejections)('describes a KMS call that rejects with %s, naming what it can', async (_name, thrown, errorClass, what) => {
     const failing = signer({ telemetry: { traceKmsCall: () => Promise.reject(thrown) } });
-    const error = await expectSignerError(failing.hydrate(), KmsUnavailableError, 'ERR_KMS_UNAVAILABLE');
-    expect(error.message).toBe(`KMS DescribeKey for alias/errors failed: KMS is unavailable or unreachable; retry later (${inParentheses})`);
-    expect(error.cause).toBe(thrown);
-    expect(error.keyId).toBe('alias/errors');
+    const error = await failing.hydrate().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(errorClass);
+    expect((error as KmsJwtSignerError).message).toBe(`KMS DescribeKey for alias/errors ${what}`);
+    expect((error as KmsJwtSignerError).cause).toBe(thrown);
+    expect((error as KmsJwtSignerError).keyId).toBe('alias/errors');
   });
 
   it('maps AccessDeniedException on DescribeKey to ERR_KMS_ACCESS_DENIED before any Sign', async () => {

@@ -1,0 +1,95 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createKmsJwtSigner, KmsAccessDeniedError, KmsRequestError, KmsSignatureInvalidError, type JwsAlgorithm } from '../src/index.js';
+import { useKmsProxy } from './kms-proxy.js';
+import { createKey, decodeToken, expectSignerError, useKmsLocal, type TestKey } from './support.js';
+
+// selfVerify: what the signer does with each GetPublicKey answer it must not trust, and with a public
+// key that cannot check the signature at all. No token goes out unless its signature was checked.
+
+/** A public key's SPKI DER, base64, as GetPublicKey's JSON answer carries it. */
+function spkiBase64(key: { export(options: { format: 'der'; type: 'spki' }): Buffer }): string {
+  return key.export({ format: 'der', type: 'spki' }).toString('base64');
+}
+
+describe('kms-jwt-signer selfVerify: GetPublicKey answers it refuses', () => {
+  const env = useKmsLocal();
+  const through = useKmsProxy(env);
+  let ec: TestKey;
+  let rsa: TestKey;
+
+  beforeAll(async () => {
+    ec = await createKey(env().client, 'ECC_NIST_P256');
+    rsa = await createKey(env().client, 'RSA_2048');
+  });
+
+  function checkedSigner(key: TestKey, algorithm?: JwsAlgorithm) {
+    return createKmsJwtSigner({ keyId: key.arn, expiresInSeconds: 300, client: through().client, selfVerify: true, ...(algorithm === undefined ? {} : { algorithm }) });
+  }
+
+  /** Runs `test` while GetPublicKey's answer is rewritten by `change`. */
+  async function withPublicKeyAnswer(change: (answer: Record<string, unknown>) => Record<string, unknown>, test: () => Promise<void>): Promise<void> {
+    const { proxy } = through();
+    proxy.rules = { rewrite: (operation, answer) => (operation === 'GetPublicKey' ? change(answer) : answer) };
+    try {
+      await test();
+    } finally {
+      proxy.rules = {};
+    }
+  }
+
+  it.each([
+    ['for another key', (answer: Record<string, unknown>) => ({ ...answer, KeyId: rsa.arn }), 'answered for another key or without a public key'],
+    ['without a public key', ({ PublicKey: _dropped, ...answer }: Record<string, unknown>) => answer, 'answered for another key or without a public key'],
+    ['with a public key that cannot verify ES256 (Ed25519)', (answer: Record<string, unknown>) => ({ ...answer, PublicKey: spkiBase64(generateKeyPairSync('ed25519').publicKey) }), 'returned a public key that cannot verify ES256'],
+    ['with a public key of a kind no JWS algorithm takes (X25519)', (answer: Record<string, unknown>) => ({ ...answer, PublicKey: spkiBase64(generateKeyPairSync('x25519').publicKey) }), 'returned a public key that cannot verify ES256'],
+  ])('refuses a GetPublicKey answer %s, and issues no token', async (_name, change, what) => {
+    await withPublicKeyAnswer(change, async () => {
+      const error = await expectSignerError(checkedSigner(ec).sign({ sub: 'user-1' }), KmsRequestError, 'ERR_KMS_REQUEST_FAILED');
+      expect(error.message).toBe(`KMS GetPublicKey for ${ec.arn} ${what}`);
+      expect(error.keyId).toBe(ec.arn);
+      expect(error.cause).toBeUndefined();
+    });
+  });
+
+  it('refuses a GetPublicKey answer whose public key does not parse, with the parser error as the cause', async () => {
+    await withPublicKeyAnswer(
+      (answer) => ({ ...answer, PublicKey: Buffer.from('not a key').toString('base64') }),
+      async () => {
+        const error = await expectSignerError(checkedSigner(ec).hydrate(), KmsRequestError, 'ERR_KMS_REQUEST_FAILED');
+        expect(error.message).toBe(`KMS GetPublicKey for ${ec.arn} returned a public key that does not parse`);
+        expect(error.keyId).toBe(ec.arn);
+        expect(error.cause).toBeInstanceOf(Error);
+      },
+    );
+  });
+
+  it('maps a GetPublicKey that KMS denies to ERR_KMS_ACCESS_DENIED, and asks again on the next call', async () => {
+    const { proxy } = through();
+    const signer = checkedSigner(ec);
+    proxy.rules = { intercept: (operation) => (operation === 'GetPublicKey' ? { status: 400, body: { __type: 'AccessDeniedException', message: 'no kms:GetPublicKey' } } : undefined) };
+    try {
+      const error = await expectSignerError(signer.sign({}), KmsAccessDeniedError, 'ERR_KMS_ACCESS_DENIED');
+      expect(error.message).toMatch(new RegExp(`^KMS GetPublicKey for ${ec.arn} was denied: .*\\(AccessDeniedException: no kms:GetPublicKey\\)$`));
+    } finally {
+      proxy.rules = {};
+    }
+    // The failed fetch is not remembered: the same signer fetches the public key again, and signs.
+    const token = await signer.sign({});
+    expect(decodeToken(token).header['kid']).toBe(ec.arn);
+  });
+
+  it('refuses a signature its public key cannot check at all (an RSA-PSS key bound to SHA-512, for PS256): no token goes out', async () => {
+    // node:crypto throws ("digest not allowed") rather than answering false; that is not a pass.
+    const { publicKey } = generateKeyPairSync('rsa-pss', { modulusLength: 2048, hashAlgorithm: 'sha512', mgf1HashAlgorithm: 'sha512', saltLength: 64 });
+    await withPublicKeyAnswer(
+      (answer) => ({ ...answer, PublicKey: spkiBase64(publicKey) }),
+      async () => {
+        const error = await expectSignerError(checkedSigner(rsa, 'PS256').sign({ sub: 'user-1' }), KmsSignatureInvalidError, 'ERR_KMS_SIGNATURE_INVALID');
+        expect(error.message).toContain('does not verify against its public key (selfVerify)');
+      },
+    );
+    // The same signer with KMS's own public key signs.
+    expect(decodeToken(await checkedSigner(rsa, 'PS256').sign({})).header['alg']).toBe('PS256');
+  });
+});
