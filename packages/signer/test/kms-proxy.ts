@@ -2,8 +2,7 @@ import { createServer, request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { KmsLocal, KmsLocalClientConfig } from 'kms-local';
-import { afterAll, beforeAll } from 'vitest';
-import type { KmsLocalFixture } from './support.js';
+import { useFixture, type KmsLocalFixture } from './support.js';
 
 /** A JSON answer the proxy gives instead of (or after) kms-local's. */
 export interface ProxyAnswer {
@@ -104,17 +103,15 @@ export async function startKmsProxy(kms: KmsLocal): Promise<KmsProxy> {
  * before the file's tests and closed after them. Read it inside tests, as `useKmsLocal`'s fixture.
  */
 export function useKmsProxy(env: () => KmsLocalFixture): () => { readonly proxy: KmsProxy; readonly client: KMSClient } {
-  let fixture: { proxy: KmsProxy; client: KMSClient } | undefined;
-  beforeAll(async () => {
-    const proxy = await startKmsProxy(env().kms);
-    fixture = { proxy, client: new KMSClient({ ...proxy.clientConfig, maxAttempts: 1 }) };
-  });
-  afterAll(async () => {
-    fixture?.client.destroy();
-    await fixture?.proxy.close();
-  });
-  return () => {
-    if (!fixture) throw new Error('useKmsProxy(): the fixture is read before beforeAll ran');
-    return fixture;
-  };
+  return useFixture(
+    'useKmsProxy',
+    async () => {
+      const proxy = await startKmsProxy(env().kms);
+      return { proxy, client: new KMSClient({ ...proxy.clientConfig, maxAttempts: 1 }) };
+    },
+    async ({ proxy, client }) => {
+      client.destroy();
+      await proxy.close();
+    },
+  );
 }

@@ -81,7 +81,7 @@ describe('kms-jwt-signer selfVerify: GetPublicKey answers it refuses', () => {
 
   it('refuses a signature its public key cannot check at all (an RSA-PSS key bound to SHA-512, for PS256): no token goes out', async () => {
     // node:crypto throws ("digest not allowed") rather than answering false; that is not a pass.
-    const { publicKey } = generateKeyPairSync('rsa-pss', { modulusLength: 2048, hashAlgorithm: 'sha512', mgf1HashAlgorithm: 'sha512', saltLength: 64 });
+    const { publicKey } = generateKeyPairSync('rsa-pss', { modulusLength: 2048, hashAlgorithm: 'sha512', mgf1HashAlgorithm: 'sha512' });
     await withPublicKeyAnswer(
       (answer) => ({ ...answer, PublicKey: spkiBase64(publicKey) }),
       async () => {

@@ -17,17 +17,30 @@ export interface KmsLocalFixture {
  * faults answer at once instead of after the SDK's backoff.
  */
 export function useKmsLocal(options: KmsLocalOptions = {}, clientOptions: { maxAttempts?: number } = {}): () => KmsLocalFixture {
-  let fixture: KmsLocalFixture | undefined;
+  return useFixture(
+    'useKmsLocal',
+    async () => {
+      const kms = await startKmsLocal(options);
+      return { kms, client: new KMSClient({ ...kms.clientConfig, maxAttempts: 1, ...clientOptions }) };
+    },
+    async ({ kms, client }) => {
+      client.destroy();
+      await kms.close();
+    },
+  );
+}
+
+/** Something started before a file's tests (`start`) and stopped after them (`stop`); read it inside tests. */
+export function useFixture<T>(name: string, start: () => Promise<T>, stop: (fixture: T) => Promise<void>): () => T {
+  let fixture: T | undefined;
   beforeAll(async () => {
-    const kms = await startKmsLocal(options);
-    fixture = { kms, client: new KMSClient({ ...kms.clientConfig, maxAttempts: 1, ...clientOptions }) };
+    fixture = await start();
   });
   afterAll(async () => {
-    fixture?.client.destroy();
-    await fixture?.kms.close();
+    if (fixture !== undefined) await stop(fixture);
   });
   return () => {
-    if (!fixture) throw new Error('useKmsLocal(): the fixture is read before beforeAll ran');
+    if (fixture === undefined) throw new Error(`${name}(): the fixture is read before beforeAll ran`);
     return fixture;
   };
 }
