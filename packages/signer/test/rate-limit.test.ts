@@ -76,6 +76,14 @@ describe('createRateLimiter (fake clock)', () => {
     expect(maxPerSecond(times)).toBeLessThanOrEqual(200);
   });
 
+  it('keeps granting in order, one slot each, past 1,024 waiters (where the queue drops the ones it released)', async () => {
+    const { times, order } = await grants(1000, [[0, 1100]], 5_000);
+    expect(order).toEqual(Array.from({ length: 1100 }, (_, i) => i));
+    expect(maxPerSecond(times)).toBeLessThanOrEqual(1000);
+    // A burst of 50 at 0 ms, then one a millisecond: the 1,100th at 1,050 ms, not a slot later.
+    expect(times.at(-1)).toBe(1_050);
+  });
+
   it('handles rates below one per second', async () => {
     const { times } = await grants(0.5, [[0, 3]], 10_000);
     expect(times).toEqual([0, 2_000, 4_000]);
