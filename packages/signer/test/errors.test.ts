@@ -257,6 +257,30 @@ describe('KMS failures map to typed errors', () => {
     expect((error as KmsJwtSignerError).keyId).toBe('alias/errors');
   });
 
+  // Every exception name (and network error code) mapped by name, each answered 400 so that only its
+  // name decides: an unknown name answered 400 is ERR_KMS_REQUEST_FAILED.
+  const ACCESS_DENIED = 'AccessDeniedException UnrecognizedClientException InvalidClientTokenId InvalidSignatureException SignatureDoesNotMatch IncompleteSignature MissingAuthenticationToken ExpiredTokenException ExpiredToken CredentialsProviderError';
+  const THROTTLED = 'ThrottlingException Throttling ThrottledException TooManyRequestsException RequestLimitExceeded';
+  const UNAVAILABLE_NAMES = 'KMSInternalException DependencyTimeoutException KeyUnavailableException InternalFailure ServiceUnavailable ServiceUnavailableException TimeoutError RequestTimeout RequestTimeoutException AbortError';
+  const byName: ReadonlyArray<readonly [SignerErrorClass, readonly string[]]> = [
+    [KmsAccessDeniedError, ACCESS_DENIED.split(' ')],
+    [KmsThrottledError, THROTTLED.split(' ')],
+    [KmsUnavailableError, UNAVAILABLE_NAMES.split(' ')],
+  ];
+  const NETWORK_CODES = 'ECONNREFUSED ECONNRESET EPIPE ETIMEDOUT EHOSTUNREACH ENETUNREACH ENOTFOUND EAI_AGAIN ECONNABORTED'.split(' ');
+  const named = [
+    ...byName.flatMap(([errorClass, names]) => names.map((name) => [name, { name, message: 'm', $metadata: { httpStatusCode: 400 } }, errorClass] as const)),
+    ...NETWORK_CODES.map((code) => [code, Object.assign(new Error('m'), { code, $metadata: { httpStatusCode: 400 } }), KmsUnavailableError] as const),
+    ['an unknown name', { name: 'NoSuchThing', message: 'm', $metadata: { httpStatusCode: 400 } }, KmsRequestError] as const,
+  ];
+
+  it.each(named)('maps %s, answered 400, by its name', async (name, thrown, errorClass) => {
+    const failing = signer({ telemetry: { traceKmsCall: () => Promise.reject(thrown) } });
+    const error = await failing.hydrate().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(errorClass);
+    expect((error as KmsJwtSignerError).message).toContain(name === 'an unknown name' ? '(NoSuchThing: m)' : `(${name}: m)`);
+  });
+
   it('maps AccessDeniedException on DescribeKey to ERR_KMS_ACCESS_DENIED before any Sign', async () => {
     proxy.requests.length = 0;
     proxy.rules = { intercept: (operation) => (operation === 'DescribeKey' ? { status: 400, body: { __type: 'AccessDeniedException', message: 'not authorized' } } : undefined) };

@@ -94,4 +94,84 @@ describe('kms-jwt-signer messages: each refusal names the input and says what to
   it.each(accepted)('takes %s on to KMS', async (_name, content, options) => {
     await expect(signer({ maxPayloadBytes: 4 }).sign(content, options)).rejects.toMatchObject({ code: 'ERR_KMS_UNAVAILABLE' });
   });
+
+  const reserved: ReadonlyArray<readonly [string, string]> = [
+    ['alg', 'alg is set from the key spec (and the algorithm option)'],
+    ['kid', 'kid is always the ARN of the key that signed'],
+    ['typ', "typ is always kms-jwt-message+jws, the signed messages' own"],
+    ['cty', 'cty is set from the content type'],
+    ['iat', 'iat is always the time of signing'],
+    ['exp', 'exp is set by expiresInSeconds'],
+    ['nbf', 'a message is valid from when it is signed'],
+    ['jti', 'jti is the message id: give it as messageId'],
+    ['crit', 'crit is set by the signer (it lists exp when there is one)'],
+    ['b64', 'the payload is always base64url-encoded (RFC 7515), so b64 cannot be set'],
+    ...['jwk', 'jku', 'x5u', 'x5c', 'x5t', 'x5t#S256'].map((name) => [name, 'verifiers take keys from their trusted key source only, never from the message'] as const),
+  ];
+
+  it.each(reserved)('refuses the header parameter %s per call, saying why', async (name, reason) => {
+    const error = await expectSignerError(signer().sign({ json: 1 }, { header: { [name]: 'x' } }), MessageInvalidError, 'ERR_MESSAGE_INVALID');
+    expect(error.field).toBe(`header.${name}`);
+    expect(error.message).toBe(`${name} cannot be given: ${reason}`);
+  });
+
+  it.each([
+    'text',
+    '/csv',
+    'text/',
+    ' text/csv',
+    'text/csv ',
+    'te xt/csv',
+    'text/c(sv',
+    'text/csv;',
+    'text/csv; charset',
+    'text/csv; charset=',
+    'text/csv; charset=utf 8',
+    'text/csv; a="unterminated',
+    'text/csv; a="a\u0001b"',
+    'text/csv; a="\u007f"',
+    'text/csv; a="\\\u0001"',
+    'text/csv; a=b; c',
+  ])('refuses the content type %j', async (contentType) => {
+    const error = await expectSignerError(signer().sign({ bytes: Buffer.from('a'), contentType }), MessageInvalidError, 'ERR_MESSAGE_INVALID');
+    expect(error.field).toBe('contentType');
+  });
+
+  it.each([
+    'text/csv',
+    "A0!#$&^_.+-/z9!#$&^_.+-",
+    'text/plain; charset=utf-8',
+    'text/plain;charset=utf-8',
+    'text/plain \t; \tcharset=utf-8',
+    "text/plain; a0!#$%&'*+.^_`|~-=b0!#$%&'*+.^_`|~-",
+    'text/plain; a="quoted value; with = and /"',
+    'text/plain; a="escaped \\" quote"',
+    'text/plain; a=""',
+    'text/plain; a=b; c="d"',
+  ])('takes the content type %j on to KMS', async (contentType) => {
+    await expect(signer().sign({ bytes: Buffer.from('a'), contentType })).rejects.toMatchObject({ code: 'ERR_KMS_UNAVAILABLE' });
+  });
+
+  it.each([
+    ['application/json', true],
+    ['APPLICATION/JSON', true],
+    ['text/json', true],
+    ['application/ld+json', true],
+    ['Application/Problem+JSON; charset=utf-8', true],
+    ['application/jsonx', false],
+    ['application/json-seq', false],
+    ['application/x+json2', false],
+    ['application/x-json', false],
+    ['text/plain', false],
+  ] as const)('treats %s as JSON: %s', async (contentType, isJson) => {
+    const asJson = signer().sign({ json: 1, contentType });
+    const asBytes = signer().sign({ bytes: Buffer.from('not json'), contentType });
+    if (isJson) {
+      await expect(asJson).rejects.toMatchObject({ code: 'ERR_KMS_UNAVAILABLE' });
+      await expect(asBytes).rejects.toMatchObject({ code: 'ERR_MESSAGE_INVALID', field: 'bytes' });
+    } else {
+      await expect(asJson).rejects.toMatchObject({ code: 'ERR_MESSAGE_INVALID', field: 'contentType' });
+      await expect(asBytes).rejects.toMatchObject({ code: 'ERR_KMS_UNAVAILABLE' });
+    }
+  });
 });

@@ -64,6 +64,18 @@ describe('kms-jwt-signer: what reaches the signed token or message', () => {
     expect(error.message).toBe('the protected header is 7170 characters encoded, more than 7168: make the extra header parameters or the message id shorter');
   });
 
+  it.each([
+    ['application/json', 'json'],
+    ['Application/JSON', 'JSON'],
+    ['application/ld+json; charset=utf-8', 'ld+json; charset=utf-8'],
+    ['application/json; profile="https://example.com/p"', 'application/json; profile="https://example.com/p"'],
+    ['text/json', 'text/json'],
+  ])('writes the content type %s as cty %s (application/ left out unless another / remains)', async (contentType, cty) => {
+    const signed = await messageSigner().sign({ json: 1, contentType });
+    expect(headerOf(signed.jws)['cty']).toBe(cty);
+    expect(signed.contentType).toBe(contentType);
+  });
+
   it('passes on an error of its own that a KMS call rejects with, unchanged', async () => {
     const own = new KmsKeyDisabledError('disabled by the test', { keyId: 'alias/own' });
     const signer = createKmsJwtSigner({ keyId: key.arn, client: env().client, expiresInSeconds: 60, telemetry: { traceKmsCall: () => Promise.reject(own) } });
