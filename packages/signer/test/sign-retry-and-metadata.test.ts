@@ -86,6 +86,21 @@ describe('the Sign retry after a key-state error, and Sign answered for another 
     expect(count('DescribeKey')).toBe(0);
   });
 
+  it.each([
+    ['NotFoundException', 'the key does not exist'],
+    ['DisabledException', 'the key is disabled'],
+    ['KMSInvalidStateException', 'the key is pending deletion'],
+    ['KMSInvalidStateException', 'the key is pending import'],
+  ])('signs with the key the alias names now when Sign answers %s (%s) for the cached key', async (type, message) => {
+    const tokens = signer();
+    await tokens.sign({ sub: 'warm' });
+    await env().client.send(new UpdateAliasCommand({ AliasName: ALIAS, TargetKeyId: second.arn }));
+    failNextSign(kmsError(type, message));
+    proxy.requests.length = 0;
+    expect(decodeToken(await tokens.sign({ sub: 'user-1' })).header['kid']).toBe(second.arn);
+    expect(signedWith()).toEqual([first.arn, second.arn]);
+  });
+
   it('reports a key-state error as is when the alias still names the same key, after one Sign', async () => {
     const tokens = signer();
     await tokens.sign({ sub: 'warm' });
