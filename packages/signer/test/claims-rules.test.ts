@@ -20,6 +20,7 @@ describe('kms-jwt-signer claims: each refusal says what to fix', () => {
     ['a jti that is a boolean', { jti: true }, undefined, 'jti', 'the jti claim must be a string'],
     ['an empty aud', { aud: '' }, undefined, 'aud', 'the aud claim must be a non-empty string or a non-empty array of them'],
     ['an aud list holding an empty string', { aud: ['orders', ''] }, undefined, 'aud', 'the aud claim must be a non-empty string or a non-empty array of them'],
+    ['an aud list holding an object with a length', { aud: [{ length: 3 }] }, undefined, 'aud', 'the aud claim must be a non-empty string or a non-empty array of them'],
     ['an aud that is an object', { aud: { 0: 'orders' } }, undefined, 'aud', 'the aud claim must be a non-empty string or a non-empty array of them'],
     ['an exp that is null', { exp: null }, undefined, 'exp', 'the exp claim must be a NumericDate: a finite number of seconds since the epoch'],
     ['an nbf that is -Infinity', { nbf: Number.NEGATIVE_INFINITY }, undefined, 'nbf', 'the nbf claim must be a NumericDate: a finite number of seconds since the epoch'],
@@ -80,6 +81,11 @@ describe('kms-jwt-signer claims: each refusal says what to fix', () => {
     const error = await expectSignerError(signer({ jwtId: () => value as string }).sign({}), ClaimsInvalidError, 'ERR_CLAIMS_INVALID');
     expect(error.claim).toBe('jti');
     expect(error.message).toBe('the jwtId function must return a non-empty string');
+  });
+
+  it('takes claims made with Object.create(null) on to KMS', async () => {
+    const claims = Object.assign(Object.create(null) as Record<string, unknown>, { sub: 'user-1' });
+    await expect(signer().sign(claims)).rejects.toMatchObject({ code: 'ERR_KMS_UNAVAILABLE' });
   });
 
   it('does not call jwtId when the claims carry a jti', async () => {

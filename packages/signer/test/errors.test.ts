@@ -209,6 +209,8 @@ describe('KMS failures map to typed errors', () => {
     ['a 500 without an exception name', 'InternalFailure', 500, 'oops', KmsUnavailableError, 'failed: KMS is unavailable or unreachable; retry later (InternalFailure: oops)'],
     ['an exception with a long message', 'ValidationException', 400, LONG, KmsRequestError, `was rejected (ValidationException: ${LONG.slice(0, 300)})`],
     ['a key pending replica deletion', 'KMSInvalidStateException', 400, 'arn is pending replica deletion', KmsKeyPendingDeletionError, 'failed: the key is pending deletion (KMSInvalidStateException: arn is pending replica deletion)'],
+    ['a key whose state is named PendingDeletion', 'KMSInvalidStateException', 400, 'KeyState is PendingDeletion', KmsKeyPendingDeletionError, 'failed: the key is pending deletion (KMSInvalidStateException: KeyState is PendingDeletion)'],
+    ['a key whose state is named PendingReplicaDeletion', 'KMSInvalidStateException', 400, 'KeyState is PendingReplicaDeletion', KmsKeyPendingDeletionError, 'failed: the key is pending deletion (KMSInvalidStateException: KeyState is PendingReplicaDeletion)'],
     ['a key in another state', 'KMSInvalidStateException', 400, 'Key is disabled for import', KmsKeyStateError, 'failed: the key is not in a state that can sign (KMSInvalidStateException: Key is disabled for import)'],
     ['NotFoundException', 'NotFoundException', 400, 'gone', KmsKeyNotFoundError, 'failed: no such key or alias (NotFoundException: gone)'],
     ['DisabledException', 'DisabledException', 400, 'off', KmsKeyDisabledError, 'failed: the key is disabled (DisabledException: off)'],

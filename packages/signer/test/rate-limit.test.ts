@@ -84,6 +84,11 @@ describe('createRateLimiter (fake clock)', () => {
     expect(times.at(-1)).toBe(1_050);
   });
 
+  it('lets a burst of ceil(rate / 20) start at once, then one every 1000 / rate ms (at 100/s: 5, then every 10 ms)', async () => {
+    const { times } = await grants(100, [[0, 8]], 1_000);
+    expect(times).toEqual([0, 0, 0, 0, 0, 10, 20, 30]);
+  });
+
   it('handles rates below one per second', async () => {
     const { times } = await grants(0.5, [[0, 3]], 10_000);
     expect(times).toEqual([0, 2_000, 4_000]);

@@ -45,7 +45,9 @@ describe('the telemetry option', () => {
     const key = await createKey(client, 'ECC_NIST_P256', { alias: `alias/signer-telemetry-${process.pid}` });
     const { telemetry, events, calls, signings, waits } = recording();
     const signer = createKmsJwtSigner({ keyId: `alias/signer-telemetry-${process.pid}`, client, expiresInSeconds: 60, selfVerify: true, telemetry });
+    const before = performance.now();
     await signer.sign({ sub: 'user-1' });
+    const took = performance.now() - before;
     expect(events).toEqual(['sign token start', 'DescribeKey', 'wait', 'Sign', 'GetPublicKey', 'sign token end']);
     const endpoint = String(kms.clientConfig.endpoint).replace(/\/$/, '');
     expect(calls.map((call) => [call.operation, call.keyId, call.endpoint?.replace(/\/$/, '')])).toEqual([
@@ -57,6 +59,8 @@ describe('the telemetry option', () => {
     expect(waits).toHaveLength(1);
     expect(waits[0]?.keyArn).toBe(key.arn);
     expect(waits[0]?.waitMs).toBeGreaterThanOrEqual(0);
+    // The wait is part of the sign: never longer than the whole call.
+    expect(waits[0]?.waitMs).toBeLessThanOrEqual(took);
   });
 
   it('traces the message signer as kind message, and keeps signing when onLimiterWait throws', async () => {
