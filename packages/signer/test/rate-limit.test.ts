@@ -89,6 +89,12 @@ describe('createRateLimiter (fake clock)', () => {
     expect(times).toEqual([0, 0, 0, 0, 0, 10, 20, 30]);
   });
 
+  it('takes no slot once its queue is empty: a call after the last waiter starts as soon as the rate allows', async () => {
+    // At 1/s: 0 and 1,000 ms for the first two; at 2,500 ms the third is due at once.
+    const { times } = await grants(1, [[0, 2], [2_500, 1]], 10_000);
+    expect(times).toEqual([0, 1_000, 2_500]);
+  });
+
   it('handles rates below one per second', async () => {
     const { times } = await grants(0.5, [[0, 3]], 10_000);
     expect(times).toEqual([0, 2_000, 4_000]);
