@@ -239,6 +239,7 @@ describe('KMS failures map to typed errors', () => {
     ['an Error named Error with a code', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), KmsUnavailableError, `${UNAVAILABLE} (ECONNRESET: socket hang up)`],
     ['a string', 'boom', KmsUnavailableError, `${UNAVAILABLE} (Error)`],
     ['null', null, KmsUnavailableError, `${UNAVAILABLE} (Error)`],
+    ['undefined', undefined, KmsUnavailableError, `${UNAVAILABLE} (Error)`],
     ['an object whose name and code are not strings', { name: 42, code: 42 }, KmsUnavailableError, `${UNAVAILABLE} (Error)`],
     ['an error of another name, with no HTTP status', { name: 'SocketError', message: 'closed' }, KmsUnavailableError, `${UNAVAILABLE} (SocketError: closed)`],
     ['an exception with no HTTP status', { name: 'FutureException', message: 'new' }, KmsRequestError, 'was rejected (FutureException: new)'],

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createKmsJwtSigner, KmsAccessDeniedError, KmsRequestError, KmsSignatureInvalidError, type JwsAlgorithm } from '../src/index.js';
+import { createKmsJwtSigner, createKmsMessageSigner, KmsAccessDeniedError, KmsRequestError, KmsSignatureInvalidError, type JwsAlgorithm } from '../src/index.js';
 import { useKmsProxy } from './kms-proxy.js';
 import { createKey, decodeToken, expectSignerError, useKmsLocal, type TestKey } from './support.js';
 
@@ -77,6 +77,19 @@ describe('kms-jwt-signer selfVerify: GetPublicKey answers it refuses', () => {
     // The failed fetch is not remembered: the same signer fetches the public key again, and signs.
     const token = await signer.sign({});
     expect(decodeToken(token).header['kid']).toBe(ec.arn);
+  });
+
+  it('names what was not issued in a refused Sign answer: no token, no message', async () => {
+    const { proxy, client } = through();
+    proxy.rules = { rewrite: (operation, answer) => (operation === 'Sign' ? { ...answer, Signature: '' } : answer) };
+    try {
+      const token = await expectSignerError(createKmsJwtSigner({ keyId: ec.arn, expiresInSeconds: 60, client }).sign({}), KmsSignatureInvalidError, 'ERR_KMS_SIGNATURE_INVALID');
+      expect(token.message).toMatch(/; no token was issued$/);
+      const message = await expectSignerError(createKmsMessageSigner({ keyId: ec.arn, client }).sign({ json: 1 }), KmsSignatureInvalidError, 'ERR_KMS_SIGNATURE_INVALID');
+      expect(message.message).toMatch(/; no message was issued$/);
+    } finally {
+      proxy.rules = {};
+    }
   });
 
   it('refuses a signature its public key cannot check at all (an RSA-PSS key bound to SHA-512, for PS256): no token goes out', async () => {

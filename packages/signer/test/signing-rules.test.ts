@@ -76,6 +76,18 @@ describe('kms-jwt-signer: what reaches the signed token or message', () => {
     expect(signed.contentType).toBe(contentType);
   });
 
+  it("gives each token its own header: the signer's (cached per key), or the signer's with a call's parameters", async () => {
+    const signer = createKmsJwtSigner({ keyId: key.arn, client: env().client, expiresInSeconds: 60, header: { v: 1 } });
+    const headers = [];
+    for (const header of [undefined, { topic: 'a' }, { topic: 'b' }, undefined]) headers.push(decodeToken(await signer.sign({}, header === undefined ? undefined : { header })).header);
+    expect(headers).toEqual([
+      { alg: 'ES256', kid: key.arn, typ: 'JWT', v: 1 },
+      { alg: 'ES256', kid: key.arn, typ: 'JWT', v: 1, topic: 'a' },
+      { alg: 'ES256', kid: key.arn, typ: 'JWT', v: 1, topic: 'b' },
+      { alg: 'ES256', kid: key.arn, typ: 'JWT', v: 1 },
+    ]);
+  });
+
   it('passes on an error of its own that a KMS call rejects with, unchanged', async () => {
     const own = new KmsKeyDisabledError('disabled by the test', { keyId: 'alias/own' });
     const signer = createKmsJwtSigner({ keyId: key.arn, client: env().client, expiresInSeconds: 60, telemetry: { traceKmsCall: () => Promise.reject(own) } });
