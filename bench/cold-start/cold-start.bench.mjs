@@ -18,7 +18,7 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { caseScript as script, prepareFixture, selectedCases } from './fixture.mjs';
+import { caseScript as script, median, prepareFixture, selectedCases } from './fixture.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -84,12 +84,6 @@ try {
   }
 } finally {
   await close();
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 function mean(values) {

@@ -14,7 +14,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { caseScript, prepareFixture, selectedCases } from './fixture.mjs';
+import { caseScript, median, prepareFixture, selectedCases } from './fixture.mjs';
 
 const RUNS = Number(process.env.CALLGRIND_RUNS ?? 3);
 const NODE = process.env.BENCH_NODE ?? process.execPath;
@@ -63,10 +63,4 @@ try {
   }
 } finally {
   await close();
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
