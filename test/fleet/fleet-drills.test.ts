@@ -176,6 +176,7 @@ describe('fault drills of a fleet of HTTP verifiers (every adapter; failClosed a
           promoted = await eventually(async () => (await cluster.healthy()) && replica !== undefined && cluster.masters().includes(replica), 20_000);
         },
         recover: async () => undefined,
+        healsItself: true,
       });
       expect(promoted).toBe(true);
       expectDrillHeld(`(c) Redis Cluster master SIGKILL, replica promoted, over ${fleet.length} verifiers`, counts, { redisKeptEverything: false, failClosedAnswered503: false });

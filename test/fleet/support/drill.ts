@@ -69,7 +69,10 @@ export interface DrillCounts {
   lostByRedis: number;
   /** From Redis's return to the last verifier's first full resync after it, in ms (reported, never asserted). */
   resyncSpreadMs: number;
-  /** The first few answers counted in `revokedAccepted`, described (times relative to Redis's return), to diagnose a failure. */
+  /**
+   * The first few answers counted in `revokedAccepted`, and every verifier counted in `notRecovered` or `notResynced`,
+   * described (times relative to Redis's return), to diagnose a failure.
+   */
   examples: string[];
 }
 
@@ -98,6 +101,12 @@ export interface DrillOptions {
   readonly fault: (context: DrillContext) => Promise<void>;
   /** Ends the fault; resolves once Redis answers again. */
   readonly recover: () => Promise<void>;
+  /**
+   * The fault ends on its own while `fault` runs (a Cluster promoting a replica), at a moment the drill only sees
+   * later: a verifier's full reload counts from when the fault was brought about, not from when `fault` resolved.
+   * Default: false.
+   */
+  readonly healsItself?: boolean;
 }
 
 function revokedEntry(token: string, revokedAt: number, confirmed: boolean): Revoked {
@@ -238,8 +247,10 @@ export async function runDrill(options: DrillOptions): Promise<DrillCounts> {
   const faultAt = Date.now();
   await options.fault(context);
   // A verifier's client can reconnect and reload before recover() returns (it waits for Redis to
-  // answer): a reload counts from the moment Redis was brought back.
-  const recoveringAt = Date.now();
+  // answer): a reload counts from the moment Redis was brought back. A fault that heals itself (a
+  // replica promoted) may be over before `fault` sees it: a reload counts from the fault's start.
+  // (A reload that finished after a master died read the keys of its slots from the promoted replica.)
+  const recoveringAt = options.healsItself === true ? faultAt : Date.now();
   await options.recover();
   const recoveredAt = Date.now();
 
@@ -253,6 +264,8 @@ export async function runDrill(options: DrillOptions): Promise<DrillCounts> {
       if (!back) {
         if (resyncAfter(verifier, recoveringAt) === Infinity) counts.notResynced += 1;
         else counts.notRecovered += 1;
+        const at = (t: number) => t - recoveringAt;
+        counts.examples.push(`${verifier.name} not back: fault at ${at(faultAt)} ms, Redis answering at ${at(recoveredAt)} ms, resyncs at ${verifier.resyncs.map(at).join(', ')} ms`);
       }
     }),
   );
