@@ -47,7 +47,7 @@ async function serve(which, n) {
   const request = new Request('http://127.0.0.1/', { headers: { authorization: `Bearer ${token}` } });
   for (let i = 0; i < n; i++) {
     // A new header string per request, as Node's HTTP parser makes one.
-    const env = { incoming: { rawHeaders: ['Host', '127.0.0.1:3000', 'Authorization', header.toString('latin1'), 'Connection', 'keep-alive'] } };
+    const env = { incoming: { url: '/', rawHeaders: ['Host', '127.0.0.1:3000', 'Authorization', header.toString('latin1'), 'Connection', 'keep-alive'] } };
     const response = await app.fetch(request, env);
     if (response.status !== 200) throw new Error(`${which} answered ${response.status}`);
   }

@@ -27,9 +27,10 @@ export interface KmsJwtOptions extends BearerAuthOptions<Context> {
  * join repeated lines into one value that the Bearer parser refuses as malformed.
  */
 function bearerRequest(c: Context, cookie: string | undefined): BearerRequest {
-  const rawHeaders = (c.env as { incoming?: { rawHeaders?: unknown } } | undefined)?.incoming?.rawHeaders;
+  const incoming = (c.env as { incoming?: { rawHeaders?: unknown; url?: unknown } } | undefined)?.incoming;
   const value = cookie === undefined ? undefined : getCookie(c, cookie);
-  if (Array.isArray(rawHeaders)) return { rawHeaders: rawHeaders as string[], url: c.req.url, cookie: value };
+  // The request target as Node received it has the same query as `c.req.url`, without building Hono's request object.
+  if (Array.isArray(incoming?.rawHeaders) && typeof incoming.url === 'string') return { rawHeaders: incoming.rawHeaders as string[], url: incoming.url, cookie: value };
   return { headers: { authorization: c.req.header('authorization') }, url: c.req.url, cookie: value };
 }
 
