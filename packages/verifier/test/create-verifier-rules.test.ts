@@ -1,19 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createVerifier, JwtClaimInvalidError, JwtMalformedError, JwtTooLargeError, VerifierConfigError, type VerifierOptions } from '../src/index.js';
+import { configError } from './support/config-error.js';
 import { AUDIENCE, claims, ISSUER, keyPairFor, KID, NOW, rejection, signRaw, signToken } from './support/tokens.js';
 
 // createVerifier's own refusals (src/create-verifier.ts), each with the message that says what to fix.
 
 const es256 = keyPairFor('ES256');
 const base: VerifierOptions = { keys: [{ kid: KID, key: es256.publicKey }], issuer: ISSUER, audience: AUDIENCE, nowMs: () => NOW * 1000 };
-const configError = (options: unknown): unknown => {
-  try {
-    createVerifier(options as VerifierOptions);
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected createVerifier to throw');
-};
 
 describe('createVerifier configuration messages', () => {
   it.each([
