@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  createVerifier,
   JwtClaimInvalidError,
   JwtExpiredError,
   JwtIssuedInFutureError,
@@ -12,56 +11,14 @@ import {
   KeySourceUnavailableError,
   KidUntrustedError,
   SignatureInvalidError,
-  type KeyResolver,
-  type TrustedKey,
   type VerifiedToken,
   type Verifier,
-  type VerifierOptions,
 } from '../src/index.js';
 import { KNOWN_TOKEN, type KnownToken } from '../src/verify-now.js';
-import { AUDIENCE, claims, expectRejection, ISSUER, keyPairFor, KID, NOW, signToken } from './support/tokens.js';
+import { admit, setup, token, trustedKey } from './support/cache.js';
+import { AUDIENCE, claims, expectRejection, keyPairFor, KID, NOW } from './support/tokens.js';
 
-/**
- * The verified-token cache: a hit returns the very same frozen result object, so identity (`toBe`)
- * tells a hit from a fresh verification, which always builds a new result. A token is admitted on
- * its second successful verification (the first only marks it as seen).
- */
-
-const ec = keyPairFor('ES256');
-const trustedKey: TrustedKey = Object.freeze({ id: KID, publicKey: ec.publicKey, algorithms: ['ES256'] as const });
-const token = (extra: Record<string, unknown> = {}): string => signToken('ES256', ec.privateKey, claims(extra));
-
-/** A resolver whose trusted keys the test changes, counting calls; `async` answers with promises. */
-function mutableResolver(mode: 'sync' | 'async' = 'sync'): {
-  resolver: KeyResolver;
-  keys: Map<string, TrustedKey>;
-  calls: () => number;
-  fail: (error: Error | undefined) => void;
-} {
-  const keys = new Map<string, TrustedKey>([[KID, trustedKey]]);
-  let count = 0;
-  let failure: Error | undefined;
-  const lookup = (kid: string): TrustedKey | undefined => {
-    count += 1;
-    if (failure) throw failure;
-    return keys.get(kid);
-  };
-  const resolver: KeyResolver = mode === 'sync' ? { resolve: lookup } : { resolve: async (kid) => lookup(kid) };
-  return { resolver, keys, calls: () => count, fail: (error) => (failure = error) };
-}
-
-function setup(options: Partial<VerifierOptions> = {}, resolverMode: 'sync' | 'async' = 'sync') {
-  let now = NOW;
-  const keys = mutableResolver(resolverMode);
-  const verifier = createVerifier({ keys: keys.resolver, issuer: ISSUER, audience: AUDIENCE, nowMs: () => now * 1000, ...options });
-  return { verifier, keys, advance: (seconds: number) => (now += seconds) };
-}
-
-/** Verifies `t` twice, so that the cache admits it, and returns the cached result. */
-async function admit(verifier: Verifier, t: string): Promise<VerifiedToken> {
-  await verifier.verify(t);
-  return verifier.verify(t);
-}
+// The verified-token cache (its setup, and how a hit is told from a fresh verification: test/support/cache.ts).
 
 describe('verified-token cache', () => {
   for (const [resolverMode, mode] of [

@@ -1,20 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createVerifier, VerifierConfigError, type KeyResolver, type TrustedKey, type VerifierTelemetry } from '../src/index.js';
 import { createBearerAuth, HttpAuthError } from '../src/http/index.js';
+import { recording } from './support/telemetry.js';
 import { AUDIENCE, claims, ISSUER, keyPairFor, KID, NOW, OTHER_KID, rejection, signToken } from './support/tokens.js';
-
-/** A telemetry that records every call, in order. */
-function recording(): { telemetry: VerifierTelemetry; calls: string[] } {
-  const calls: string[] = [];
-  const telemetry: VerifierTelemetry = {
-    verified: () => calls.push('verified'),
-    refused: (code) => calls.push(`refused ${code}`),
-    cacheHit: () => calls.push('hit'),
-    cacheMiss: () => calls.push('miss'),
-    requestRefused: (code, status, adapter) => calls.push(`request ${code} ${status} ${adapter}`),
-  };
-  return { telemetry, calls };
-}
 
 const pair = keyPairFor('ES256');
 const trusted: TrustedKey = Object.freeze({ id: KID, publicKey: pair.publicKey, algorithms: ['ES256'] as const });
