@@ -4,7 +4,24 @@ import { admit, setup, token } from './support/cache.js';
 import { expectRejection } from './support/tokens.js';
 
 // The verified-token cache's rules beyond test/cache.test.ts (src/create-verifier.ts): how long an
-// entry without exp lasts, and what a hit asks of a key source that fails.
+// entry without exp lasts, what a hit asks of a key source that fails, and two entries whose tokens
+// end alike.
+
+/**
+ * Two valid tokens whose last four characters are equal (the cache's token mark): an ES256
+ * signature's last four base64url characters carry 20 bits, so some 1,300 tokens hold such a pair
+ * on average; the search gives up (failing the test) after 100,000.
+ */
+function tokensEndingAlike(): [string, string] {
+  const seen = new Map<string, string>();
+  for (let i = 0; i < 100_000; i += 1) {
+    const t = token({ jti: `t-${i}` });
+    const other = seen.get(t.slice(-4));
+    if (other !== undefined) return [other, t];
+    seen.set(t.slice(-4), t);
+  }
+  throw new Error('no two tokens ending alike in 100,000');
+}
 
 describe('verified-token cache: an entry without exp', () => {
   it('is served for cache.maxAgeSeconds, then verified afresh', async () => {
@@ -29,5 +46,17 @@ describe('verified-token cache: a key source that throws on a hit', () => {
     const error = await expectRejection(verifier.verify(t), KeySourceUnavailableError, 'ERR_KEY_SOURCE_UNAVAILABLE');
     expect(error.cause).toBe(cause);
     expect(keys.calls() - before).toBe(1);
+  });
+});
+
+describe('verified-token cache: two tokens ending alike', () => {
+  it('keeps serving one when the other is evicted', async () => {
+    const { verifier } = setup({ cache: { maxEntries: 2 } });
+    const [a, b] = tokensEndingAlike();
+    expect(a.slice(-4)).toBe(b.slice(-4));
+    await admit(verifier, a);
+    const cachedB = await admit(verifier, b);
+    await admit(verifier, token({ jti: 'third' })); // evicts a, the least recently used
+    expect(await verifier.verify(b)).toBe(cachedB);
   });
 });
