@@ -13,11 +13,18 @@ const ALGORITHMS = 'ES256, ES384, ES512, ES256K, RS256, RS384, RS512, PS256, PS3
 const common: ReadonlyArray<readonly [string, Record<string, unknown>, string]> = [
   ['a keyId that is not a string', { keyId: 7 }, 'keyId is required: a KMS key id, key ARN, alias name (alias/...) or alias ARN'],
   ['an empty keyId', { keyId: '' }, 'keyId is required: a KMS key id, key ARN, alias name (alias/...) or alias ARN'],
+  ['a keyId of spaces only', { keyId: ' \t ' }, 'keyId is required: a KMS key id, key ARN, alias name (alias/...) or alias ARN'],
   ['algorithm RS1', { algorithm: 'RS1' }, `algorithm must be one of ${ALGORITHMS} (the JWS algorithms KMS keys make)`],
   ['a client that is null', { client: null }, 'client must be a KMSClient from @aws-sdk/client-kms'],
   ['a client that is a function', { client: () => undefined }, 'client must be a KMSClient from @aws-sdk/client-kms'],
   ['a client whose send is not a function', { client: { send: 'x' } }, 'client must be a KMSClient from @aws-sdk/client-kms'],
+  ['a client that is a function with a send function', { client: Object.assign(() => undefined, { send: () => undefined }) }, 'client must be a KMSClient from @aws-sdk/client-kms'],
   ['a trustedEndpoint that is a number', { trustedEndpoint: 443 }, "trustedEndpoint must be the http:// or https:// URL of a KMS endpoint you trust, such as 'https://kms-proxy.internal'"],
+  [
+    'a trustedEndpoint that only turns into a URL as a string',
+    { trustedEndpoint: { toString: () => 'https://kms-proxy.internal' } },
+    "trustedEndpoint must be the http:// or https:// URL of a KMS endpoint you trust, such as 'https://kms-proxy.internal'",
+  ],
   ['maxConcurrency -1', { maxConcurrency: -1 }, 'maxConcurrency must be a whole number >= 1, or Infinity'],
   ['maxConcurrency -Infinity', { maxConcurrency: Number.NEGATIVE_INFINITY }, 'maxConcurrency must be a whole number >= 1, or Infinity'],
   ['maxRatePerSecond as a string', { maxRatePerSecond: '10' }, 'maxRatePerSecond must be a number > 0 and <= 100000'],
@@ -27,6 +34,7 @@ const common: ReadonlyArray<readonly [string, Record<string, unknown>, string]> 
   ['aliasCacheMaxAgeMs Infinity', { aliasCacheMaxAgeMs: Number.POSITIVE_INFINITY }, 'aliasCacheMaxAgeMs must be a finite number of milliseconds >= 0'],
   ['aliasCacheMaxAgeMs as a string', { aliasCacheMaxAgeMs: '1000' }, 'aliasCacheMaxAgeMs must be a finite number of milliseconds >= 0'],
   ['aliasCacheMaxAgeMs NaN', { aliasCacheMaxAgeMs: Number.NaN }, 'aliasCacheMaxAgeMs must be a finite number of milliseconds >= 0'],
+  ['aliasCacheMaxAgeMs -1', { aliasCacheMaxAgeMs: -1 }, 'aliasCacheMaxAgeMs must be a finite number of milliseconds >= 0'],
   ['nowMs as a number', { nowMs: 1 }, 'nowMs must be a function returning epoch milliseconds'],
   ['telemetry that is null', { telemetry: null }, 'telemetry must be an object, such as createKmsJwtTelemetry().signer from kms-jwt-opentelemetry'],
   ['telemetry that is a string', { telemetry: 'otel' }, 'telemetry must be an object, such as createKmsJwtTelemetry().signer from kms-jwt-opentelemetry'],
@@ -45,6 +53,7 @@ const tokenOnly: ReadonlyArray<readonly [string, Record<string, unknown>, string
   ['an audience that is an empty string', { audience: '' }, 'audience must be a non-empty string or a non-empty array of them'],
   ['typ as a number', { typ: 1 }, "typ must be a non-empty string (such as 'JWT' or 'at+jwt') or null"],
   ['typ of the signed messages', { typ: 'application/KMS-JWT-MESSAGE+JWS' }, "typ kms-jwt-message+jws is the signed messages' own: sign messages with createKmsMessageSigner"],
+  ['typ of the signed messages without application/', { typ: 'kms-jwt-message+jws' }, "typ kms-jwt-message+jws is the signed messages' own: sign messages with createKmsMessageSigner"],
   ['header.typ', { header: { typ: 'JWT' } }, 'header: typ cannot be given: typ is set by the typ option'],
   ['a header holding a BigInt', { header: { n: 1n } }, 'header: extra header parameters must be JSON-serializable'],
   ['jwtId true', { jwtId: true }, 'jwtId must be a function returning a string, or false'],
@@ -90,6 +99,15 @@ describe('kms-jwt-signer options: each configuration error names the option and 
     expect(expectSignerThrow(() => createKmsMessageSigner(null as unknown as KmsMessageSignerOptions), SignerConfigError, 'ERR_CONFIG_INVALID').message).toBe(
       'kms-jwt-signer: createKmsMessageSigner needs an options object like { keyId }',
     );
+  });
+
+  it.each([
+    ['undefined', undefined],
+    ['a string', 'alias/issuer'],
+    ['a function', () => token],
+  ])('refuses options that are %s with a SignerConfigError, not a crash', (_name, options) => {
+    expectSignerThrow(() => createKmsJwtSigner(options as unknown as KmsJwtSignerOptions), SignerConfigError, 'ERR_CONFIG_INVALID');
+    expectSignerThrow(() => createKmsMessageSigner(options as unknown as KmsMessageSignerOptions), SignerConfigError, 'ERR_CONFIG_INVALID');
   });
 
   it.each([

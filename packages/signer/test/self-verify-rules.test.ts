@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { constants, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createKmsJwtSigner, createKmsMessageSigner, KmsAccessDeniedError, KmsRequestError, KmsSignatureInvalidError, type JwsAlgorithm } from '../src/index.js';
 import { useKmsProxy } from './kms-proxy.js';
@@ -104,5 +104,30 @@ describe('kms-jwt-signer selfVerify: GetPublicKey answers it refuses', () => {
     );
     // The same signer with KMS's own public key signs.
     expect(decodeToken(await checkedSigner(rsa, 'PS256').sign({})).header['alg']).toBe('PS256');
+  });
+
+  it.each([
+    ['no salt', 0],
+    ['a 20-byte salt', 20],
+  ])('refuses a PS256 signature with %s (KMS salts with the hash length, 32 bytes), and takes one with a 32-byte salt', async (_name, saltLength) => {
+    // Sign answered with a signature of the test's own RSA key over what the signer sent, and
+    // GetPublicKey with that key's public half: only the salt length tells the two signatures apart.
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const signWithSalt = (salt: number) => (operation: string, body: Record<string, unknown>) => {
+      if (operation !== 'Sign') return undefined;
+      const signature = cryptoSign('sha256', Buffer.from(String(body['Message']), 'base64'), { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: salt });
+      return { status: 200, body: { KeyId: rsa.arn, Signature: signature.toString('base64'), SigningAlgorithm: 'RSASSA_PSS_SHA_256' } };
+    };
+    const { proxy } = through();
+    const publicKeyAnswer = (operation: string, answer: Record<string, unknown>) => (operation === 'GetPublicKey' ? { ...answer, PublicKey: spkiBase64(publicKey) } : answer);
+    try {
+      proxy.rules = { intercept: signWithSalt(saltLength), rewrite: publicKeyAnswer };
+      const error = await expectSignerError(checkedSigner(rsa, 'PS256').sign({ sub: 'user-1' }), KmsSignatureInvalidError, 'ERR_KMS_SIGNATURE_INVALID');
+      expect(error.message).toBe(`the signature KMS returned for ${rsa.arn} does not verify against its public key (selfVerify); no token was issued`);
+      proxy.rules = { intercept: signWithSalt(32), rewrite: publicKeyAnswer };
+      expect(decodeToken(await checkedSigner(rsa, 'PS256').sign({ sub: 'user-1' })).header['kid']).toBe(rsa.arn);
+    } finally {
+      proxy.rules = {};
+    }
   });
 });

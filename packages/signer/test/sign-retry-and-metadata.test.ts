@@ -237,6 +237,29 @@ describe('DescribeKey metadata the signer has to judge', () => {
     expect(signs()).toBe(0);
   });
 
+  it('refuses an answer without metadata, and metadata whose key ARN is empty, naming the key id asked for', async () => {
+    proxy.rules = { rewrite: (operation, answer) => (operation === 'DescribeKey' ? {} : answer) };
+    proxy.requests.length = 0;
+    const none = await expectSignerError(createKmsJwtSigner({ keyId: key.keyId, expiresInSeconds: 300, client }).sign({}), KmsRequestError, 'ERR_KMS_REQUEST_FAILED');
+    expect(none.message).toBe(`KMS DescribeKey for ${key.keyId} returned no key ARN`);
+    const empty = await expectSignerError(signWithMetadata((metadata) => ({ ...metadata, Arn: '' })), KmsRequestError, 'ERR_KMS_REQUEST_FAILED');
+    expect(empty.message).toBe(`KMS DescribeKey for ${key.keyId} returned no key ARN`);
+    expect(empty.keyId).toBe(key.keyId);
+    expect(signs()).toBe(0);
+  });
+
+  it('takes the key spec from CustomerMasterKeySpec when KeySpec is missing (older answers)', async () => {
+    const token = decodeToken(await signWithMetadata(({ KeySpec: _spec, ...rest }) => ({ ...rest, CustomerMasterKeySpec: 'ECC_NIST_P256' })));
+    expect(token.header).toMatchObject({ alg: 'ES256', kid: key.arn });
+  });
+
+  it('refuses a Sign answer without a signature, naming the key', async () => {
+    proxy.rules = { rewrite: (operation, answer) => (operation === 'Sign' ? { ...answer, Signature: undefined } : answer) };
+    const error = await expectSignerError(createKmsJwtSigner({ keyId: key.keyId, expiresInSeconds: 300, client }).sign({}), KmsSignatureInvalidError, 'ERR_KMS_SIGNATURE_INVALID');
+    expect(error.message).toBe(`KMS Sign for ${key.arn} returned a signature that is not a valid ECC_NIST_P256 signature (strict DER for ECDSA, the key size for RSA and Ed25519); no token was issued`);
+    expect(error.keyId).toBe(key.arn);
+  });
+
   it('refuses metadata without a key usage or a key spec, saying it is unknown', async () => {
     const usage = await expectSignerError(signWithMetadata(({ KeyUsage: _usage, ...rest }) => rest), KmsKeyUsageError, 'ERR_KMS_KEY_USAGE_INVALID');
     expect(usage.message).toContain('has key usage unknown, not SIGN_VERIFY');

@@ -31,6 +31,15 @@ describe('kms-jwt-signer: what reaches the signed token or message', () => {
     expect(decodeToken(token).payload['aud']).toEqual(['orders', 'billing']);
   });
 
+  it('keeps the audience it was given: a list changed afterwards changes no token, a string stays one', async () => {
+    const audience = ['orders'];
+    const signer = createKmsJwtSigner({ keyId: key.arn, client: env().client, expiresInSeconds: 60, audience });
+    audience.push('billing');
+    expect(decodeToken(await signer.sign({})).payload['aud']).toEqual(['orders']);
+    const single = createKmsJwtSigner({ keyId: key.arn, client: env().client, expiresInSeconds: 60, audience: 'orders' });
+    expect(decodeToken(await single.sign({})).payload['aud']).toBe('orders');
+  });
+
   it("takes a call's expiresInSeconds over the message signer's, and null for none", async () => {
     const signer = messageSigner({ expiresInSeconds: 600 });
     const byDefault = await signer.sign({ json: 1 });
