@@ -46,6 +46,7 @@ const common: ReadonlyArray<readonly [string, Record<string, unknown>, string]> 
 /** Mistakes only the token signer can make. */
 const tokenOnly: ReadonlyArray<readonly [string, Record<string, unknown>, string]> = [
   ['no options', { keyId: undefined, expiresInSeconds: undefined, client: undefined }, 'keyId is required: a KMS key id, key ARN, alias name (alias/...) or alias ARN'],
+  ['a keyId of spaces only, before a missing expiresInSeconds', { keyId: ' ', expiresInSeconds: undefined }, 'keyId is required: a KMS key id, key ARN, alias name (alias/...) or alias ARN'],
   ['expiresInSeconds undefined', { expiresInSeconds: undefined }, 'expiresInSeconds is required: the lifetime of each token in seconds, or null to issue tokens without exp (not recommended)'],
   ['expiresInSeconds Infinity', { expiresInSeconds: Number.POSITIVE_INFINITY }, 'expiresInSeconds must be a whole number of seconds >= 1, or null'],
   ['notBeforeSeconds as a string', { notBeforeSeconds: '10' }, 'notBeforeSeconds must be a whole number of seconds'],
