@@ -65,13 +65,7 @@ export function createRateLimiter(ratePerSecond: number, now: () => number = () 
 
   return {
     take() {
-      if (head === queue.length) {
-        const t = now();
-        if (waitMs(t) <= EPSILON_MS) {
-          start(t);
-          return Promise.resolve();
-        }
-      }
+      // With no one waiting (no timer) and a slot free, drain() hands this permit out at once.
       return new Promise<void>((resolve) => {
         queue.push(resolve);
         if (timer === undefined) drain();
