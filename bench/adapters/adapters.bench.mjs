@@ -166,6 +166,7 @@ const allSections = [
     peerLabel: 'express-jwt 8',
     // The ceiling of any Express middleware, for reading our rows: one that only calls next().
     ceilings: [{ kind: 'baseline', label: 'a middleware that only calls next()', app: 'express-noop-middleware', tokens: 'reused' }],
+    floor: 'express-signature-only',
   },
   {
     name: 'Koa 3',
@@ -176,6 +177,7 @@ const allSections = [
     peerLabel: 'koa-jwt 4',
     // The ceiling of any Koa middleware: one that only awaits next().
     ceilings: [{ kind: 'baseline', label: 'a middleware that only awaits next()', app: 'koa-noop-middleware', tokens: 'reused' }],
+    floor: 'koa-signature-only',
   },
   {
     name: 'Passport 0.7 on Express 5',
@@ -186,6 +188,7 @@ const allSections = [
     peerLabel: 'passport-jwt 4',
     // What passport.authenticate costs by itself, for reading the reused-token row.
     baseline: { kind: 'baseline', label: 'passport.authenticate with a strategy that accepts every request (ignores the token)', app: 'passport-accept-all', tokens: 'reused' },
+    floor: 'passport-signature-only',
   },
   {
     name: 'Fastify 5',
@@ -225,6 +228,8 @@ function standardCases(section) {
     { kind: 'sync', label: `${section.ours}, distinct tokens, \`signatureVerification: 'sync'\``, app: section.ours, tokens: 'distinct' },
     { kind: 'threadpool', label: `${section.ours}, distinct tokens, \`signatureVerification: 'threadpool'\``, app: section.ours, mode: 'threadpool', tokens: 'distinct' },
     { kind: 'peer', label: `${section.peerLabel}, distinct tokens`, app: section.peer, tokens: 'distinct' },
+    // What any verifier that checks the signature on the event loop costs at least (node:crypto's check and a JSON.parse alone).
+    ...(section.floor ? [{ kind: 'floor', label: 'the signature check alone (node:crypto `verify` and `JSON.parse` of the payload, no other check), distinct tokens', app: section.floor, tokens: 'distinct' }] : []),
   ];
 }
 
@@ -281,7 +286,7 @@ for (const { title, cases } of sections) {
     const ceiling = rate('ceiling') ?? rate('hello');
     lines.push(`| **${title}** | | | | | |`);
     for (const [i, c] of cases.entries()) {
-      const vsPeer = ['sync', 'threadpool', 'peer', 'ours', 'cached-peer'].includes(c.kind) ? `${(best[i].rate / rate('peer')).toFixed(2)}×` : '';
+      const vsPeer = ['sync', 'threadpool', 'peer', 'ours', 'cached-peer', 'floor'].includes(c.kind) ? `${(best[i].rate / rate('peer')).toFixed(2)}×` : '';
       lines.push(`| ${c.label} | ${Math.round(best[i].rate).toLocaleString('en-US')} | ${(best[i].rate / ceiling).toFixed(2)}× | ${vsPeer} | ${best[i].p99} | ${Math.round(best[i].cpu)} |`);
     }
   } finally {

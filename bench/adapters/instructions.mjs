@@ -23,8 +23,11 @@ const N1 = Number(process.env.BENCH_N1 ?? 2000);
 const N2 = Number(process.env.BENCH_N2 ?? 6000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 4);
 const APPS = (process.env.BENCH_APPS ?? 'fastify-hello,kms-jwt-fastify,hono-hello,kms-jwt-hono').split(',').filter(Boolean);
+/** `reused` (default): every request carries one token; `distinct`: every request of a count carries a token never sent before. */
+const TOKENS = process.env.BENCH_TOKENS ?? 'reused';
+if (TOKENS !== 'reused' && TOKENS !== 'distinct') throw new Error('BENCH_TOKENS is reused or distinct');
 const { kms, config, signToken } = await startBenchKey();
-const token = signToken('client-0', 'c-0-0');
+const tokens = Array.from({ length: TOKENS === 'reused' ? 1 : WARM + Math.max(N1, N2) }, (_, i) => signToken(`client-${i}`, `c-${i}-0`));
 const serverScript = fileURLToPath(new URL('./server.mjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'kms-jwt-adapter-instructions-'));
 
@@ -33,7 +36,8 @@ async function send(port, total) {
   const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   let next = 0;
   const lane = async () => {
-    while (next++ < total) {
+    while (next < total) {
+      const token = tokens[next++ % tokens.length];
       const status = await new Promise((resolve, reject) => {
         const req = request({ host: '127.0.0.1', port, path: '/', agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
           res.resume();
@@ -74,7 +78,7 @@ async function count(app, n) {
 }
 
 try {
-  console.log(`\nReused token, server instructions per request (callgrind, (I(${WARM}+${N2}) − I(${WARM}+${N1})) / ${N2 - N1}, ${CONNECTIONS} connections), Node ${process.version}\n`);
+  console.log(`\n${TOKENS === 'reused' ? 'Reused token' : 'Distinct tokens'}, server instructions per request (callgrind, (I(${WARM}+${N2}) − I(${WARM}+${N1})) / ${N2 - N1}, ${CONNECTIONS} connections), Node ${process.version}\n`);
   console.log('| app | instructions per request |');
   console.log('| --- | ---: |');
   for (const app of APPS) {
