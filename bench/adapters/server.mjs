@@ -97,6 +97,8 @@ const apps = {
   'kms-jwt-express': async () => expressApp(kmsJwtExpress({ verifier: await ourVerifier(), respond: true })),
   // The ceiling of any Express middleware: one that only calls next().
   'express-noop-middleware': async () => expressApp((_req, _res, next) => next()),
+  // The same, calling next() in the event loop's check phase (setImmediate), as kms-jwt-express goes on: what that scheduling alone saves.
+  'express-deferred-middleware': async () => expressApp((_req, _res, next) => setImmediate(next)),
   'express-jwt': async () => expressApp(expressjwt({ secret: peerKey, ...peerOptions })),
   'express-signature-only': async () =>
     expressApp((req, res, next) => {
@@ -164,6 +166,17 @@ const apps = {
     }
     passport.use(new AcceptAll());
     return expressApp(passport.authenticate('accept-all', { session: false }));
+  },
+  // The same, accepting in the event loop's check phase (setImmediate), as passport-kms-jwt does: what that scheduling alone saves.
+  'passport-accept-all-deferred': async () => {
+    class AcceptAllDeferred extends Strategy {
+      name = 'accept-all-deferred';
+      authenticate() {
+        setImmediate(() => this.success({ sub: 'anyone' }));
+      }
+    }
+    passport.use(new AcceptAllDeferred());
+    return expressApp(passport.authenticate('accept-all-deferred', { session: false }));
   },
   // Passport with a strategy doing only the signature check above.
   'passport-signature-only': async () => {

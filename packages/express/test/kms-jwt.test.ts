@@ -171,3 +171,25 @@ describe('configuration errors', () => {
     expect(create).toThrow(message);
   });
 });
+
+describe('scheduling', () => {
+  it('lets the request go on at setImmediate, after the I/O of the same loop turn, with the claims already on req', async () => {
+    const middleware = kmsJwt({ verifier });
+    const bearer = `Bearer ${await token()}`;
+    const req = { headers: { authorization: bearer }, rawHeaders: ['Authorization', bearer], url: '/orders' } as unknown as Request;
+    const seen: string[] = [];
+    const wentOn = new Promise<void>((resolve) => {
+      middleware(req, {} as Response, (error?: unknown) => {
+        seen.push(error === undefined ? `next with ${(req.auth as JwtPayload).sub}` : 'next(err)');
+        resolve();
+      });
+    });
+    // A signature checked synchronously (the default) still goes on only in the check phase:
+    // neither now nor after the microtasks queued meanwhile.
+    seen.push('returned');
+    await Promise.resolve();
+    seen.push('microtasks ran');
+    await wentOn;
+    expect(seen).toEqual(['returned', 'microtasks ran', 'next with user-1']);
+  });
+});

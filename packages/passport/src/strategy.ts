@@ -62,15 +62,17 @@ export class KmsJwtStrategy extends Strategy {
       if (failure) this.failed(req, failure);
       else this.verified(req, token as VerifiedToken);
     };
-    // A token the verifier has cached is answered synchronously, without an extra event-loop turn.
+    // A token the verifier has cached is not awaited: a promise would cost a microtask turn per request.
     let outcome: AuthOutcome;
     try {
       outcome = this.auth.authenticateNow(req, req);
     } catch (error) {
       return this.failed(req, error);
     }
-    if (outcome instanceof Promise) outcome.then(authenticated, (error: unknown) => this.failed(req, error));
-    else authenticated(outcome);
+    // Either way the request goes on in the event loop's check phase: requests that arrived together
+    // are all verified before any of them is answered, which costs a loaded server less CPU per request.
+    if (outcome instanceof Promise) outcome.then((token) => setImmediate(authenticated, token), (error: unknown) => this.failed(req, error));
+    else setImmediate(authenticated, outcome);
   }
 
   private requirement(options: KmsJwtAuthenticateOptions): Requirement | undefined {

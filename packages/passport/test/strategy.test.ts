@@ -167,3 +167,29 @@ describe('configuration errors', () => {
     expect(create).toThrow(message);
   });
 });
+
+describe('scheduling', () => {
+  it('calls success() at setImmediate, after the I/O of the same loop turn, for a signature checked synchronously', async () => {
+    const strategy = new KmsJwtStrategy({ verifier });
+    const bearer = `Bearer ${await valid()}`;
+    const req = { headers: { authorization: bearer }, rawHeaders: ['Authorization', bearer], url: '/me' };
+    const seen: string[] = [];
+    const succeeded = new Promise<void>((resolve) => {
+      // What passport.authenticate does: the strategy's actions on an object that inherits from it.
+      const action = Object.assign(Object.create(strategy) as KmsJwtStrategy, {
+        success: (user: JwtPayload) => {
+          seen.push(`success for ${user.sub}`);
+          resolve();
+        },
+        fail: () => seen.push('fail'),
+        error: () => seen.push('error'),
+      });
+      action.authenticate(req as never);
+    });
+    seen.push('returned');
+    await Promise.resolve();
+    seen.push('microtasks ran');
+    await succeeded;
+    expect(seen).toEqual(['returned', 'microtasks ran', 'success for user-1']);
+  });
+});
