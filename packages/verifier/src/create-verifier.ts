@@ -43,8 +43,9 @@ interface CacheEntry {
 }
 
 /**
- * A number from a token's last four characters: signature characters, about 24 random bits for
- * every algorithm. Equal tokens have equal marks, so a token whose mark no cache entry has is a miss
+ * A number from a token's last four characters: signature characters, 20 to 24 random bits (the
+ * last character of a 64-byte ES256 or EdDSA signature, or of a 2048-bit RSA one, carries 2 bits;
+ * ES384's and ES512's carry 6). Equal tokens have equal marks, so a token whose mark no cache entry has is a miss
  * found without hashing the whole token; the doorkeeper remembers first sightings by it too.
  */
 function tokenMark(token: string): number {
