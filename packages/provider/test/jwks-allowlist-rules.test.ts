@@ -108,6 +108,9 @@ describe('toAllowlist: refusals', () => {
     [undefined, [RULE, null], 'trust[1] must be an object { accountId, region, keyIds?, partition? }'],
     [undefined, ['111122223333:us-east-1'], 'trust[0] must be an object { accountId, region, keyIds?, partition? }'],
     [undefined, [{ ...RULE, accountId: 111122223333 }], 'trust[0].accountId must be a 12-digit AWS account id (as a string)'],
+    [undefined, [{ ...RULE, accountId: { toString: () => ACCOUNT } }], 'trust[0].accountId must be a 12-digit AWS account id (as a string)'],
+    [undefined, [{ ...RULE, region: { toString: () => 'us-east-1' } }], 'trust[0].region must be an AWS Region such as us-east-1'],
+    [undefined, [{ ...RULE, partition: { toString: () => 'aws' } }], 'trust[0].partition must be an ARN partition such as aws, aws-cn or aws-us-gov'],
     [undefined, [{ ...RULE, accountId: '1111222233334' }], 'trust[0].accountId must be a 12-digit AWS account id (as a string)'],
     [undefined, [{ ...RULE, region: undefined }], 'trust[0].region must be an AWS Region such as us-east-1'],
     [undefined, [{ ...RULE, region: 'useast1' }], 'trust[0].region must be an AWS Region such as us-east-1'],
@@ -115,6 +118,8 @@ describe('toAllowlist: refusals', () => {
     [undefined, [{ ...RULE, partition: 'aws-' }], 'trust[0].partition must be an ARN partition such as aws, aws-cn or aws-us-gov'],
     [undefined, [{ ...RULE, keyIds: KEY_A }], 'trust[0].keyIds must be a non-empty array of key ids (leave it out to allow every key of the account and Region)'],
     [undefined, [{ ...RULE, keyIds: [KEY_A, 7] }], 'trust[0].keyIds[1] must be a key id (a UUID, or mrk- and 32 hex digits), not an ARN or an alias'],
+    [undefined, [{ ...RULE, keyIds: [{ toString: () => KEY_A }] }], 'trust[0].keyIds[0] must be a key id (a UUID, or mrk- and 32 hex digits), not an ARN or an alias'],
+    [[{ toString: () => arn(KEY_A) }], undefined, 'keyArns[0] must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>), not an alias or a key id'],
     [undefined, [{ ...RULE, keyIds: ['alias/token-issuer'] }], 'trust[0].keyIds[0] must be a key id (a UUID, or mrk- and 32 hex digits), not an ARN or an alias'],
     [[], [], 'give keyArns, trust or both: the KMS key ARNs (or accounts and Regions) whose keys the JWKS may publish; a JWKS never decides on its own which keys are trusted'],
   ])('refuses keyArns %j with trust %j', (keyArns, trust, message) => {

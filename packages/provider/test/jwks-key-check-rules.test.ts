@@ -151,7 +151,7 @@ describe('checkJwk: alg, key type and algorithms', () => {
   });
 
   it('ignores a key whose alg the algorithms option does not allow, naming both', () => {
-    expect(refusal({ ...rsaJwk(), kid: ARN, alg: 'RS256' }, ['PS256'])).toEqual({ kid: ARN, reason: 'unusable', message: 'alg RS256 is not allowed by the algorithms option (PS256)' });
+    expect(refusal({ ...rsaJwk(), kid: ARN, alg: 'RS256' }, ['PS256', 'PS384'])).toEqual({ kid: ARN, reason: 'unusable', message: 'alg RS256 is not allowed by the algorithms option (PS256, PS384)' });
   });
 
   it('ignores a key none of whose algorithms the option allows', () => {
