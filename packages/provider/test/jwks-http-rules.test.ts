@@ -1,23 +1,20 @@
 import { once } from 'node:events';
+import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { JwksInvalidError } from '../src/jwks-errors.js';
 import { JwksRequestError, requestJwks, type JwksRequest, type JwksResponse } from '../src/jwks-http.js';
-import { startJwksServer, type JwksServer } from './jwks-support.js';
+import type { JwksServer } from './jwks-support.js';
+import { useJwksServer } from './jwks-rules-support.js';
 import { rejection } from './support.js';
 
 // One GET of the JWKS at its edges (jwks-http.ts), against a loopback server: statuses, the
 // conditional request, the size cap at its bound, the timeout, the close signal, network errors.
 
+const jwksServer = useJwksServer({ mode: { kind: 'body', body: '{"keys":[]}' } });
 let server: JwksServer;
-beforeAll(async () => {
-  server = await startJwksServer({ cacheMaxAgeSeconds: 300 });
-});
-afterAll(() => server.close());
-beforeEach(async () => {
-  await server.start();
-  server.mode = { kind: 'body', body: '{"keys":[]}' };
-  server.resetCounts();
+beforeEach(() => {
+  server = jwksServer();
 });
 
 function request(overrides: Partial<JwksRequest> = {}): Promise<JwksResponse> {
@@ -78,7 +75,30 @@ describe('requestJwks: statuses', () => {
     const error = await failure();
     expect(error).toMatchObject({ name: 'JwksRequestError', reason: 'http-status', httpStatus: status });
     expect(error.message).toBe(`the JWKS at ${server.url} ${message}`);
-    expect(error.cause).toBeUndefined();
+    expect('cause' in error).toBe(false);
+  });
+});
+
+describe('requestJwks: what it asks', () => {
+  it('asks for a JWK set, and sends If-None-Match only with an ETag at hand', async () => {
+    const seen: IncomingHttpHeaders[] = [];
+    const echo = createHttpServer((req, res) => {
+      seen.push(req.headers);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"keys":[]}');
+    }).listen(0, '127.0.0.1');
+    await once(echo, 'listening');
+    const shown = `http://127.0.0.1:${(echo.address() as AddressInfo).port}/jwks.json`;
+    try {
+      await request({ url: new URL(shown), shown });
+      await request({ url: new URL(shown), shown, etag: '"v7"' });
+    } finally {
+      echo.close();
+      echo.closeAllConnections();
+    }
+    expect(seen.map((headers) => [headers.accept, headers['if-none-match']])).toEqual([
+      ['application/jwk-set+json, application/json', undefined],
+      ['application/jwk-set+json, application/json', '"v7"'],
+    ]);
   });
 });
 
@@ -127,7 +147,7 @@ describe('requestJwks: no answer', () => {
     server.mode = { kind: 'hang' };
     const closer = new AbortController();
     const closed = new Error('closed by the test');
-    const pending = request({ signal: closer.signal });
+    const pending = request({ signal: closer.signal, requestTimeoutMs: 2_000 });
     setTimeout(() => closer.abort(closed), 20);
     expect(await rejection(pending)).toBe(closed);
   });
