@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer as createHttpServer, type IncomingHttpHeaders, type RequestListener } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { JwksInvalidError } from '../src/jwks-errors.js';
@@ -79,22 +79,31 @@ describe('requestJwks: statuses', () => {
   });
 });
 
+/** A bare HTTP server on 127.0.0.1 answering with `handler`; `run` gets its JWKS URL, and the server stops after it. */
+async function withRawServer(handler: RequestListener, run: (shown: string) => Promise<void>): Promise<void> {
+  const raw = createHttpServer(handler).listen(0, '127.0.0.1');
+  await once(raw, 'listening');
+  try {
+    await run(`http://127.0.0.1:${(raw.address() as AddressInfo).port}/jwks.json`);
+  } finally {
+    raw.close();
+    raw.closeAllConnections();
+  }
+}
+
 describe('requestJwks: what it asks', () => {
   it('asks for a JWK set, and sends If-None-Match only with an ETag at hand', async () => {
     const seen: IncomingHttpHeaders[] = [];
-    const echo = createHttpServer((req, res) => {
-      seen.push(req.headers);
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"keys":[]}');
-    }).listen(0, '127.0.0.1');
-    await once(echo, 'listening');
-    const shown = `http://127.0.0.1:${(echo.address() as AddressInfo).port}/jwks.json`;
-    try {
-      await request({ url: new URL(shown), shown });
-      await request({ url: new URL(shown), shown, etag: '"v7"' });
-    } finally {
-      echo.close();
-      echo.closeAllConnections();
-    }
+    await withRawServer(
+      (req, res) => {
+        seen.push(req.headers);
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"keys":[]}');
+      },
+      async (shown) => {
+        await request({ url: new URL(shown), shown });
+        await request({ url: new URL(shown), shown, etag: '"v7"' });
+      },
+    );
     expect(seen.map((headers) => [headers.accept, headers['if-none-match']])).toEqual([
       ['application/jwk-set+json, application/json', undefined],
       ['application/jwk-set+json, application/json', '"v7"'],
@@ -115,6 +124,19 @@ describe('requestJwks: maxResponseBytes', () => {
     expect(error).toMatchObject({ problem: 'too-large' });
     expect((error as Error).message).toBe(
       `kms-pubkey-provider: the JWKS at ${server.url} answered more than maxResponseBytes (1024 bytes); raise maxResponseBytes if the issuer really publishes that much, or check the url`,
+    );
+  });
+
+  it('refuses a body by its Content-Length at once, without waiting for the body', async () => {
+    await withRawServer(
+      (_req, res) => {
+        // Headers only: the body never comes, so only the Content-Length can refuse it in time.
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1025' });
+        res.flushHeaders();
+      },
+      async (shown) => {
+        expect(await rejection(request({ url: new URL(shown), shown, requestTimeoutMs: 2_000 }))).toMatchObject({ problem: 'too-large' });
+      },
     );
   });
 
