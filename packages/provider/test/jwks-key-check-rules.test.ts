@@ -181,8 +181,10 @@ describe('keySpecOf', () => {
     expect(keySpecOf(generateKeyPairSync('ec', { namedCurve }).publicKey)).toBe(spec);
   });
 
-  it('reads RSA 2048 and Ed25519 keys', () => {
+  it('reads RSA 2048, 3072 and 4096 keys, and Ed25519 keys', () => {
     expect(keySpecOf(rsa2048)).toBe('RSA_2048');
+    expect(keySpecOf(generateKeyPairSync('rsa', { modulusLength: 3072 }).publicKey)).toBe('RSA_3072');
+    expect(keySpecOf(generateKeyPairSync('rsa', { modulusLength: 4096 }).publicKey)).toBe('RSA_4096');
     expect(keySpecOf(generateKeyPairSync('ed25519').publicKey)).toBe('ECC_NIST_EDWARDS25519');
   });
 
