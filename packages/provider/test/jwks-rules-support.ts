@@ -28,6 +28,8 @@ export interface JwksRig {
   advance(ms: number): void;
   /** Publishes exactly these JWKs. */
   publish(...keys: JsonWebKey[]): void;
+  /** Fetches of the JWKS that settled so far (answered or failed), by the provider's own events. */
+  fetches(): number;
 }
 
 /** A provider over `server` (published keys only, trust = the test account and Region), inert timers unless given. */
@@ -44,6 +46,7 @@ export function jwksRig(server: JwksServer, options: Partial<JwksKeyProviderOpti
       now += ms;
     },
     publish,
+    fetches: () => events.count('fetched') + events.count('fetchFailed'),
   };
 }
 
