@@ -74,12 +74,14 @@ describe('JwksKeyResolver: a stale document', () => {
     expect(provider.resolve(arn)).toBe(key);
     expect(provider.resolve(arn)).toBe(key);
     expect(tallies().staleServed).toBe(2);
+    // No fetch in flight: an allowed kid the document does not list (within unknownKidCooldownMs) has none to join.
+    expect(provider.resolve(keyArn())).toBeUndefined();
     expect(fetches()).toBe(2);
     advance(1);
     expect(provider.resolve(arn)).toBe(key);
     await events.until(() => events.count('fetchFailed') === 2);
     expect(fetches()).toBe(3);
-    expect(counts().cache).toEqual({ found: 4, 'not-found': 0, unavailable: 0 });
+    expect(counts().cache).toEqual({ found: 4, 'not-found': 1, unavailable: 0 });
     provider.close();
   });
 });
@@ -114,6 +116,19 @@ describe('JwksKeyResolver: past maxStaleMs', () => {
     advance(COOLDOWN);
     expect(await rejection(provider.resolve(arn) as Promise<unknown>)).toBeInstanceOf(KeySourceUnavailableError);
     expect(fetches()).toBe(3);
+    provider.close();
+  });
+});
+
+describe('JwksKeyResolver: the 503 message', () => {
+  it('names the problem of the document, without the package name twice', async () => {
+    const { provider, advance, arn } = await listed();
+    server.mode = { kind: 'body', body: 'oops' };
+    advance(MAX_AGE + MAX_STALE);
+    const error = await rejection(provider.resolve(arn) as Promise<unknown>);
+    expect((error as Error).message).toBe(
+      `kms-pubkey-provider: cannot fetch the JWKS at ${server.url} and no usable key is cached (the JWKS at ${server.url} answered a body that is not UTF-8 JSON; check the url, and that the issuer serves its JWKS there); retry later`,
+    );
     provider.close();
   });
 });

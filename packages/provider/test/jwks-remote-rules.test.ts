@@ -196,6 +196,8 @@ describe('RemoteJwks and the scheduler', () => {
     await events.until((event) => event.type === 'fetched' && event.withdrawn.length === 1);
     time.advance(10_000);
     expect(events.log.filter((event) => event.type === 'untrusted')).toEqual([expect.objectContaining({ keyArn: withdrawn.kid, reason: 'grace-ended' })]);
+    // No fetch in flight: an allowed kid the document does not list (within unknownKidCooldownMs) has none to join.
+    expect(provider.resolve(keyArn())).toBeUndefined();
     expect(fetches()).toBe(2);
     publish(kept, withdrawn);
     time.advance(MAX_AGE - 10_000);
