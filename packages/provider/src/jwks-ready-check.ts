@@ -14,6 +14,8 @@ const MAX_NAMED = 5;
 export async function checkJwksReady(jwks: RemoteJwks, shownUrl: string, nowMs: () => number): Promise<void> {
   if (jwks.closed) throw new KeyProviderConfigError('ready() was called after close()');
   if (!jwks.isFresh(nowMs()) || jwks.failure() !== undefined) await jwks.refresh(true);
+  // close() while the fetch ran aborted it: nothing was answered, so nothing below would be true.
+  if (jwks.closed) throw new KeyProviderConfigError('ready() was interrupted by close(): the provider is closed');
   const failure = jwks.failure();
   if (failure !== undefined) {
     if (failure.error instanceof JwksInvalidError) throw failure.error;

@@ -121,12 +121,14 @@ describe('RemoteJwks: close() during a fetch', () => {
     expect(events.count('fetchFailed')).toBe(0);
   });
 
-  it('lets ready() settle with a KeyProviderConfigError, not a crash', async () => {
+  it('makes ready() reject saying it was interrupted by close(), not that the JWKS lists no key', async () => {
     const { provider, events } = jwksRig(server());
     server().mode = { kind: 'hang' };
     const ready = provider.ready();
     provider.close();
-    expect(await rejection(ready)).toBeInstanceOf(KeyProviderConfigError);
+    const error = await rejection(ready);
+    expect(error).toBeInstanceOf(KeyProviderConfigError);
+    expect((error as Error).message).toBe('kms-pubkey-provider: ready() was interrupted by close(): the provider is closed');
     expect(events.count('fetchFailed')).toBe(0);
   });
 
