@@ -28,7 +28,8 @@ export interface JwksKeyProvider extends KeyResolver {
    * Fetches the JWKS now (unless its last answer is still fresh); rejects with `JwksInvalidError`
    * (ERR_JWKS_INVALID) for a document that cannot be used, `KeySourceUnavailableError`
    * (ERR_KEY_SOURCE_UNAVAILABLE) for no answer or an HTTP error, and `KeyProviderConfigError`
-   * (ERR_CONFIG_INVALID) when it lists no key that `keyArns` and `trust` allow.
+   * (ERR_CONFIG_INVALID) when it lists no key that `keyArns` and `trust` allow, or when `close()`
+   * interrupted it.
    */
   ready(): Promise<void>;
   /** The same as {@link JwksKeyProvider.ready}. */
