@@ -63,7 +63,8 @@ describe('parseConfiguredKeys: refusals say what to fix', () => {
   });
 
   it('refuses an object entry whose arn is not a key ARN (a key id or alias cannot carry a pin)', () => {
-    for (const arn of [KEY_ID, 'alias/issuer', undefined, 7]) {
+    // [KEY_ARN] spells the ARN when made a string: only a string is read as one.
+    for (const arn of [KEY_ID, 'alias/issuer', undefined, 7, [KEY_ARN]]) {
       expect(refusal([{ arn, spkiSha256: PIN }])).toMatch(/keys\[0\]\.arn must be a key ARN \(arn:aws:kms:<region>:<account>:key\/<key id>\)/);
     }
   });

@@ -45,11 +45,12 @@ describe('checkPublicKey: the answer', () => {
     expect(checkPublicKey(answer({ KeyUsage: undefined }), undefined)).toBe('key usage is missing, not SIGN_VERIFY');
   });
 
-  it('refuses a key spec this package does not verify, listing those it does', () => {
+  it('refuses a key spec this package does not verify (or that is not a string), listing those it does', () => {
     const list = 'ECC_NIST_P256, ECC_NIST_P384, ECC_NIST_P521, ECC_SECG_P256K1, RSA_2048, RSA_3072, RSA_4096, ECC_NIST_EDWARDS25519';
     expect(checkPublicKey(answer({ KeySpec: 'SYMMETRIC_DEFAULT' }), undefined)).toBe(`key spec SYMMETRIC_DEFAULT is not one this package verifies (${list})`);
     expect(checkPublicKey(answer({ KeySpec: undefined }), undefined)).toBe(`key spec missing is not one this package verifies (${list})`);
-    for (const spec of ['toString', 'constructor', '__proto__', 'HMAC_256', 'ML_DSA_44', 5]) expect(isSigningKeySpec(spec), String(spec)).toBe(false);
+    expect(checkPublicKey(answer({ KeySpec: ['ECC_NIST_P256'] }), undefined)).toBe(`key spec ECC_NIST_P256 is not one this package verifies (${list})`);
+    for (const spec of ['toString', 'constructor', '__proto__', 'HMAC_256', 'ML_DSA_44', 5, ['RSA_2048']]) expect(isSigningKeySpec(spec), String(spec)).toBe(false);
   });
 
   it('refuses an answer without public key bytes, or whose bytes are no DER SPKI', () => {
