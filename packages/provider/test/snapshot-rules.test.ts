@@ -64,7 +64,8 @@ describe('parseSnapshot: keys', () => {
   it('refuses a key entry that is not an object, or whose keyArn is not a key ARN', () => {
     expect(refused(snapshot([p256Entry(), 'key'])).message).toMatch(/snapshot: keys\[1\] must be an object$/);
     expect(refused(snapshot([[]])).message).toMatch(/keys\[0\] must be an object$/);
-    for (const keyArn of [undefined, 7, newKeyRef().keyId, 'arn:aws:kms:us-east-1:111122223333:alias/issuer']) {
+    // [arn] spells a key ARN when made a string: only a string is read as one.
+    for (const keyArn of [undefined, 7, newKeyRef().keyId, 'arn:aws:kms:us-east-1:111122223333:alias/issuer', [newKeyRef().arn]]) {
       expect(refused(snapshot([p256Entry({ keyArn })])).message).toMatch(/snapshot: keys\[0\]\.keyArn must be a KMS key ARN$/);
     }
   });
@@ -107,7 +108,7 @@ describe('parseSnapshot: aliases', () => {
 
   it('takes a key ARN or null as the target, and refuses anything else (a missing one too)', () => {
     expect(parseSnapshot(snapshot([], [{ alias: 'alias/gone', keyArn: null, retired: [] }]), undefined).aliases).toHaveLength(1);
-    for (const keyArn of [undefined, 7, newKeyRef().keyId, 'arn:aws:kms:us-east-1:111122223333:alias/other']) {
+    for (const keyArn of [undefined, 7, newKeyRef().keyId, 'arn:aws:kms:us-east-1:111122223333:alias/other', [newKeyRef().arn]]) {
       expect(refused(snapshot([], [{ alias: 'alias/issuer', keyArn, retired: [] }])).message).toMatch(/snapshot: aliases\[0\]\.keyArn must be a key ARN or null$/);
     }
   });
@@ -115,7 +116,7 @@ describe('parseSnapshot: aliases', () => {
   it('refuses retired keys that are not an array of { keyArn, graceUntilMs }', () => {
     expect(refused(snapshot([], [{ alias: 'alias/issuer', keyArn: null }])).message).toMatch(/snapshot: aliases\[0\]\.retired must be an array$/);
     const { arn } = newKeyRef();
-    for (const old of [arn, null, { graceUntilMs: 5 }, { keyArn: 5, graceUntilMs: 5 }, { keyArn: newKeyRef().keyId, graceUntilMs: 5 }, { keyArn: arn, graceUntilMs: '5' }, { keyArn: arn }]) {
+    for (const old of [arn, null, { graceUntilMs: 5 }, { keyArn: 5, graceUntilMs: 5 }, { keyArn: [arn], graceUntilMs: 5 }, { keyArn: newKeyRef().keyId, graceUntilMs: 5 }, { keyArn: arn, graceUntilMs: '5' }, { keyArn: arn }]) {
       const retired = [{ keyArn: arn, graceUntilMs: 5 }, old];
       expect(refused(snapshot([], [{ alias: 'alias/issuer', keyArn: arn, retired }])).message).toMatch(/snapshot: aliases\[0\]\.retired must hold \{ keyArn, graceUntilMs \}$/);
     }
