@@ -31,6 +31,8 @@ function refusal(entries: unknown, allowlist?: Parameters<typeof loadOfflineKeys
     loadOfflineKeys(entries as OfflineKey[], allowlist);
   } catch (error) {
     expect(error).toBeInstanceOf(KeyProviderConfigError);
+    // Named once: a refusal of the provider's own is not wrapped again.
+    expect((error as Error).message.match(/kms-pubkey-provider: /g)).toEqual(['kms-pubkey-provider: ']);
     return error as KeyProviderConfigError;
   }
   throw new Error('expected a KeyProviderConfigError');
@@ -85,6 +87,10 @@ describe('loadOfflineKeys: forms', () => {
     expect(keys.get(keyId)?.publicKey.equals(OTHER)).toBe(true);
     expect(keys.get(arn)?.publicKey.equals(EC)).toBe(true);
     expect([...keys.keys()].sort()).toEqual([arn, keyId, 'issuer-key'].sort());
+  });
+
+  it('trusts an unpinned key whatever its kid, a one-letter kid too', () => {
+    expect(loadOfflineKeys([{ kid: 'S', key: pem(EC) }], undefined).get('S')?.publicKey.equals(EC)).toBe(true);
   });
 });
 
@@ -153,7 +159,7 @@ describe('loadOfflineKeys: refusals say what to fix', () => {
     expect(refusal([{ kid: 'k', key: ' null' }]).message).toContain('offlineKeys[0].key is neither a PEM (SPKI) nor JSON');
     const path = file('broken.json', '{"kty": ');
     expect(refusal([{ kid: 'k', file: path }]).message).toContain(`offlineKeys[0] (${path}) is neither a PEM nor valid JSON`);
-    for (const key of [5, true]) expect(refusal([{ kid: 'k', key }]).message).toContain('offlineKeys[0].key must be a PEM or JSON string, DER bytes, a JWK or a JWKS');
+    for (const key of [5, true, null]) expect(refusal([{ kid: 'k', key }]).message).toContain('offlineKeys[0].key must be a PEM or JSON string, DER bytes, a JWK or a JWKS');
   });
 
   it('needs a kid for a PEM, a DER and a JWK without one, and none for a JWKS', () => {
