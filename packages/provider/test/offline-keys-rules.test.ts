@@ -133,6 +133,7 @@ describe('loadOfflineKeys: pins and the allowlist', () => {
     expect(Object.isFrozen(keys.get(arn)?.algorithms)).toBe(true);
     expect(keys.get(arn)?.id).toBe(arn);
     expect(refusal([{ kid: arn, key: pem(EC) }], ['RS256']).message).toContain(`offlineKeys: kid ${arn} verifies ES256, none of which the algorithms option allows`);
+    expect(refusal([{ kid: arn, key: pem(RSA), algorithms: ['RS256', 'PS256'] }], ['ES256']).message).toContain(`offlineKeys: kid ${arn} verifies RS256, PS256, none of which the algorithms option allows`);
   });
 });
 

@@ -100,6 +100,9 @@ describe('checkPublicKey: the key against its spec', () => {
 
   it('trusts a key for none of the algorithms KMS does not list for it (pre-hashed Ed25519 is not EdDSA)', () => {
     expect(checkPublicKey(answer({ SigningAlgorithms: ['ECDSA_SHA_384'] }), undefined)).toBe('no JWS algorithm is left for key spec ECC_NIST_P256 (SigningAlgorithms: ECDSA_SHA_384; allowed: all)');
+    expect(checkPublicKey(answer({ SigningAlgorithms: ['ECDSA_SHA_384', 'ECDSA_SHA_512'] }), ['ES384', 'ES512'])).toBe(
+      'no JWS algorithm is left for key spec ECC_NIST_P256 (SigningAlgorithms: ECDSA_SHA_384, ECDSA_SHA_512; allowed: ES384, ES512)',
+    );
     expect(checkPublicKey(answer({ PublicKey: der(ED25519), KeySpec: 'ECC_NIST_EDWARDS25519', SigningAlgorithms: ['ED25519_PH_SHA_512'] }), undefined)).toMatch(/^no JWS algorithm is left/);
     expect(checkPublicKey(answer({ PublicKey: der(RSA), KeySpec: 'RSA_2048', SigningAlgorithms: ['RSASSA_PSS_SHA_256', 'ECDSA_SHA_256'] }), undefined)).toMatchObject({ algorithms: ['PS256'] });
   });
