@@ -1,38 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AliasWatcher } from '../src/alias-watcher.js';
-import { HookEmitter } from '../src/hook-emitter.js';
-import { PenaltyBox } from '../src/penalty-box.js';
-import { TrustSet, type TrustRecord } from '../src/trust-set.js';
-import { MemorySource, newKeyRef, throttled } from './parts-support.js';
-import { manualTime, recordEvents } from './support.js';
-
-const REFRESH = 60_000;
-const COOLDOWN = 5_000;
-const GRACE = 600_000;
-
-function setup(aliases: readonly string[]) {
-  const time = manualTime();
-  const events = recordEvents();
-  const emitter = new HookEmitter(events.hooks);
-  const source = new MemorySource();
-  const trust = new TrustSet({ retiredKeyGraceMs: GRACE, events: emitter, onDropped: () => undefined });
-  const targets: [string | undefined, boolean][] = [];
-  const watcher = new AliasWatcher({
-    aliases,
-    source,
-    trust,
-    penaltyBox: new PenaltyBox(COOLDOWN, time.nowMs),
-    events: emitter,
-    nowMs: time.nowMs,
-    aliasRefreshMs: REFRESH,
-    onTarget: (record: TrustRecord, enabled) => {
-      targets.push([record.arn, enabled]);
-      return undefined;
-    },
-    onSettled: () => undefined,
-  });
-  return { time, events, source, trust, watcher, targets };
-}
+import { COOLDOWN, GRACE, REFRESH, setup } from './alias-watcher-support.js';
+import { newKeyRef, throttled } from './parts-support.js';
 
 describe('AliasWatcher', () => {
   it('looks up every unknown alias once, points it at its target, and reports the target key state', async () => {
