@@ -28,7 +28,9 @@ export function errorName(error: unknown): string {
  * AccessDeniedException, unknown errors — means the key source is unavailable.
  */
 export function classifyKmsError(error: unknown): KmsFailure {
-  const reason = UNTRUSTED[errorName(error)];
+  const name = errorName(error);
+  // Own names only: an exception named after an Object.prototype member ("toString") is no answer about the key.
+  const reason = Object.hasOwn(UNTRUSTED, name) ? UNTRUSTED[name] : undefined;
   return reason === undefined ? { kind: 'unavailable' } : { kind: 'untrusted', reason };
 }
 
