@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { COOLDOWN, REFRESH, setup } from './alias-watcher-support.js';
+import { newKeyRef, throttled } from './parts-support.js';
+
+// The alias watcher's rules at their edges (alias-watcher.ts): when an alias is due again, what
+// ready() looks up again, what a lookup that settles after close() may still change, and what
+// the first answer after a snapshot takes away from it.
+
+describe('AliasWatcher: when an alias is looked up', () => {
+  it('is due exactly aliasRefreshMs after its last answer, not a millisecond before', async () => {
+    const { time, source, watcher, settled } = setup(['alias/a']);
+    source.aliases.set('alias/a', newKeyRef());
+    expect(watcher.nextDueAt()).toBe(Infinity);
+    await watcher.resolveUnknown();
+    expect(settled.count).toBe(1);
+    time.advance(REFRESH - 1);
+    watcher.runDue(time.nowMs());
+    expect(source.calls).toHaveLength(1);
+    time.advance(1);
+    watcher.runDue(time.nowMs());
+    expect(source.calls).toHaveLength(2);
+    expect(watcher.nextDueAt()).toBe(Infinity);
+  });
+
+  it('retries a failed alias once its cooldown ends, and not while it is in the penalty box', async () => {
+    const { time, source, watcher } = setup(['alias/a']);
+    source.aliases.set('alias/a', { down: throttled() });
+    await watcher.resolveUnknown();
+    expect(watcher.nextDueAt()).toBe(time.nowMs() + COOLDOWN);
+    time.advance(COOLDOWN - 1);
+    watcher.runDue(time.nowMs());
+    expect(source.calls).toHaveLength(1);
+    time.advance(1);
+    watcher.runDue(time.nowMs());
+    expect(source.calls).toHaveLength(2);
+  });
+
+  it('looks up at once an alias a snapshot gave but did not confirm, and reports no failure for a known alias', async () => {
+    const { time, source, watcher } = setup(['alias/a', 'alias/b']);
+    watcher.markKnown('alias/a', time.nowMs(), false);
+    expect(watcher.allKnown()).toBe(false);
+    expect(watcher.knownAliases()).toEqual([]);
+    // Due at once: whatever the clock says.
+    expect(watcher.nextDueAt()).toBe(0);
+    source.aliases.set('alias/a', newKeyRef());
+    await watcher.refreshAll(time.nowMs());
+    expect(source.calls).toEqual(['describeAlias alias/a', 'describeAlias alias/b']);
+    expect(watcher.knownAliases()).toEqual(['alias/a']);
+    expect(watcher.firstFailure()).toBeUndefined();
+  });
+});
+
+describe('AliasWatcher: ready() looks up again', () => {
+  it('every alias whose last answer is aliasRefreshMs old or older, and one that failed since', async () => {
+    const { time, source, watcher, penaltyBox } = setup(['alias/a']);
+    source.aliases.set('alias/a', newKeyRef());
+    await watcher.resolveUnknown();
+    const answered = time.nowMs();
+    await watcher.refreshAll(answered + REFRESH - 1);
+    expect(source.calls).toHaveLength(1);
+    await watcher.refreshAll(answered + REFRESH);
+    expect(source.calls).toHaveLength(2);
+    penaltyBox.fail('alias/a', throttled());
+    await watcher.refreshAll(time.nowMs());
+    expect(source.calls).toHaveLength(3);
+  });
+});
+
+describe('AliasWatcher: problems()', () => {
+  it('calls an alias KMS refuses us (AccessDeniedException) a configuration mistake, and a known alias that failed since a failure', async () => {
+    const { source, watcher, penaltyBox } = setup(['alias/a', 'alias/b']);
+    source.aliases.set('alias/a', { down: Object.assign(new Error('not allowed'), { name: 'AccessDeniedException' }) });
+    source.aliases.set('alias/b', newKeyRef());
+    await watcher.resolveUnknown();
+    penaltyBox.fail('alias/b', throttled());
+    expect(watcher.problems()).toEqual([
+      { alias: 'alias/a', text: 'DescribeKey failed (AccessDeniedException: not allowed)', cause: expect.any(Error), config: true },
+      { alias: 'alias/b', text: 'DescribeKey failed (ThrottlingException: Rate exceeded)', cause: expect.any(Error), config: false },
+    ]);
+    expect(watcher.firstFailure()?.error.name).toBe('AccessDeniedException');
+  });
+});
+
+describe('AliasWatcher: after close()', () => {
+  it('neither boxes nor reports a lookup that fails after close(), and keeps the target of a missing alias', async () => {
+    const { events, source, trust, watcher, penaltyBox } = setup(['alias/a', 'alias/b']);
+    const a = newKeyRef();
+    source.aliases.set('alias/a', a);
+    source.aliases.set('alias/b', a);
+    await watcher.resolveUnknown();
+    source.aliases.set('alias/a', { down: throttled() });
+    source.aliases.set('alias/b', 'missing');
+    source.hold();
+    const pending = watcher.refreshAll(0);
+    watcher.close();
+    source.release();
+    await pending;
+    expect(penaltyBox.failure('alias/a')).toBeUndefined();
+    expect(events.log).toEqual([]);
+    expect(trust.targetOf('alias/b')).toEqual(a);
+    expect(watcher.problems()).toEqual([]);
+    expect(watcher.resolveUnknown()).toBeUndefined();
+  });
+});
+
+describe('AliasWatcher: the first answer after a snapshot', () => {
+  it("forgets what the snapshot said outside the alias's account and Region, and says so", async () => {
+    const { time, events, source, trust, watcher } = setup(['alias/a']);
+    const foreign = newKeyRef();
+    const foreignArn = foreign.arn.replace(':111122223333:', ':999999999999:');
+    trust.pointAlias('alias/a', { keyId: foreign.keyId, arn: foreignArn }, time.nowMs());
+    watcher.markKnown('alias/a', time.nowMs(), false);
+    const home = newKeyRef();
+    source.aliases.set('alias/a', home);
+    await watcher.refreshAll(time.nowMs());
+    expect(trust.targetOf('alias/a')).toEqual(home);
+    expect(trust.retiredOf('alias/a', time.nowMs())).toEqual([]);
+    expect(events.log).toEqual([
+      {
+        type: 'keyMismatch',
+        keyArn: foreignArn,
+        source: 'snapshot',
+        expected: 'kms',
+        outcome: 'refused',
+        message: `the snapshot said alias/a pointed at ${foreignArn}, outside the account and Region where KMS says the alias lives; it is no longer trusted`,
+      },
+    ]);
+  });
+
+  it('keeps what a confirmed target said: a later move gives the key it leaves its grace window', async () => {
+    const { time, events, source, trust, watcher } = setup(['alias/a']);
+    const [a, b] = [newKeyRef(), newKeyRef()];
+    source.aliases.set('alias/a', a);
+    await watcher.resolveUnknown();
+    source.aliases.set('alias/a', b);
+    await watcher.refreshAll(time.nowMs() + REFRESH);
+    expect(events.log.map((event) => event.type)).toEqual(['rotation']);
+    expect(trust.retiredOf('alias/a', time.nowMs()).map((old) => old.keyArn)).toEqual([a.arn]);
+  });
+});
