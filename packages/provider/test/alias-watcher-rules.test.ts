@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COOLDOWN, REFRESH, setup } from './alias-watcher-support.js';
+import { COOLDOWN, GRACE, REFRESH, setup } from './alias-watcher-support.js';
 import { newKeyRef, throttled } from './parts-support.js';
 
 // The alias watcher's rules at their edges (alias-watcher.ts): when an alias is due again, what
@@ -30,9 +30,27 @@ describe('AliasWatcher: when an alias is looked up', () => {
     time.advance(COOLDOWN - 1);
     watcher.runDue(time.nowMs());
     expect(source.calls).toHaveLength(1);
+    source.aliases.set('alias/a', newKeyRef());
     time.advance(1);
     watcher.runDue(time.nowMs());
     expect(source.calls).toHaveLength(2);
+    await watcher.refreshAll(time.nowMs());
+    // The answer releases it from the penalty box: no problem left, next due after aliasRefreshMs.
+    expect(watcher.problems()).toEqual([]);
+    expect(watcher.nextDueAt()).toBe(time.nowMs() + REFRESH);
+  });
+
+  it('looks up a never-answered alias for ready() whatever the clock reads', async () => {
+    const { source, watcher } = setup(['alias/a']);
+    source.aliases.set('alias/a', newKeyRef());
+    await watcher.refreshAll(0);
+    expect(source.calls).toEqual(['describeAlias alias/a']);
+  });
+
+  it('knows which aliases are configured', () => {
+    const { watcher } = setup(['alias/a', 'alias/b']);
+    expect(watcher.has('alias/b')).toBe(true);
+    expect(watcher.has('alias/c')).toBe(false);
   });
 
   it('looks up at once an alias a snapshot gave but did not confirm, and reports no failure for a known alias', async () => {
@@ -79,6 +97,30 @@ describe('AliasWatcher: problems()', () => {
       { alias: 'alias/b', text: 'DescribeKey failed (ThrottlingException: Rate exceeded)', cause: expect.any(Error), config: false },
     ]);
     expect(watcher.firstFailure()?.error.name).toBe('AccessDeniedException');
+  });
+
+  it('names the failure of the first unknown alias that failed, past known ones, and an alias never asked with no cause', async () => {
+    const { source, watcher } = setup(['alias/a', 'alias/b', 'alias/c']);
+    expect(watcher.problems()).toEqual(['alias/a', 'alias/b', 'alias/c'].map((alias) => ({ alias, text: expect.stringMatching(/^DescribeKey failed/), cause: undefined, config: false })));
+    source.aliases.set('alias/a', newKeyRef());
+    source.aliases.set('alias/b', { down: throttled() });
+    source.aliases.set('alias/c', { down: Object.assign(new Error('not allowed'), { name: 'AccessDeniedException' }) });
+    await watcher.resolveUnknown();
+    expect(watcher.firstFailure()?.error.name).toBe('ThrottlingException');
+  });
+});
+
+describe('AliasWatcher: an alias that no longer exists', () => {
+  it('points nowhere, and the key it pointed to enters its grace window', async () => {
+    const { time, events, source, trust, watcher } = setup(['alias/a']);
+    const a = newKeyRef();
+    source.aliases.set('alias/a', a);
+    await watcher.resolveUnknown();
+    source.aliases.set('alias/a', 'missing');
+    await watcher.refreshAll(time.nowMs() + REFRESH);
+    expect(trust.targetOf('alias/a')).toBeUndefined();
+    expect(events.log).toEqual([{ type: 'rotation', alias: 'alias/a', previousKeyArn: a.arn, keyArn: undefined, graceUntilMs: time.nowMs() + GRACE }]);
+    expect(watcher.knownAliases()).toEqual(['alias/a']);
   });
 });
 
@@ -130,7 +172,10 @@ describe('AliasWatcher: the first answer after a snapshot', () => {
 
   it('keeps what a confirmed target said: a later move gives the key it leaves its grace window', async () => {
     const { time, events, source, trust, watcher } = setup(['alias/a']);
-    const [a, b] = [newKeyRef(), newKeyRef()];
+    const a = newKeyRef();
+    const other = newKeyRef();
+    // Confined only after a snapshot: a target the source itself gave keeps its grace window, wherever the next one lives.
+    const b = { keyId: other.keyId, arn: other.arn.replace(':111122223333:', ':999999999999:') };
     source.aliases.set('alias/a', a);
     await watcher.resolveUnknown();
     source.aliases.set('alias/a', b);

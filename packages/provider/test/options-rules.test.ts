@@ -96,7 +96,7 @@ describe('toSettings: refusals say what to fix', () => {
   });
 
   it('refuses a client without send, naming the class to give', () => {
-    for (const client of [null, 'kms', {}, { send: 'no' }]) expect(refusal({ keys: [KEY], client })).toBe('kms-pubkey-provider: client must be a KMSClient from @aws-sdk/client-kms');
+    for (const client of [null, 'kms', {}, { send: 'no' }, Object.assign(() => undefined, { send: () => undefined })]) expect(refusal({ keys: [KEY], client })).toBe('kms-pubkey-provider: client must be a KMSClient from @aws-sdk/client-kms');
   });
 
   it('refuses algorithms that are not a non-empty array of JWS algorithms, listing them', () => {
