@@ -29,6 +29,8 @@ const NOT_REFS: readonly string[] = [
   `arn:aws:kms:us-east-1:111122223333:key/${'a'.repeat(101)}`,
   'arn:aws:kms:us-east-1:111122223333:key/a_b',
   'arn:aws:kms:us-east-1:111122223333:alias/',
+  `x${ALIAS_ARN}`,
+  `arn:aws:kms:us-east-1:111122223333:alias/issuer\n`,
   'arn:aws:kms:us-east-1:111122223333:alias/a b',
   `arn:aws:kms:us-east-1:111122223333:alias/${'a'.repeat(251)}`,
   'alias/',
@@ -64,7 +66,7 @@ describe('parseKeyRef', () => {
     expect(parseKeyRef(KEY_ID.toUpperCase())).toEqual({ kind: 'key', ref: KEY_ID.toUpperCase(), keyId: KEY_ID.toUpperCase(), arn: undefined });
     expect(parseKeyRef(MRK_ID)).toEqual({ kind: 'key', ref: MRK_ID, keyId: MRK_ID, arn: undefined });
     expect(parseKeyRef('mrk-1234ABCD12ab34cd56ef1234567890ab')).toMatchObject({ kind: 'key', arn: undefined });
-    for (const alias of ['alias/issuer', 'alias/a', `alias/${'a'.repeat(250)}`, 'alias/team/issuer_1-A', ALIAS_ARN, `arn:aws:kms:us-east-1:111122223333:alias/${'z'.repeat(250)}`]) {
+    for (const alias of ['alias/issuer', 'alias/a', `alias/${'a'.repeat(250)}`, 'alias/team/issuer_1-A', ALIAS_ARN, 'arn:aws-cn:kms:cn-north-1:111122223333:alias/issuer', `arn:aws:kms:us-east-1:111122223333:alias/${'z'.repeat(250)}`]) {
       expect(parseKeyRef(alias)).toEqual({ kind: 'alias', ref: alias });
     }
   });
