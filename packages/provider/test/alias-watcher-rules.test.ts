@@ -126,7 +126,7 @@ describe('AliasWatcher: an alias that no longer exists', () => {
 
 describe('AliasWatcher: after close()', () => {
   it('neither boxes nor reports a lookup that fails after close(), and keeps the target of a missing alias', async () => {
-    const { events, source, trust, watcher, penaltyBox } = setup(['alias/a', 'alias/b']);
+    const { time, events, source, trust, watcher, penaltyBox } = setup(['alias/a', 'alias/b']);
     const a = newKeyRef();
     source.aliases.set('alias/a', a);
     source.aliases.set('alias/b', a);
@@ -134,10 +134,11 @@ describe('AliasWatcher: after close()', () => {
     source.aliases.set('alias/a', { down: throttled() });
     source.aliases.set('alias/b', 'missing');
     source.hold();
-    const pending = watcher.refreshAll(0);
+    const pending = watcher.refreshAll(time.nowMs() + REFRESH);
     watcher.close();
     source.release();
     await pending;
+    expect(source.calls).toHaveLength(4);
     expect(penaltyBox.failure('alias/a')).toBeUndefined();
     expect(events.log).toEqual([]);
     expect(trust.targetOf('alias/b')).toEqual(a);
