@@ -1,7 +1,7 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type { TrustedKey } from 'kms-jwt-verifier';
 import { describe, expect, it } from 'vitest';
-import { createKmsKeyProvider, spkiSha256, type KmsKeySnapshot, type KmsKeySnapshotAlias } from '../src/index.js';
+import { createKmsKeyProvider, spkiSha256, type KmsKeyProviderOptions, type KmsKeySnapshot, type KmsKeySnapshotAlias } from '../src/index.js';
 import { replicaKey } from '../src/replica-keys.js';
 import { newKeyRef } from './parts-support.js';
 import { manualTime, recordEvents, useKms } from './support.js';
@@ -20,7 +20,7 @@ function snapshotOf(nowMs: number, keys: readonly { keyArn: string; publicKey: K
 }
 
 /** A provider loading `snapshot` without confirming it; closed by the caller. */
-function fromSnapshot(keys: Parameters<typeof createKmsKeyProvider>[0]['keys'], snapshot: KmsKeySnapshot, hooks = recordEvents().hooks) {
+function fromSnapshot(keys: NonNullable<KmsKeyProviderOptions['keys']>, snapshot: KmsKeySnapshot, hooks = recordEvents().hooks) {
   const time = manualTime();
   const { client, kms } = env();
   kms.resetCallCounts();
