@@ -147,6 +147,22 @@ describe('AliasWatcher: after close()', () => {
   });
 });
 
+describe('AliasWatcher: a target answered after close()', () => {
+  it('still moves the alias: only "no such alias" is ignored once closed, so a closed provider keeps the keys it answers with', async () => {
+    const { time, source, trust, watcher } = setup(['alias/a']);
+    const [a, b] = [newKeyRef(), newKeyRef()];
+    source.aliases.set('alias/a', a);
+    await watcher.resolveUnknown();
+    source.aliases.set('alias/a', b);
+    source.hold();
+    const pending = watcher.refreshAll(time.nowMs() + REFRESH);
+    watcher.close();
+    source.release();
+    await pending;
+    expect(trust.targetOf('alias/a')).toEqual(b);
+  });
+});
+
 describe('AliasWatcher: the first answer after a snapshot', () => {
   it("forgets what the snapshot said outside the alias's account and Region, and says so", async () => {
     const { time, events, source, trust, watcher } = setup(['alias/a']);
