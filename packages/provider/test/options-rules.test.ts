@@ -113,8 +113,8 @@ describe('toSettings: refusals say what to fix', () => {
     expect(refusal({ keys: [KEY], honorKeyState: 1 })).toBe('kms-pubkey-provider: honorKeyState must be a boolean');
   });
 
-  it('refuses a trustedEndpoint that is not an http(s) URL, with an example', () => {
-    for (const trustedEndpoint of ['kms-proxy.internal', 5]) {
+  it('refuses a trustedEndpoint that is not an http(s) URL string (a URL object too), with an example', () => {
+    for (const trustedEndpoint of ['kms-proxy.internal', 5, new URL('https://kms-proxy.internal')]) {
       expect(refusal({ keys: [KEY], trustedEndpoint })).toBe("kms-pubkey-provider: trustedEndpoint must be the http:// or https:// URL of a KMS endpoint you trust, such as 'https://kms-proxy.internal'");
     }
   });
