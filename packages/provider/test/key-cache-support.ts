@@ -1,8 +1,10 @@
 import { expect } from 'vitest';
+import { AliasWatcher } from '../src/alias-watcher.js';
 import { HookEmitter } from '../src/hook-emitter.js';
 import { KeyCache, type KeyCacheOptions } from '../src/key-cache.js';
 import type { TrustedEntry } from '../src/key-entry.js';
 import { PenaltyBox } from '../src/penalty-box.js';
+import type { ProviderParts } from '../src/provider-parts.js';
 import { TrustSet, type TrustRecord } from '../src/trust-set.js';
 import { MemorySource, newKeyRef, sourcedKey } from './parts-support.js';
 import { manualTime, recordEvents } from './support.js';
@@ -48,4 +50,13 @@ export function setup(extra: Partial<KeyCacheOptions> = {}) {
     return entry as TrustedEntry;
   };
   return { time, events, source, trust, cache, key, record, warm };
+}
+
+/** The provider's parts around a {@link setup} cache: no offline keys unless given, an alias watcher over `aliases`. */
+export function partsOf(fixture: ReturnType<typeof setup>, extra: { aliases?: readonly string[]; offlinePinFailures?: readonly string[] } = {}): ProviderParts {
+  const { trust, cache, source, events, time } = fixture;
+  const emitter = new HookEmitter(events.hooks);
+  const penaltyBox = new PenaltyBox(COOLDOWN, time.nowMs);
+  const aliases = new AliasWatcher({ aliases: extra.aliases ?? [], source, trust, penaltyBox, events: emitter, nowMs: time.nowMs, aliasRefreshMs: TTL, onTarget: () => undefined, onSettled: () => undefined });
+  return { offline: new Map(), offlinePinFailures: extra.offlinePinFailures ?? [], trust, cache, aliases, nowMs: time.nowMs };
 }

@@ -1,24 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { AliasWatcher } from '../src/alias-watcher.js';
-import { HookEmitter } from '../src/hook-emitter.js';
-import { PenaltyBox } from '../src/penalty-box.js';
 import type { ProviderParts } from '../src/provider-parts.js';
 import { countTrustedKeys, exportJwks, exportSnapshot } from '../src/state-export.js';
 import type { TrustRecord } from '../src/trust-set.js';
-import { setup } from './key-cache-support.js';
+import { partsOf, setup } from './key-cache-support.js';
 import { newKeyRef, sourcedKey } from './parts-support.js';
 
 // What the provider publishes and counts (state-export.ts): only keys trusted now. A key an alias
 // left whose grace window is over (retiredKeyGraceMs 0 here) is neither exported nor counted,
 // though its public key is still cached until the next prune.
 
-function parts(fixture: ReturnType<typeof setup>): ProviderParts {
-  const { trust, cache, source, events, time } = fixture;
-  const emitter = new HookEmitter(events.hooks);
-  const penaltyBox = new PenaltyBox(1, time.nowMs);
-  const aliases = new AliasWatcher({ aliases: [], source, trust, penaltyBox, events: emitter, nowMs: time.nowMs, aliasRefreshMs: 1, onTarget: () => undefined, onSettled: () => undefined });
-  return { offline: new Map(), offlinePinFailures: [], trust, cache, aliases, nowMs: time.nowMs };
-}
+const parts = (fixture: ReturnType<typeof setup>): ProviderParts => partsOf(fixture);
 
 describe('exportJwks, exportSnapshot and countTrustedKeys', () => {
   it('count no key before it is fetched, nor one its source refused', async () => {
