@@ -25,7 +25,7 @@ function fromSnapshot(keys: NonNullable<KmsKeyProviderOptions['keys']>, snapshot
   const { client, kms } = env();
   kms.resetCallCounts();
   const provider = createKmsKeyProvider({ client, keys, snapshot, confirmSnapshot: false, nowMs: time.nowMs, timers: time.timers, ...hooks });
-  return { provider, kms };
+  return { provider, kms, time };
 }
 
 const p256 = (): KeyObject => generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
@@ -44,7 +44,10 @@ describe('loadSnapshot: which keys a snapshot may give', () => {
   it('gives a key configured by id when a configured ARN lives in its account and Region', () => {
     const key = newKeyRef();
     const publicKey = p256();
-    const { provider } = fromSnapshot([key.keyId, newKeyRef().arn], snapshotOf(Date.now(), [{ keyArn: key.arn, publicKey }]));
+    const { provider, kms, time } = fromSnapshot([key.keyId, newKeyRef().arn], snapshotOf(Date.now(), [{ keyArn: key.arn, publicKey }]));
+    // Not confirmed with KMS (no call), and its refresh is scheduled.
+    expect(kms.callCount()).toBe(0);
+    expect(time.pending()).toBe(1);
     expect(provider.exportSnapshot().keys.map((entry) => entry.keyArn)).toEqual([key.arn]);
     expect(spkiSha256((provider.resolve(key.arn) as TrustedKey).publicKey)).toBe(spkiSha256(publicKey));
     provider.close();
