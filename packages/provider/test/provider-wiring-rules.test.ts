@@ -1,3 +1,4 @@
+import { UpdateAliasCommand } from '@aws-sdk/client-kms';
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createKmsKeyProvider, spkiSha256, type PenaltyBoxEvent } from '../src/index.js';
@@ -36,6 +37,27 @@ describe('createKmsKeyProvider: wiring', () => {
     expect(events.log).toEqual([
       { type: 'keyMismatch', keyArn: kid, source: 'offline', expected: 'pin', outcome: 'refused', message: `the offline key for ${kid} does not match its pinned spkiSha256` },
     ]);
+    provider.close();
+  });
+
+  it('forgets the public key of a key whose grace window ended: when the alias comes back to it, it is fetched again', async () => {
+    const { admin, client } = env();
+    const time = manualTime();
+    const events = recordEvents();
+    const [a, b] = [await createKey(admin), await createKey(admin)];
+    const alias = await createAlias(admin, a.keyId);
+    const provider = createKmsKeyProvider({ client, keys: [alias], aliasRefreshMs: 60_000, retiredKeyGraceMs: 1_000, nowMs: time.nowMs, timers: time.timers, ...events.hooks });
+    await provider.ready();
+    const fetchesOfA = (): number => events.log.filter((event) => event.type === 'keyFetched' && event.keyArn === a.arn).length;
+    expect(fetchesOfA()).toBe(1);
+    for (const target of [b, a]) {
+      await admin.send(new UpdateAliasCommand({ AliasName: alias, TargetKeyId: target.keyId }));
+      time.advance(60_000);
+      await events.until((event) => event.type === 'keyFetched' && event.keyArn === target.arn && (target === b || fetchesOfA() === 2));
+      // Past the grace window of the key the alias left: it leaves the trusted set, and its public key the cache.
+      time.advance(1_000);
+    }
+    expect(fetchesOfA()).toBe(2);
     provider.close();
   });
 
