@@ -101,6 +101,20 @@ describe('checkReady: several problems', () => {
   });
 });
 
+describe('checkReady: closed while it runs', () => {
+  it('names a key it could no longer fetch (closed during the alias lookups) as unavailable', async () => {
+    const fixture = setup();
+    fixture.source.aliases.set('alias/a', fixture.key);
+    fixture.source.hold();
+    const running = failure(checkReady(partsOf(fixture, { aliases: ['alias/a'] })));
+    fixture.cache.close();
+    fixture.source.release();
+    const error = await running;
+    expect(error).toBeInstanceOf(KeySourceUnavailableError);
+    expect(error.message).toContain(`${fixture.key.arn}: GetPublicKey failed`);
+  });
+});
+
 describe('checkReady: what it fetches', () => {
   it('fetches a key in its penalty box all the same, and answers once it is there', async () => {
     const fixture = setup();
