@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { KeyProviderConfigError } from '../src/errors.js';
 import { parseConfiguredKeys } from '../src/key-config.js';
+import { configRefusal } from './config-support.js';
 
 // The `keys` option read on its own (key-config.ts): which entries get replica Regions, which
 // mistakes are refused, and that each refusal names the entry and says what to write instead.
@@ -11,15 +11,7 @@ const KEY_ID = '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9';
 const KEY_ARN = `arn:aws:kms:us-east-1:111122223333:key/${KEY_ID}`;
 const PIN = 'A'.repeat(43);
 
-function refusal(keys: unknown, replicaRegions?: unknown): string {
-  try {
-    parseConfiguredKeys(keys, replicaRegions);
-  } catch (error) {
-    expect(error).toBeInstanceOf(KeyProviderConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a KeyProviderConfigError');
-}
+const refusal = (keys: unknown, replicaRegions?: unknown): string => configRefusal(() => parseConfiguredKeys(keys, replicaRegions));
 
 describe('parseConfiguredKeys: replica Regions', () => {
   it("gives a multi-Region key configured by ARN the replicaRegions default ('any' when unset), and none to a key id or a single-Region key", () => {

@@ -1,22 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { KeyProviderConfigError } from '../src/errors.js';
 import { duration, toSettings, type KmsKeyProviderOptions } from '../src/options.js';
 import { nodeTimers } from '../src/timers.js';
+import { configRefusal } from './config-support.js';
 
 // The options read on their own (options.ts): every default as the TSDoc states it, each bound at
 // its edge, and each refusal naming the option and what to give instead.
 
 const KEY = 'arn:aws:kms:us-east-1:111122223333:key/0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9';
 
-function refusal(options: unknown): string {
-  try {
-    toSettings(options as KmsKeyProviderOptions);
-  } catch (error) {
-    expect(error).toBeInstanceOf(KeyProviderConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a KeyProviderConfigError');
-}
+const refusal = (options: unknown): string => configRefusal(() => toSettings(options as KmsKeyProviderOptions));
 
 describe('toSettings: defaults', () => {
   it('fills every option left out with its documented default', () => {
