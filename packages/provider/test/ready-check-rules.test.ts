@@ -112,6 +112,7 @@ describe('checkReady: closed while it runs', () => {
     const error = await running;
     expect(error).toBeInstanceOf(KeySourceUnavailableError);
     expect(error.message).toContain(`${fixture.key.arn}: GetPublicKey failed`);
+    expect(Object.hasOwn(error, 'cause')).toBe(false);
   });
 });
 

@@ -52,7 +52,10 @@ describe('ready()', () => {
   it('fails fast for an ENCRYPT_DECRYPT key, naming the key and its key usage', async () => {
     const { admin } = env();
     const key = await createKey(admin, 'RSA_2048', 'ENCRYPT_DECRYPT');
-    expectConfigError(await readyError([key.arn]), key.arn, 'key usage is ENCRYPT_DECRYPT, not SIGN_VERIFY');
+    const error = await readyError([key.arn]);
+    expectConfigError(error, key.arn, 'key usage is ENCRYPT_DECRYPT, not SIGN_VERIFY');
+    // KMS answered; the check refused what it said: no KMS error to give as cause.
+    expect(Object.hasOwn(error, 'cause')).toBe(false);
   });
 
   it('fails fast for a symmetric key, naming the key', async () => {

@@ -34,6 +34,18 @@ describe('Scheduler at its edges', () => {
     expect(calls).toEqual([]);
   });
 
+  it('clears its timer and arms none when nothing is due any more', () => {
+    const { time, calls, timers } = recording(true);
+    let due = 1_000;
+    const scheduler = new Scheduler(timers, time.nowMs);
+    scheduler.add({ nextDueAt: () => due, runDue: () => undefined });
+    scheduler.reschedule();
+    due = Infinity;
+    scheduler.reschedule();
+    expect(calls).toEqual(['set 1000', 'clear']);
+    expect(time.pending()).toBe(0);
+  });
+
   it('arms nothing once closed, and runs no task when a timer fires after close()', () => {
     const { time, calls, timers } = recording(false);
     const ran: number[] = [];
