@@ -39,4 +39,13 @@ describe('exportJwks, exportSnapshot and countTrustedKeys', () => {
     expect(exportSnapshot(parts(fixture)).keys.map((entry) => entry.keyArn)).toEqual([key.arn]);
     expect(countTrustedKeys(parts(fixture))).toBe(1);
   });
+
+  it('exportJwks gives each key as one frozen JWK, the very same object on every export', async () => {
+    const fixture = setup();
+    await fixture.warm();
+    const [first] = exportJwks(parts(fixture)).keys;
+    expect(first).toMatchObject({ kid: fixture.key.arn, use: 'sig' });
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(exportJwks(parts(fixture)).keys[0]).toBe(first);
+  });
 });
