@@ -195,4 +195,12 @@ describe('requestJwks: no answer', () => {
     expect(error.message).toBe(`the JWKS at ${shown} cannot be reached (ECONNREFUSED)`);
     expect(error.cause).toBeInstanceOf(Error);
   });
+
+  it("names undici's own words when its error has a message and no code (a response with too many content codings)", async () => {
+    server.mode = { kind: 'body', body: '{"keys":[]}', headers: { 'Content-Encoding': Array(7).fill('gzip').join(', ') } };
+    const error = await failure();
+    expect(error.reason).toBe('network');
+    expect(error.message).toContain(`the JWKS at ${server.url} cannot be reached (too many content-encodings in response: 7`);
+    expect((error.cause as { cause?: { code?: unknown } }).cause?.code).toBeUndefined();
+  });
 });

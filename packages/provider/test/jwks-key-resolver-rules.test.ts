@@ -133,6 +133,21 @@ describe('JwksKeyResolver: the 503 message', () => {
   });
 });
 
+describe('JwksKeyResolver: a JWKS out of date by the time its answer is read', () => {
+  it('answers 503 saying no answer came yet, not a stale key, when the clock jumps past maxStaleMs during the fetch', async () => {
+    let jump = (): void => undefined;
+    const rig = jwksRig(server, { failureCooldownMs: COOLDOWN, maxStaleMs: MAX_STALE, onJwksFetched: () => jump() });
+    jump = () => rig.advance(MAX_AGE + MAX_STALE);
+    const arn = keyArn();
+    rig.publish(publicJwk(arn));
+    const error = await rejection(rig.provider.resolve(arn) as Promise<unknown>);
+    expect(error).toBeInstanceOf(KeySourceUnavailableError);
+    expect((error as Error).message).toBe(`kms-pubkey-provider: cannot fetch the JWKS at ${server.url} and no usable key is cached (no answer yet); retry later`);
+    expect((error as Error).cause).toBeUndefined();
+    rig.provider.close();
+  });
+});
+
 describe('JwksKeyResolver: kids that are not strings', () => {
   it('answers nothing, without a fetch, for a kid that only turns into an allowed key ARN as a string', async () => {
     const { fetches, provider, advance, arn } = await listed();

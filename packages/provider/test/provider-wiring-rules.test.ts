@@ -1,8 +1,9 @@
 import { UpdateAliasCommand } from '@aws-sdk/client-kms';
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import type { KmsCall } from 'kms-jwt-verifier';
 import { createKmsKeyProvider, spkiSha256, type PenaltyBoxEvent } from '../src/index.js';
-import { createAlias, createKey, manualTime, recordEvents, rejection, useKms } from './support.js';
+import { createAlias, createKey, manualTime, recordEvents, rejection, takeSnapshot, useKms } from './support.js';
 
 // How createKmsKeyProvider wires its parts (create-kms-key-provider.ts): which penalty box tells
 // telemetry what, the offline pin mismatch it reports, and a recheck of something that is no ARN.
@@ -68,6 +69,21 @@ describe('createKmsKeyProvider: wiring', () => {
     kms.resetCallCounts();
     await expect(provider.recheck(5 as unknown as string)).resolves.toBeUndefined();
     expect(kms.callCount()).toBe(0);
+    provider.close();
+  });
+
+  it('confirmSnapshot: false starts no KMS call when it loads a snapshot, even with failureCooldownMs 0 (no recheck interval)', async () => {
+    const { admin, client } = env();
+    const key = await createKey(admin);
+    const time = manualTime();
+    const options = { client, keys: [key.arn], nowMs: time.nowMs, timers: time.timers };
+    const snapshot = await takeSnapshot(options);
+    const calls: KmsCall[] = [];
+    const provider = createKmsKeyProvider({ ...options, snapshot, confirmSnapshot: false, failureCooldownMs: 0, telemetry: { traceKmsCall: (call, run) => (calls.push(call), run()) } });
+    // A call started now would reach traceKmsCall once the promises already settled have run on.
+    await new Promise((settled) => setImmediate(settled));
+    expect(calls).toEqual([]);
+    expect(provider.resolve(key.arn)).toBeDefined();
     provider.close();
   });
 });

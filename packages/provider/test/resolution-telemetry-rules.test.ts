@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { KeySourceUnavailableError } from 'kms-jwt-verifier';
 import { describe, expect, it, vi } from 'vitest';
 import { createKmsKeyProvider, type KeyProviderTallies, type KeyProviderTelemetry, type PenaltyBoxEvent } from '../src/index.js';
-import { createKey, manualTime, useKms } from './support.js';
+import { createKey, manualTime, takeSnapshot, useKms } from './support.js';
 
 // What the provider's telemetry reads (kms-jwt-opentelemetry turns these tallies into
 // kms_jwt.key.resolutions by source and outcome, and kms_jwt.key.stale_served), through the real
@@ -80,10 +80,7 @@ describe('resolution telemetry: where each answer came from', () => {
   it("counts a snapshot's key KMS has not confirmed under snapshot (not as stale), and an offline key under offline", async () => {
     const { admin, client } = kms();
     const { arn } = await createKey(admin);
-    const exporter = createKmsKeyProvider({ keys: [arn], client });
-    await exporter.ready();
-    const snapshot = exporter.exportSnapshot();
-    exporter.close();
+    const snapshot = await takeSnapshot({ keys: [arn], client });
     const offlineKid = arn.replace(/key\/.*$/, 'key/0f0e0d0c-0b0a-4909-8807-060504030201');
     const offlineKey = { kid: offlineKid, key: generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' }) };
     const { telemetry, boxed, tallies } = probe();

@@ -10,7 +10,8 @@ import {
 import { derToJose, type JwsAlgorithm } from 'kms-jwt-verifier';
 import { startKmsLocal, type KmsLocal } from 'kms-local';
 import { afterAll, beforeAll, expect, vi } from 'vitest';
-import type { KeyFetchedEvent, KeyFetchFailedEvent, KeyMismatchEvent, KeyProviderHooks, KeyUntrustedEvent, ProviderTimers, RotationEvent } from '../src/index.js';
+import { createKmsKeyProvider } from '../src/index.js';
+import type { KeyFetchedEvent, KeyFetchFailedEvent, KeyMismatchEvent, KeyProviderHooks, KeyUntrustedEvent, KmsKeyProviderOptions, KmsKeySnapshot, ProviderTimers, RotationEvent } from '../src/index.js';
 
 export const ISSUER = 'https://issuer.example';
 export const AUDIENCE = 'orders-api';
@@ -89,6 +90,17 @@ export async function createKey(client: KMSClient, keySpec: KeySpec = 'ECC_NIST_
   const { KeyMetadata } = await client.send(new CreateKeyCommand({ KeySpec: keySpec, KeyUsage: keyUsage }));
   if (!KeyMetadata?.Arn || !KeyMetadata.KeyId) throw new Error('CreateKey answered without Arn');
   return { arn: KeyMetadata.Arn, keyId: KeyMetadata.KeyId };
+}
+
+/** The snapshot of a provider with `options` once ready() fetched its keys; the provider is closed. */
+export async function takeSnapshot(options: KmsKeyProviderOptions): Promise<KmsKeySnapshot> {
+  const provider = createKmsKeyProvider(options);
+  try {
+    await provider.ready();
+    return provider.exportSnapshot();
+  } finally {
+    provider.close();
+  }
 }
 
 let aliasSequence = 0;

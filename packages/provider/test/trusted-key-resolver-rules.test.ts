@@ -1,14 +1,17 @@
 import { KeySourceUnavailableError, type TrustedKey } from 'kms-jwt-verifier';
 import { describe, expect, it } from 'vitest';
+import { createKmsKeyProvider } from '../src/index.js';
 import { TrustedKeyResolver } from '../src/trusted-key-resolver.js';
 import { type TrustRecord } from '../src/trust-set.js';
 import { newKeyRef, sourcedKey, throttled } from './parts-support.js';
+import { createKey, manualTime, useKms } from './support.js';
 import { assemble } from './trusted-key-resolver-support.js';
 
 // What resolve(kid) answers at the edges of trust (trusted-key-resolver.ts): a key whose grace
 // window ended while it is still cached, a key that left the set while its fetch was in flight, a
 // closed provider, aliases that cannot be resolved.
 
+const kms = useKms();
 const GRACE = 10_000;
 const assembleWithGrace = (options: Parameters<typeof assemble>[0] = {}) => assemble({ retiredKeyGraceMs: GRACE, ...options });
 
@@ -78,5 +81,19 @@ describe('TrustedKeyResolver at the edges of trust', () => {
     const first = (await resolver.resolve(key.arn)) as TrustedKey;
     expect(first.id).toBe(key.arn);
     expect(resolver.resolve(key.arn)).toBe(first);
+  });
+
+  it('answers 503 saying KMS gave no answer, not a stale key, when the clock jumps past maxStaleMs while the key is fetched', async () => {
+    const { admin, client } = kms();
+    const { arn } = await createKey(admin);
+    const time = manualTime();
+    const provider = createKmsKeyProvider({ keys: [arn], client, nowMs: time.nowMs, timers: time.timers, cacheMaxAgeMs: 60_000, maxStaleMs: 0, onKeyFetched: () => time.advance(60_000) });
+    try {
+      const error = await Promise.resolve(provider.resolve(arn)).catch((caught: unknown) => caught);
+      expect(error).toEqual(new KeySourceUnavailableError(`kms-pubkey-provider: cannot fetch the public key of ${arn} and none is cached (no answer from KMS); retry later`));
+      expect((error as Error).cause).toBeUndefined();
+    } finally {
+      provider.close();
+    }
   });
 });
