@@ -19,12 +19,12 @@ function snapshotOf(nowMs: number, keys: readonly { keyArn: string; publicKey: K
   return { version: 1, createdAtMs: nowMs, keys: keys.map(({ keyArn, publicKey }) => ({ keyArn, keySpec: 'ECC_NIST_P256', algorithms: ['ES256'], publicKey: spkiOf(publicKey) })), aliases };
 }
 
-/** A provider loading `snapshot` without confirming it; closed by the caller. */
-function fromSnapshot(keys: NonNullable<KmsKeyProviderOptions['keys']>, snapshot: KmsKeySnapshot, hooks = recordEvents().hooks) {
-  const time = manualTime();
+/** A provider loading `snapshot` without confirming it, on a clock starting at `startMs` (default: now); closed by the caller. */
+function fromSnapshot(keys: NonNullable<KmsKeyProviderOptions['keys']>, snapshot: KmsKeySnapshot, hooks = recordEvents().hooks, settings: { startMs?: number; cacheMaxEntries?: number } = {}) {
+  const time = manualTime(settings.startMs);
   const { client, kms } = env();
   kms.resetCallCounts();
-  const provider = createKmsKeyProvider({ client, keys, snapshot, confirmSnapshot: false, nowMs: time.nowMs, timers: time.timers, ...hooks });
+  const provider = createKmsKeyProvider({ client, keys, snapshot, confirmSnapshot: false, nowMs: time.nowMs, timers: time.timers, cacheMaxEntries: settings.cacheMaxEntries, ...hooks });
   return { provider, kms, time };
 }
 
@@ -81,6 +81,25 @@ describe('loadSnapshot: which keys a snapshot may give', () => {
     const { provider, kms } = fromSnapshot([alias.alias], snapshotOf(Date.now(), [], [alias]));
     await provider.ready();
     expect(provider.exportSnapshot().aliases).toEqual([alias]);
+    expect(kms.callCount()).toBe(0);
+    provider.close();
+  });
+});
+
+describe("loadSnapshot: a retired key whose grace window is over", () => {
+  it('takes no trust and no cache room for it: with cacheMaxEntries 1 the current key stays answered from the snapshot, with no KMS call', () => {
+    const [current, retired] = [newKeyRef(), newKeyRef()];
+    const alias = 'alias/signing';
+    const loadedAt = Date.now();
+    // The retired key's window ends exactly when the snapshot is loaded; its key comes after the current one.
+    const snapshot = snapshotOf(loadedAt - 60_000, [current, retired].map(({ arn }) => ({ keyArn: arn, publicKey: p256() })), [
+      { alias, keyArn: current.arn, retired: [{ keyArn: retired.arn, graceUntilMs: loadedAt }] },
+    ]);
+    const { provider, kms } = fromSnapshot([alias], snapshot, recordEvents().hooks, { startMs: loadedAt, cacheMaxEntries: 1 });
+    expect(provider.resolve(retired.arn)).toBeUndefined();
+    const answer = provider.resolve(current.arn);
+    expect(answer).not.toBeInstanceOf(Promise);
+    expect((answer as TrustedKey).id).toBe(current.arn);
     expect(kms.callCount()).toBe(0);
     provider.close();
   });
