@@ -20,11 +20,11 @@ function snapshotOf(nowMs: number, keys: readonly { keyArn: string; publicKey: K
 }
 
 /** A provider loading `snapshot` without confirming it, on a clock starting at `startMs` (default: now); closed by the caller. */
-function fromSnapshot(keys: NonNullable<KmsKeyProviderOptions['keys']>, snapshot: KmsKeySnapshot, hooks = recordEvents().hooks, settings: { startMs?: number; cacheMaxEntries?: number } = {}) {
-  const time = manualTime(settings.startMs);
+function fromSnapshot(keys: NonNullable<KmsKeyProviderOptions['keys']>, snapshot: KmsKeySnapshot, hooks = recordEvents().hooks, { startMs, ...options }: { startMs?: number } & Pick<KmsKeyProviderOptions, 'cacheMaxEntries'> = {}) {
+  const time = manualTime(startMs);
   const { client, kms } = env();
   kms.resetCallCounts();
-  const provider = createKmsKeyProvider({ client, keys, snapshot, confirmSnapshot: false, nowMs: time.nowMs, timers: time.timers, cacheMaxEntries: settings.cacheMaxEntries, ...hooks });
+  const provider = createKmsKeyProvider({ client, keys, snapshot, confirmSnapshot: false, nowMs: time.nowMs, timers: time.timers, ...options, ...hooks });
   return { provider, kms, time };
 }
 
