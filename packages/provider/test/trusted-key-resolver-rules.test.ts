@@ -1,10 +1,10 @@
-import { KeySourceUnavailableError, type TrustedKey } from 'kms-jwt-verifier';
+import { KeySourceUnavailableError, type KmsCall, type TrustedKey } from 'kms-jwt-verifier';
 import { describe, expect, it } from 'vitest';
 import { createKmsKeyProvider } from '../src/index.js';
 import { TrustedKeyResolver } from '../src/trusted-key-resolver.js';
 import { type TrustRecord } from '../src/trust-set.js';
 import { newKeyRef, sourcedKey, throttled } from './parts-support.js';
-import { createKey, manualTime, useKms } from './support.js';
+import { createAlias, createKey, manualTime, useKms } from './support.js';
 import { assemble } from './trusted-key-resolver-support.js';
 
 // What resolve(kid) answers at the edges of trust (trusted-key-resolver.ts): a key whose grace
@@ -93,6 +93,31 @@ describe('TrustedKeyResolver at the edges of trust', () => {
       expect(error).toEqual(new KeySourceUnavailableError(`kms-pubkey-provider: cannot fetch the public key of ${arn} and none is cached (no answer from KMS); retry later`));
       expect((error as Error).cause).toBeUndefined();
     } finally {
+      provider.close();
+    }
+  });
+
+  it('refuses an unknown kid after one failed lookup of the configured aliases, without looking them up again, even with failureCooldownMs 0', async () => {
+    const { admin, client, kms: server } = kms();
+    const key = await createKey(admin);
+    const alias = await createAlias(admin, key.keyId);
+    const lookups: string[] = [];
+    const heal = server.faults.inject({ type: 'unavailable', operations: ['DescribeKey'] });
+    // A second lookup would find KMS answering again.
+    const traceKmsCall = <T>(call: KmsCall, run: () => Promise<T>): Promise<T> => {
+      lookups.push(`${call.operation} ${call.keyId}`);
+      if (lookups.length > 1) heal();
+      return run();
+    };
+    const time = manualTime();
+    const provider = createKmsKeyProvider({ keys: [alias], client, nowMs: time.nowMs, timers: time.timers, failureCooldownMs: 0, telemetry: { traceKmsCall } });
+    try {
+      const stranger = key.arn.replace(/key\/.*$/, 'key/5e1f0a3c-7b2d-4c8e-9f60-1a2b3c4d5e6f');
+      const error = await Promise.resolve(provider.resolve(stranger)).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(KeySourceUnavailableError);
+      expect(lookups).toEqual([`DescribeKey ${alias}`]);
+    } finally {
+      heal();
       provider.close();
     }
   });
