@@ -1,4 +1,4 @@
-import { once } from 'node:events';
+import { getEventListeners, once } from 'node:events';
 import { createServer as createHttpServer, type IncomingHttpHeaders, type RequestListener } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -152,6 +152,16 @@ describe('requestJwks: maxResponseBytes', () => {
     server.mode = { kind: 'stream', chunk: 'ab', count: 3 };
     const response = await request();
     expect(response.status === 200 && Buffer.from(response.body).toString('utf8')).toBe('ababab');
+  });
+});
+
+describe('requestJwks: what it leaves behind', () => {
+  it('leaves no listener on the close signal once a request settled, answered or refused', async () => {
+    const closer = new AbortController();
+    await request({ signal: closer.signal });
+    server.mode = { kind: 'status', status: 500 };
+    await failure({ signal: closer.signal });
+    expect(getEventListeners(closer.signal, 'abort')).toEqual([]);
   });
 });
 
