@@ -213,4 +213,14 @@ describe('requestJwks: no answer', () => {
     expect(error.message).toContain(`the JWKS at ${server.url} cannot be reached (too many content-encodings in response: 7`);
     expect((error.cause as { cause?: { code?: unknown } }).cause?.code).toBeUndefined();
   });
+
+  it('names the error itself when it has no cause (fetch refusing an If-None-Match that is no header value), still as a JwksRequestError', async () => {
+    const error = await failure({ etag: '"v\u0100"' });
+    expect(error.reason).toBe('network');
+    expect(error.cause).toBeInstanceOf(TypeError);
+    const refusal = error.cause as TypeError;
+    expect(refusal.cause).toBeUndefined();
+    expect(error.message).toBe(`the JWKS at ${server.url} cannot be reached (${refusal.message})`);
+    expect(server.hits()).toBe(0);
+  });
 });
