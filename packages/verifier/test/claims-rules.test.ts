@@ -6,7 +6,7 @@ import { admit, setup, token } from './support/cache.js';
 import { expectRejection, NOW } from './support/tokens.js';
 
 /** Claim rules with the time limits a case sets (no identity rule: the time checks do not read them). */
-function rules(limits: { tolerance?: number; maxAge?: number; maxLifetime?: number | null } = {}): ClaimRules {
+function rules(limits: { tolerance?: number; maxAge?: number | undefined; maxLifetime?: number | null } = {}): ClaimRules {
   return {
     issuer: null,
     audience: null,
