@@ -31,7 +31,8 @@ export const ALGORITHMS_BY_KEY_SPEC: Readonly<Record<KmsSigningKeySpec, readonly
 };
 
 export function isJwsAlgorithm(value: unknown): value is JwsAlgorithm {
-  return typeof value === 'string' && (JWS_ALGORITHMS as readonly string[]).includes(value);
+  // includes compares with SameValueZero, so no value but one of these strings is found.
+  return (JWS_ALGORITHMS as readonly unknown[]).includes(value);
 }
 
 /** What verifying one JWS algorithm takes, whatever the runtime's crypto. */
