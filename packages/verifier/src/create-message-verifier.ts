@@ -112,7 +112,8 @@ export function createMessageVerifier(options: MessageVerifierOptions): MessageV
   async function verifyMessage(input: unknown, as: 'json' | 'bytes'): Promise<VerifiedMessage<unknown>> {
     const { jws, detached } = readInput(input, settings);
     const firstDot = jws.indexOf('.');
-    const secondDot = firstDot < 0 ? -1 : jws.indexOf('.', firstDot + 1);
+    // With no dot at all (firstDot -1) this search starts at 0 and finds none either.
+    const secondDot = jws.indexOf('.', firstDot + 1);
     if (secondDot < 0 || jws.indexOf('.', secondDot + 1) >= 0) throw malformed('the JWS must have exactly three dot-separated segments (compact, or detached: header..signature)');
     const headerSegment = jws.slice(0, firstDot);
     const { header, alg, kid } = checkHeader(headerSegment, 'message');
