@@ -65,7 +65,8 @@ export function toMessageSettings(options: MessageVerifierOptions): MessageSetti
   if (maxAge === undefined) {
     throw new VerifierConfigError('maxMessageAgeSeconds is required: the oldest message to accept, in seconds since it was signed, or null to accept messages of any age (not recommended)');
   }
-  if (maxAge !== null && !(typeof maxAge === 'number' && Number.isFinite(maxAge) && maxAge > 0)) {
+  // Number.isFinite is false for every non-number (a caller without types).
+  if (maxAge !== null && !(Number.isFinite(maxAge) && maxAge > 0)) {
     throw new VerifierConfigError('maxMessageAgeSeconds must be a number of seconds > 0, or null');
   }
   const isReplayed = options.isReplayed;

@@ -91,11 +91,9 @@ export interface Rules extends ClaimRules {
   readonly validate: ValidateHook | undefined;
 }
 
-function list(name: string, value: string | readonly string[] | null | undefined, required: boolean): readonly string[] | null {
-  if (value === undefined) {
-    if (required) throw new VerifierConfigError(`${name} is required: give the accepted value(s), or null to accept any ${name} (not recommended)`);
-    return null;
-  }
+/** Called for a value the options give, or for one they must give (`undefined` then throws). */
+function list(name: string, value: string | readonly string[] | null | undefined): readonly string[] | null {
+  if (value === undefined) throw new VerifierConfigError(`${name} is required: give the accepted value(s), or null to accept any ${name} (not recommended)`);
   if (value === null) return null;
   const values = typeof value === 'string' ? [value] : value;
   if (!Array.isArray(values) || values.length === 0 || !values.every((v) => typeof v === 'string' && v.length > 0)) {
@@ -110,7 +108,8 @@ export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 86_400;
 function lifetime(value: number | null | undefined, fallback: number | null): number | null {
   if (value === undefined) return fallback;
   if (value === null) return null;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+  // Number.isFinite is false for every non-number (a caller without types).
+  if (!Number.isFinite(value) || value <= 0) {
     throw new VerifierConfigError('maxTokenLifetimeSeconds must be a number of seconds > 0, or null to accept tokens of any lifetime (not recommended)');
   }
   return value;
@@ -118,7 +117,7 @@ function lifetime(value: number | null | undefined, fallback: number | null): nu
 
 export function seconds(name: string, value: number | undefined, fallback: number | undefined): number | undefined {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new VerifierConfigError(`${name} must be a number of seconds >= 0`);
+  if (!Number.isFinite(value) || value < 0) throw new VerifierConfigError(`${name} must be a number of seconds >= 0`);
   return value;
 }
 
@@ -139,8 +138,8 @@ export function toRules(options: ClaimOptions, base?: Rules): Rules {
   if (options.validate !== undefined && typeof options.validate !== 'function') throw new VerifierConfigError('validate must be a function');
   return {
     // An override of undefined keeps the verifier's rule: only an explicit null opts out.
-    issuer: options.issuer !== undefined || required ? list('issuer', options.issuer, required) : (base?.issuer ?? null),
-    audience: options.audience !== undefined || required ? list('audience', options.audience, required) : (base?.audience ?? null),
+    issuer: options.issuer !== undefined || required ? list('issuer', options.issuer) : base.issuer,
+    audience: options.audience !== undefined || required ? list('audience', options.audience) : base.audience,
     subject: options.subject ?? base?.subject,
     typ: options.typ ?? base?.typ,
     requiredClaims: requiredClaims ? Object.freeze([...requiredClaims]) : (base?.requiredClaims ?? Object.freeze(['exp'])),
