@@ -35,10 +35,15 @@ export interface TimeSubject {
 
 export const TOKEN_SUBJECT: TimeSubject = { noun: 'token', field: 'claim', ageOption: 'maxTokenAgeSeconds', expiredHint: '; ask the issuer for a new token' };
 
+/** Whether `value` is a finite number: Number.isFinite is false for every non-number, so it is the whole test (as a type guard). */
+export function isFiniteNumber(value: unknown): value is number {
+  return Number.isFinite(value);
+}
+
 function numericDate(payload: Record<string, unknown>, claim: 'exp' | 'nbf' | 'iat', subject: TimeSubject): number | undefined {
   const value = payload[claim];
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
+  if (!isFiniteNumber(value)) {
     throw new JwtClaimInvalidError(`${subject.field} ${claim} must be a NumericDate (seconds since the epoch)`, { claim, actual: typeof value });
   }
   return value;
@@ -134,7 +139,8 @@ export function checkIdentityClaims(payload: Record<string, unknown>, header: Re
   if (rules.issuer !== null) {
     const iss = payload['iss'];
     if (iss === undefined) throw new JwtClaimMissingError('claim iss is required but missing', { claim: 'iss', expected: rules.issuer });
-    if (typeof iss !== 'string' || !rules.issuer.includes(iss)) {
+    // includes compares with SameValueZero: an iss that is not a string matches no accepted issuer.
+    if (!(rules.issuer as readonly unknown[]).includes(iss)) {
       throw new JwtClaimInvalidError(`claim iss is not an accepted issuer (expected ${rules.issuer.join(' or ')}; the token's value is in error.actual)`, {
         claim: 'iss',
         expected: rules.issuer,

@@ -1,6 +1,6 @@
 import { bytesView, latin1Bytes, toBase64url, utf8Bytes, utf8Length, verifySignatureAsync, verifySignatureSync } from '#runtime';
 import { decodeBase64url } from './base64url.js';
-import { checkTimeClaims, type ClaimRules, type TimeSubject } from './claims.js';
+import { checkTimeClaims, isFiniteNumber, type ClaimRules, type TimeSubject } from './claims.js';
 import { deepFreeze } from './deep-freeze.js';
 import { isHighS } from './ecdsa-low-s.js';
 import { ownError, unavailable } from './error-wrapping.js';
@@ -83,7 +83,7 @@ function messageFields(header: Record<string, unknown>): { readonly messageId: s
   if (typeof jti !== 'string' || jti.length === 0) throw new JwtClaimInvalidError('header jti (the message id) must be a non-empty string', { claim: 'jti', actual: typeof jti });
   const iat = header['iat'];
   if (iat === undefined) throw new JwtClaimMissingError('header iat (when the message was signed) is required but missing', { claim: 'iat' });
-  if (typeof iat !== 'number' || !Number.isFinite(iat)) throw new JwtClaimInvalidError('header iat must be a NumericDate (seconds since the epoch)', { claim: 'iat', actual: typeof iat });
+  if (!isFiniteNumber(iat)) throw new JwtClaimInvalidError('header iat must be a NumericDate (seconds since the epoch)', { claim: 'iat', actual: typeof iat });
   const cty = header['cty'];
   if (cty === undefined) throw new JwtClaimMissingError("header cty (the payload's media type) is required but missing", { claim: 'cty' });
   if (typeof cty !== 'string' || cty.length === 0) throw new JwtClaimInvalidError("header cty (the payload's media type) must be a non-empty string", { claim: 'cty', actual: typeof cty });
