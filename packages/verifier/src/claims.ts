@@ -21,6 +21,9 @@ export interface ClaimRules {
   readonly maxTokenLifetimeSeconds: number | null;
 }
 
+/** The claim rules the time checks read (all that a signed message's verifier has). */
+export type TimeRules = Pick<ClaimRules, 'clockToleranceSeconds' | 'maxTokenAgeSeconds' | 'maxTokenLifetimeSeconds'>;
+
 /** What the time checks are checking, for their messages: an access token's claims, or a signed message's header. */
 export interface TimeSubject {
   /** `token` or `message`. */
@@ -53,7 +56,7 @@ function numericDate(payload: Record<string, unknown>, claim: 'exp' | 'nbf' | 'i
  * Checks exp, nbf, iat, the lifetime and the age against `nowSeconds`: a token's claims (run again
  * on every cache hit), or a signed message's header parameters (`subject` says which, for messages).
  */
-export function checkTimeClaims(payload: Record<string, unknown>, rules: ClaimRules, nowSeconds: number, subject: TimeSubject = TOKEN_SUBJECT): void {
+export function checkTimeClaims(payload: Record<string, unknown>, rules: TimeRules, nowSeconds: number, subject: TimeSubject = TOKEN_SUBJECT): void {
   const tolerance = rules.clockToleranceSeconds;
   const { noun } = subject;
   const exp = numericDate(payload, 'exp', subject);
@@ -115,7 +118,7 @@ export interface ClockWindow {
  * skips the checks; one outside runs them, and they decide, to the exact error. A millisecond is given up at
  * each end, so rounding cannot accept a moment the checks would refuse.
  */
-export function timeClaimsWindow(payload: Record<string, unknown>, rules: ClaimRules): ClockWindow {
+export function timeClaimsWindow(payload: Record<string, unknown>, rules: TimeRules): ClockWindow {
   const tolerance = rules.clockToleranceSeconds;
   const { exp, nbf, iat } = payload as { exp?: number; nbf?: number; iat?: number };
   let from = -Infinity;

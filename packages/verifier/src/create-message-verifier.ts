@@ -1,6 +1,6 @@
 import { bytesView, latin1Bytes, toBase64url, utf8Bytes, utf8Length, verifySignatureAsync, verifySignatureSync } from '#runtime';
 import { decodeBase64url } from './base64url.js';
-import { checkTimeClaims, isFiniteNumber, type ClaimRules, type TimeSubject } from './claims.js';
+import { checkTimeClaims, isFiniteNumber, type TimeRules, type TimeSubject } from './claims.js';
 import { deepFreeze } from './deep-freeze.js';
 import { isHighS } from './ecdsa-low-s.js';
 import { ownError, unavailable } from './error-wrapping.js';
@@ -98,12 +98,7 @@ function messageFields(header: Record<string, unknown>): { readonly messageId: s
  */
 export function createMessageVerifier(options: MessageVerifierOptions): MessageVerifier {
   const settings = toMessageSettings(options);
-  const rules: ClaimRules = {
-    issuer: null,
-    audience: null,
-    subject: undefined,
-    typ: undefined,
-    requiredClaims: [],
+  const rules: TimeRules = {
     clockToleranceSeconds: settings.clockToleranceSeconds,
     maxTokenAgeSeconds: settings.maxAgeSeconds,
     maxTokenLifetimeSeconds: null,
