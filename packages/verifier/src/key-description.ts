@@ -77,18 +77,14 @@ function toBigInt(bytes: Uint8Array): bigint {
   return bytes.length === 0 ? 0n : BigInt(`0x${hex(bytes)}`);
 }
 
-function mod(value: bigint, p: bigint): bigint {
-  const r = value % p;
-  return r < 0n ? r + p : r;
-}
-
 /** Whether (x, y) is a point of the curve: both below p and y² = x³ + ax + b (mod p). */
 export function isOnCurve(curve: EcCurve, x: Uint8Array, y: Uint8Array): boolean {
   const { p, a, b } = EC_CURVES[curve];
   const X = toBigInt(x);
   const Y = toBigInt(y);
   if (X >= p || Y >= p) return false;
-  return mod(Y * Y, p) === mod(X * X * X + a * X + b, p);
+  // Both sides are non-negative (a and b are written as numbers below p), so `%` is already the residue.
+  return (Y * Y) % p === (X * X * X + a * X + b) % p;
 }
 
 /** One DER element: its tag, its content and where the next one starts. */
@@ -184,7 +180,7 @@ export function describeSpki(der: Uint8Array): KeyDescription | string {
 export function describePem(pem: string): KeyDescription | string {
   const match = /^\s*-----BEGIN ([A-Z0-9 ]+)-----\r?\n([A-Za-z0-9+/=\s]*?)-----END \1-----\s*$/.exec(pem);
   if (!match) return 'the key is not a PEM (-----BEGIN PUBLIC KEY----- ...)';
-  const der = decodeBase64((match[2] as string).replace(/\s+/g, ''));
+  const der = decodeBase64((match[2] as string).replace(/\s/g, ''));
   if (!der) return 'the PEM body is not base64';
   if (match[1] === 'PUBLIC KEY') return describeSpki(der);
   if (match[1] === 'RSA PUBLIC KEY') return rsaPublicKey(der);
@@ -249,7 +245,8 @@ export function jwkOf(key: KeyDescription): JsonWebKey {
 export function isSecp256k1Key(key: unknown): boolean {
   if (typeof key === 'string') {
     const described = describePem(key);
-    return typeof described !== 'string' && described.kind === 'ec' && described.curve === 'secp256k1';
+    // A refusal (a string) and an RSA or Ed25519 description have no curve.
+    return (described as { readonly curve?: unknown }).curve === 'secp256k1';
   }
   if (typeof key !== 'object' || key === null) return false;
   const details = (key as { asymmetricKeyDetails?: { namedCurve?: unknown } }).asymmetricKeyDetails;

@@ -82,6 +82,8 @@ describe('a SubjectPublicKeyInfo, read whole and well formed', () => {
     ['a key BIT STRING claiming one byte more than it holds', cat(bytes('3059'), tlv(SEQUENCE, tlv(OID, EC_PUBLIC_KEY), tlv(OID, P256)), bytes('034300'), point)],
     ['an indefinite length (0x80)', cat(bytes('3080'), ecSpki().subarray(2))],
     ['a length written in four bytes', cat(bytes('308400000059'), ecSpki().subarray(2))],
+    // Read as an empty OID, the algorithm would be a key type unknown: an indefinite length is no length at all.
+    ['an algorithm OID of indefinite length (0x80)', ecSpki({ algorithm: tlv(SEQUENCE, bytes('0680'), tlv(OID, P256)) })],
     ['nothing', Buffer.alloc(0)],
   ])('refuses an SPKI with %s', (_name, der) => {
     expect(describeSpki(der)).toBe(SPKI_REFUSED);
@@ -250,8 +252,9 @@ describe('key sizes and secp256k1', () => {
     expect(bitLength(new Uint8Array(value))).toBe(bits);
   });
 
-  it('tells no secp256k1 key in null, a number, a P-256 JWK or a text that is no PEM', () => {
+  it('tells no secp256k1 key in null, undefined, a number, a P-256 JWK or a text that is no PEM', () => {
     expect(isSecp256k1Key(null)).toBe(false);
+    expect(isSecp256k1Key(undefined)).toBe(false);
     expect(isSecp256k1Key(256)).toBe(false);
     expect(isSecp256k1Key(ecJwk)).toBe(false);
     expect(isSecp256k1Key('secp256k1')).toBe(false);
