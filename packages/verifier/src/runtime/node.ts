@@ -32,12 +32,13 @@ export function reusedLatin1Writer(maxBytes: number): (token: string, end: numbe
   return (token, end) => buffer.subarray(0, buffer.write(token, 0, end, 'latin1'));
 }
 
+// UTF-8 is Buffer's default encoding.
 export function utf8Bytes(text: string): Buffer {
-  return Buffer.from(text, 'utf8');
+  return Buffer.from(text);
 }
 
 export function utf8Length(text: string): number {
-  return Buffer.byteLength(text, 'utf8');
+  return Buffer.byteLength(text);
 }
 
 export function bytesView(bytes: Uint8Array): Buffer {
@@ -75,8 +76,8 @@ function keyInputFor(key: KeyObject, alg: JwsAlgorithm): KeyInput {
   if (!input) {
     const params = VERIFY_PARAMETERS[alg];
     if (params.signatureBytes !== undefined) input = { key, dsaEncoding: 'ieee-p1363' };
-    else if (params.rsa === 'pkcs1-v1_5') input = { key, padding: constants.RSA_PKCS1_PADDING };
     else if (params.rsa === 'pss') input = { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST };
+    // RS* (PKCS #1 v1.5, node:crypto's default padding for an RSA key) and EdDSA: the key object alone.
     else input = key;
     byAlg.set(alg, input);
   }
