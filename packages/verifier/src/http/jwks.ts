@@ -46,10 +46,10 @@ export function createJwksResponder(source: JwksSource, options: JwksOptions, pa
   const maxAge = options.cacheMaxAgeSeconds ?? 300;
   if (!Number.isInteger(maxAge) || maxAge < 0) throw new AdapterConfigError(packageName, 'cacheMaxAgeSeconds must be an integer >= 0');
   const cacheControl = `public, max-age=${maxAge}`;
-  let last = { body: '', etag: '' };
+  let last: { readonly body: string; readonly etag: string } | undefined;
   return (ifNoneMatch) => {
     const body = JSON.stringify(source.exportJwks());
-    if (body !== last.body) last = { body, etag: `"${fnv1a64(body)}"` };
+    if (last === undefined || body !== last.body) last = { body, etag: `"${fnv1a64(body)}"` };
     const headers = { 'Content-Type': 'application/json', 'Cache-Control': cacheControl, ETag: last.etag };
     return matches(ifNoneMatch, last.etag) ? { status: 304, headers, body: undefined } : { status: 200, headers, body };
   };
