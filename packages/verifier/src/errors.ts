@@ -136,8 +136,9 @@ export abstract class JwtClaimsError extends KmsJwtError {
   constructor(message: string, details: { claim: string; expected?: unknown; actual?: unknown; cause?: unknown }) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.claim = details.claim;
-    if ('expected' in details) this.expected = details.expected;
-    if ('actual' in details) this.actual = details.actual;
+    // Declared fields (ES2022): own properties, `undefined` when not given, either way.
+    this.expected = details.expected;
+    this.actual = details.actual;
   }
 }
 

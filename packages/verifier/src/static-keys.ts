@@ -17,11 +17,11 @@ export interface StaticKey {
 }
 
 /** Why a secp256k1 key is refused where the runtime cannot verify it. */
-function secp256k1Unsupported(kid: string, cause?: unknown): AlgUnsupportedByRuntimeError {
+function secp256k1Unsupported(kid: string, cause: unknown): AlgUnsupportedByRuntimeError {
   const crypto = RUNTIME === 'web' ? 'Web Crypto has no secp256k1' : "this runtime's node:crypto has no secp256k1 (Bun's BoringSSL)";
   return new AlgUnsupportedByRuntimeError(
     `the key for kid ${kid} is a secp256k1 key (ES256K), which cannot be verified here: ${crypto}. Verify ES256K tokens on Node.js or Deno, or sign with an ECC_NIST_P256 key (ES256)`,
-    cause === undefined ? undefined : { cause },
+    { cause },
   );
 }
 
