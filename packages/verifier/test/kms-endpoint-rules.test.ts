@@ -87,6 +87,17 @@ describe('the endpoint a KMS client calls', () => {
     ]);
   });
 
+  it('hands the endpoint rules host parts with an empty port as protocol://host, without a colon, as the SDK does', async () => {
+    const seen: unknown[] = [];
+    const endpointProvider = ({ Endpoint }: { Endpoint?: unknown }) => {
+      seen.push(Endpoint);
+      return { url: 'https://proxy.internal' };
+    };
+    const parts = (port: unknown) => configured({ endpointProvider, region: 'eu-west-1', endpoint: () => ({ protocol: 'https:', hostname: 'proxy.internal', port, path: '/kms' }) });
+    for (const port of ['', undefined, '8443', 8443]) await resolveKmsEndpoint(parts(port));
+    expect(seen).toEqual(['https://proxy.internal/kms', 'https://proxy.internal/kms', 'https://proxy.internal:8443/kms', 'https://proxy.internal:8443/kms']);
+  });
+
   it('uses the endpoint alone when the client has no endpoint rules, and refuses a client with neither', async () => {
     await expect(resolveKmsEndpoint(configured({ endpoint: () => 'https://proxy.internal/' }))).resolves.toEqual({ endpoint: 'https://proxy.internal', source: 'client' });
     await expect(resolveKmsEndpoint(configured({ serviceConfiguredEndpoint: () => 'https://kms-proxy.internal' }))).resolves.toEqual({ endpoint: 'https://kms-proxy.internal', source: 'configured' });
