@@ -2,8 +2,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { verifyWithWebCrypto } from '../src/runtime/web-crypto-verify.js';
 import { keyPairFor, signInput } from './support/tokens.js';
 
-// runtime/web-crypto-verify.ts imports each trusted key into Web Crypto once per algorithm, and
-// verifications that start while that import is under way wait for the same import.
+// runtime/web-crypto-verify.ts imports each trusted key into Web Crypto once per algorithm (its
+// public JWK members only, not extractable), verifications that start while that import is under way
+// wait for the same import, and one that starts after it checks with the imported key at once.
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -30,5 +31,27 @@ describe('Web Crypto key imports', () => {
     const checks = [1, 2, 3].map(() => verifyWithWebCrypto('ES256', publicKey, data, signature));
     await expect(Promise.all(checks)).resolves.toEqual([true, true, true]);
     expect(imports).toHaveBeenCalledTimes(1);
+  });
+
+  it('hands Web Crypto only the public members of the key, and keeps the imported key not extractable', async () => {
+    const imports = vi.spyOn(crypto.subtle, 'importKey');
+    const checks = vi.spyOn(crypto.subtle, 'verify');
+    const { privateKey, publicKey } = keyPairFor('ES384');
+    const data = new TextEncoder().encode(INPUT);
+    await expect(verifyWithWebCrypto('ES384', publicKey, data, signInput('ES384', privateKey, INPUT))).resolves.toBe(true);
+    expect(Object.keys(imports.mock.calls[0]?.[1] ?? {}).sort()).toEqual(['crv', 'kty', 'x', 'y']);
+    expect(checks.mock.calls[0]?.[1]).toMatchObject({ extractable: false, type: 'public' });
+  });
+
+  it('checks with a key imported earlier at once, without waiting for the import again', async () => {
+    const checks = vi.spyOn(crypto.subtle, 'verify');
+    const { privateKey, publicKey } = keyPairFor('EdDSA');
+    const data = new TextEncoder().encode(INPUT);
+    const signature = signInput('EdDSA', privateKey, INPUT);
+    await expect(verifyWithWebCrypto('EdDSA', publicKey, data, signature)).resolves.toBe(true);
+    const again = verifyWithWebCrypto('EdDSA', publicKey, data, signature);
+    // Called before this test awaits anything: the check started in the call itself.
+    expect(checks).toHaveBeenCalledTimes(2);
+    await expect(again).resolves.toBe(true);
   });
 });
