@@ -76,8 +76,11 @@ function keyInputFor(key: KeyObject, alg: JwsAlgorithm): KeyInput {
   if (!input) {
     const params = VERIFY_PARAMETERS[alg];
     if (params.signatureBytes !== undefined) input = { key, dsaEncoding: 'ieee-p1363' };
+    // RS* names its padding although PKCS #1 v1.5 is node:crypto's default for an RSA key: an RSA-PSS key
+    // (which a custom resolver could hand over for RS256) defaults to PSS, and must not check RS* that way.
+    else if (params.rsa === 'pkcs1-v1_5') input = { key, padding: constants.RSA_PKCS1_PADDING };
     else if (params.rsa === 'pss') input = { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST };
-    // RS* (PKCS #1 v1.5, node:crypto's default padding for an RSA key) and EdDSA: the key object alone.
+    // EdDSA: the key object alone.
     else input = key;
     byAlg.set(alg, input);
   }
