@@ -141,29 +141,30 @@ export function createVerifier(options: VerifierOptions): Verifier {
     const slot = hotSlot(mark);
     let entry = hot[slot];
     // A hot slot holds cache entries only (forget() empties it when its entry leaves): a match there is a hit.
+    // The cache exists wherever an entry is in hand or a mark is counted: both come from its first admission (hence `cache!`).
     if (entry === undefined || entry.token !== token || ++hotHits % HOT_TOUCH_EVERY === 0) {
       if (!cachedMarks.has(mark)) return undefined;
-      entry = cache?.get(token);
+      entry = cache!.get(token);
       if (!entry) return undefined;
       hot[slot] = entry;
     }
     const now = nowMs();
     if (now >= entry.expiresAtMs) {
-      cache?.delete(token);
+      cache!.delete(token);
       return undefined;
     }
     let current: TrustedKey | undefined | Promise<TrustedKey | undefined>;
     try {
       current = resolver.resolve(entry.kid);
     } catch (error) {
-      cache?.delete(token);
+      cache!.delete(token);
       throw unavailable(error);
     }
     if (isPromise(current)) {
       return current.then(
         (key) => hit(token, entry, key, nowMs()),
         (error: unknown) => {
-          cache?.delete(token);
+          cache!.delete(token);
           return Promise.reject(unavailable(error));
         },
       );
@@ -174,7 +175,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   function hit(token: string, entry: CacheEntry, current: TrustedKey | undefined, now: number): VerifiedToken | Promise<VerifiedToken> | undefined {
     // A key that stopped being trusted (or changed) invalidates what it verified.
     if (current !== entry.key) {
-      cache?.delete(token);
+      cache!.delete(token);
       return undefined;
     }
     if (telemetry !== undefined) telemetry.cacheHit();
@@ -260,7 +261,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
     const rules = overrides === undefined ? baseRules : toRules(overrides, baseRules);
 
     const firstDot = token.indexOf('.');
-    const secondDot = firstDot < 0 ? -1 : token.indexOf('.', firstDot + 1);
+    // With no dot at all (firstDot -1) the search from index 0 finds none either: secondDot is -1.
+    const secondDot = token.indexOf('.', firstDot + 1);
     if (secondDot < 0 || token.indexOf('.', secondDot + 1) >= 0) {
       throw new JwtMalformedError('the token must have exactly three dot-separated segments (compact JWS)');
     }
@@ -364,7 +366,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
     },
     [VERIFIER_TELEMETRY]: telemetry,
     [KNOWN_TOKEN](candidate: string): string | undefined {
-      const entry = candidate.length < 4 ? undefined : hot[hotSlot(tokenMark(candidate))];
+      // A string shorter than four characters has a mark too (a character past the end reads as 0); no cached token is that short.
+      const entry = hot[hotSlot(tokenMark(candidate))];
       return entry !== undefined && entry.token === candidate ? entry.token : undefined;
     },
   };
