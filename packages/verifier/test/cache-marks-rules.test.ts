@@ -90,3 +90,71 @@ describe('verified-token cache: recency of hits from the hot slots', () => {
     expect(await verifier.verify(b)).not.toBe(cachedB);
   });
 });
+
+/**
+ * The hot slot of a token, as src/create-verifier.ts picks it (its mark: the low 7 bits of each of its
+ * last four characters; the top `bits` of the mark times 0x9e3779b1). Recomputed here only to choose
+ * tokens that share a slot or not; what the tests assert is which entry the LRU evicts.
+ */
+function hotSlotOf(t: string, bits = 12): number {
+  const end = t.length;
+  const mark = ((t.charCodeAt(end - 1) & 0x7f) << 21) | ((t.charCodeAt(end - 2) & 0x7f) << 14) | ((t.charCodeAt(end - 3) & 0x7f) << 7) | (t.charCodeAt(end - 4) & 0x7f);
+  return Math.imul(mark, 0x9e3779b1) >>> (32 - bits);
+}
+
+/** Two tokens in one hot slot of 4,096 (that would not share one of 2^20), found among some tens. */
+function tokensSharingAHotSlot(): [string, string] {
+  const bySlot = new Map<number, string>();
+  for (let i = 0; i < 50_000; i += 1) {
+    const t = token({ jti: `slot-${i}` });
+    const other = bySlot.get(hotSlotOf(t));
+    if (other !== undefined && hotSlotOf(other, 20) !== hotSlotOf(t, 20)) return [other, t];
+    bySlot.set(hotSlotOf(t), t);
+  }
+  throw new Error('no two tokens sharing a hot slot in 50,000');
+}
+
+describe('verified-token cache: tokens in the hot slots', () => {
+  it('keeps two tokens of different hot slots there at once: hits on both leave the LRU order', async () => {
+    const { verifier } = setup({ cache: { maxEntries: 2 } });
+    const a = token({ jti: 'a' });
+    let b = token({ jti: 'b' });
+    while (hotSlotOf(b) === hotSlotOf(a)) b = token({ jti: 'b' });
+    const cachedA = await admit(verifier, a);
+    await verifier.verify(a); // into its hot slot, through the LRU
+    const cachedB = await admit(verifier, b);
+    await verifier.verify(b); // into its own hot slot: a stays in its own
+    expect(await verifier.verify(a)).toBe(cachedA); // from the hot slot: b stays the most recently used
+    await admit(verifier, token({ jti: 'c' }));
+    expect(await verifier.verify(b)).toBe(cachedB);
+    expect(await verifier.verify(a)).not.toBe(cachedA);
+  });
+
+  it('looks up in the LRU a token whose hot slot another took, which makes it the most recently used', async () => {
+    const { verifier } = setup({ cache: { maxEntries: 2 } });
+    const [a, b] = tokensSharingAHotSlot();
+    const cachedA = await admit(verifier, a);
+    await verifier.verify(a); // a in the shared slot
+    const cachedB = await admit(verifier, b);
+    await verifier.verify(b); // b takes the slot
+    expect(await verifier.verify(a)).toBe(cachedA); // through the LRU: a is the most recently used now
+    await admit(verifier, token({ jti: 'c' })); // evicts b
+    expect(await verifier.verify(a)).toBe(cachedA);
+    expect(await verifier.verify(b)).not.toBe(cachedB);
+  });
+
+  it('leaves a token in its hot slot when another entry of that slot leaves the cache', async () => {
+    const { verifier } = setup({ cache: { maxEntries: 2 } });
+    const [a, b] = tokensSharingAHotSlot();
+    await admit(verifier, b);
+    await verifier.verify(b); // b in the shared slot
+    const cachedA = await admit(verifier, a);
+    expect(await verifier.verify(a)).toBe(cachedA); // through the LRU: a takes the slot, and is the most recent
+    const c = token({ jti: 'c' });
+    const cachedC = await admit(verifier, c); // evicts b, the least recently used
+    expect(await verifier.verify(a)).toBe(cachedA); // still from the hot slot: c stays the most recently used
+    await admit(verifier, token({ jti: 'd' })); // evicts a
+    expect(await verifier.verify(a)).not.toBe(cachedA);
+    expect(await verifier.verify(c)).toBe(cachedC);
+  });
+});
