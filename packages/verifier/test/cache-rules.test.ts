@@ -4,8 +4,8 @@ import { admit, setup, token } from './support/cache.js';
 import { expectRejection } from './support/tokens.js';
 
 // The verified-token cache's rules beyond test/cache.test.ts (src/create-verifier.ts): how long an
-// entry without exp lasts, what a hit asks of a key source that fails, and two entries whose tokens
-// end alike.
+// entry without exp lasts, what a hit asks of a key source that fails, two entries whose tokens end
+// alike, and an entry found past its time leaving the cache.
 
 /**
  * Two valid tokens whose last four characters are equal (the cache's token mark): an ES256
@@ -58,5 +58,22 @@ describe('verified-token cache: two tokens ending alike', () => {
     const cachedB = await admit(verifier, b);
     await admit(verifier, token({ jti: 'third' })); // evicts a, the least recently used
     expect(await verifier.verify(b)).toBe(cachedB);
+  });
+});
+
+describe('verified-token cache: an entry found past its time', () => {
+  it('leaves the cache on that lookup, so no other entry is evicted to make room for it', async () => {
+    const { verifier, advance } = setup({ cache: { maxEntries: 2, maxAgeSeconds: 10 } });
+    const a = token({ jti: 'a' });
+    const b = token({ jti: 'b' });
+    const c = token({ jti: 'c' });
+    const cachedA = await admit(verifier, a);
+    advance(5);
+    const cachedB = await admit(verifier, b);
+    advance(6); // a is past cache.maxAgeSeconds, b is not
+    expect(await verifier.verify(a)).not.toBe(cachedA); // verified afresh (a first sighting again): a's entry is gone
+    const cachedC = await admit(verifier, c); // room for c beside b
+    expect(await verifier.verify(b)).toBe(cachedB);
+    expect(await verifier.verify(c)).toBe(cachedC);
   });
 });
