@@ -3,7 +3,8 @@ export function deepFreeze<T>(value: T): T {
   Object.freeze(value);
   for (const name in value) {
     const member = value[name];
-    if (typeof member === 'object' && member !== null && !Object.isFrozen(member)) deepFreeze(member);
+    // null needs no test of its own: like every primitive, it counts as frozen.
+    if (typeof member === 'object' && !Object.isFrozen(member)) deepFreeze(member);
   }
   return value;
 }
