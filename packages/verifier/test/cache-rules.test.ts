@@ -77,3 +77,15 @@ describe('verified-token cache: an entry found past its time', () => {
     expect(await verifier.verify(c)).toBe(cachedC);
   });
 });
+
+describe('verified-token cache: a result shared by its hits', () => {
+  it('is frozen at every level of its payload, nested objects and arrays too', async () => {
+    const { verifier } = setup();
+    const t = token({ ctx: { roles: ['reader', { scope: ['a', 'b'] }], tenant: { id: 't1', flags: null } } });
+    const cached = await admit(verifier, t);
+    expect(await verifier.verify(t)).toBe(cached);
+    const ctx = cached.payload['ctx'] as { roles: [string, { scope: string[] }]; tenant: { id: string; flags: null } };
+    for (const level of [cached.payload, ctx, ctx.roles, ctx.roles[1], ctx.roles[1].scope, ctx.tenant]) expect(Object.isFrozen(level)).toBe(true);
+    expect(() => ctx.roles[1].scope.push('c')).toThrow(TypeError);
+  });
+});
