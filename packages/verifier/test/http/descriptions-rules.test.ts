@@ -93,7 +93,7 @@ describe('the HTTP layer’s own descriptions', () => {
 
   it('tells a revoked token so', async () => {
     const error = await failureOf(() => true);
-    expect(error).toMatchObject({ status: 401, code: 'ERR_TOKEN_REVOKED', body: { error: 'invalid_token', error_description: 'the access token was revoked' } });
+    expect(error).toMatchObject({ status: 401, code: 'ERR_TOKEN_REVOKED', family: 'token', body: { error: 'invalid_token', error_description: 'the access token was revoked' } });
   });
 
   it('tells a revocation store that cannot answer to retry later, not what the store said', async () => {
