@@ -1,0 +1,4 @@
+// StrykerJS for this package: `npx -y pnpm@10.34.8 mutation fastify` from the repository root (see MUTATION.md).
+import { strykerPackageConfig } from '../../scripts/stryker-package.mjs';
+
+export default strykerPackageConfig({ name: 'fastify' });
