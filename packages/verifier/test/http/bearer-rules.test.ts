@@ -7,7 +7,7 @@ import { AUDIENCE, claims, ISSUER, keyPairFor, KID, NOW, rejection, signToken } 
 // verifier verified lately, and only a value that is `Bearer` (any case), one space and that token
 // may take it. Another scheme of the same length carrying a known token is still another scheme.
 
-/** A well-formed token68 that ends like the scheme, as any token may. */
+/** A well-formed token68 that ends like the scheme, which a token may do. */
 const ENDS_LIKE_BEARER = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ1In0.c2lnBearer';
 const ENDS_LIKE_LOWER = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ1In0.c2lnbearer';
 const SHORT = 'x';
