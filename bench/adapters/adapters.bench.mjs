@@ -10,7 +10,9 @@
 // Parameters (environment variables, defaults for a 2-core machine shared with other work): 10
 // connections (autocannon's default: enough requests in flight for the threadpool to overlap
 // signature checks with the event loop); a 3 s warm-up per server, as the JIT needs a few seconds
-// of load to settle; then 5 rounds of 2 s per case, interleaved, keeping each case's best round.
+// of load to settle; then 5 rounds of 2 s per case, interleaved (the order rotated each round), keeping
+// each case's best round, and each round's figures for the paired ratios (a case against its ceiling or
+// peer of the same round; the median over rounds).
 // Run with `pnpm bench` (builds first). Not a test: it asserts nothing and fails only on errors
 // (including any non-2xx answer, which would mean a case measured rejections instead of work).
 import autocannon from 'autocannon';
@@ -18,6 +20,13 @@ import { fork } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startBenchKey } from './bench-key.mjs';
+
+/** The median of a list of numbers. */
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
 
 // The SDK (the KMS client here, kms-pubkey-provider's in the servers) would warn about Node 20 once per process.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -276,8 +285,14 @@ for (const { title, cases } of sections) {
     for (const [i, c] of cases.entries()) if (c.tokens === 'production') await load(servers[i].port, 0, sources[i].prime, 2 * CLIENTS);
     for (const [i, c] of cases.entries()) await load(servers[i].port, WARMUP_S, sources[i]);
     const best = cases.map(() => ({ rate: 0, p99: 0, cpu: Infinity }));
+    // Every round's figures too, for the paired ratios: a case against the ceiling, or the peer, of the
+    // same round (measured seconds apart), whose median moves less with the machine than best-of does.
+    const perRound = cases.map(() => ({ rates: [], cpus: [] }));
     for (let round = 1; round <= ROUNDS; round++) {
-      for (const [i, c] of cases.entries()) {
+      // The order rotates from round to round, so that no case always follows the same one.
+      for (let k = 0; k < cases.length; k++) {
+        const i = (k + round - 1) % cases.length;
+        const c = cases[i];
         const cpuBefore = await servers[i].cpuMicros();
         const result = await load(servers[i].port, DURATION_S, sources[i]);
         const cpuPerRequest = ((await servers[i].cpuMicros()) - cpuBefore) / result.requests.total;
@@ -285,15 +300,30 @@ for (const { title, cases } of sections) {
         process.stderr.write(`  ${title}, round ${round}: ${c.label}: ${Math.round(rate)} req/s, ${cpuPerRequest.toFixed(0)} µs server CPU per request\n`);
         if (rate > best[i].rate) best[i] = { ...best[i], rate, p99: result.latency.p99 };
         best[i].cpu = Math.min(best[i].cpu, cpuPerRequest);
+        perRound[i].rates.push(rate);
+        perRound[i].cpus.push(cpuPerRequest);
       }
     }
-    const rate = (kind) => best[cases.findIndex((c) => c.kind === kind)]?.rate;
+    const indexOf = (kind) => cases.findIndex((c) => c.kind === kind);
+    const rate = (kind) => best[indexOf(kind)]?.rate;
     // The ceiling: hello world, or (Passport, production-shaped) its accept-all strategy.
-    const ceiling = rate('ceiling') ?? rate('hello');
-    lines.push(`| **${title}** | | | | | |`);
+    const ceilingIndex = indexOf('ceiling') === -1 ? indexOf('hello') : indexOf('ceiling');
+    const ceiling = best[ceilingIndex].rate;
+    const peerIndex = indexOf('peer');
+    /** The median over rounds of `field` of case i over the same round's `field` of case j, with its range. */
+    const paired = (field, i, j) => {
+      const ratios = perRound[i][field].map((value, round) => value / perRound[j][field][round]);
+      return `${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`;
+    };
+    lines.push(`| **${title}** | | | | | | | |`);
     for (const [i, c] of cases.entries()) {
-      const vsPeer = ['sync', 'threadpool', 'peer', 'ours', 'cached-peer', 'floor'].includes(c.kind) ? `${(best[i].rate / rate('peer')).toFixed(2)}×` : '';
-      lines.push(`| ${c.label} | ${Math.round(best[i].rate).toLocaleString('en-US')} | ${(best[i].rate / ceiling).toFixed(2)}× | ${vsPeer} | ${best[i].p99} | ${Math.round(best[i].cpu)} |`);
+      const againstPeer = peerIndex !== -1 && ['sync', 'threadpool', 'peer', 'ours', 'cached-peer', 'floor'].includes(c.kind);
+      const vsPeer = againstPeer ? `${(best[i].rate / rate('peer')).toFixed(2)}×` : '';
+      const cpuVsPeer = againstPeer && i !== peerIndex ? paired('cpus', i, peerIndex) : '';
+      const rateVsCeiling = i === ceilingIndex ? '' : paired('rates', i, ceilingIndex);
+      lines.push(
+        `| ${c.label} | ${Math.round(best[i].rate).toLocaleString('en-US')} | ${(best[i].rate / ceiling).toFixed(2)}× | ${rateVsCeiling} | ${vsPeer} | ${best[i].p99} | ${Math.round(best[i].cpu)} | ${cpuVsPeer} |`,
+      );
     }
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
@@ -304,7 +334,7 @@ await kms.close();
 const cpu = cpus();
 console.log(
   `\nautocannon, ${CONNECTIONS} connections, pipelining 1, GET / on 127.0.0.1; per case the best of ${ROUNDS} rounds of ${DURATION_S} s, interleaved across the section's cases, after a ${WARMUP_S} s warm-up; ` +
-    `each server in its own process, autocannon in this one; requests/s and p99 from each case's best round, server CPU per request (main thread and libuv threadpool together) the least of its rounds. ES256 (P-256) key; ` +
+    `each server in its own process, autocannon in this one; requests/s and p99 from each case's best round, server CPU per request (main thread and libuv threadpool together) the least of its rounds; the paired columns: the median over rounds of a case's figure over its ceiling's, or its peer's, in the same round (cases in an order rotated each round), with the range. ES256 (P-256) key; ` +
     (tokens.length > 0
       ? `${TOKENS.toLocaleString('en-US')} distinct tokens signed in ${signSeconds.toFixed(1)} s, most used by one case ${maxTokensUsed.toLocaleString('en-US')}${maxTokensUsed > TOKENS ? ' (cycled: still larger than the verifier cache of 10,000 entries, so no cache hits)' : ' (none reused)'}. `
       : '') +
@@ -313,6 +343,8 @@ console.log(
       : '') +
     `Node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, UV_THREADPOOL_SIZE ${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}, ${startedAt.toISOString().slice(0, 10)}.\n`,
 );
-console.log('| case | requests/s | vs hello world | vs peer | p99 latency (ms) | server CPU per request (µs) |');
-console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+console.log(
+  '| case | requests/s | vs hello world | vs hello world, paired: median of rounds (range) | vs peer | p99 latency (ms) | server CPU per request (µs) | server CPU vs peer, paired: median of rounds (range) |',
+);
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 console.log(lines.join('\n'));

@@ -8,8 +8,9 @@ import jsonwebtoken from 'jsonwebtoken';
 import { createVerifier } from '../dist/index.js';
 
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 100_000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
-const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 250);
+const CYCLES = Number(process.env.BENCH_CYCLES ?? 400);
+const SLICE_MS = Number(process.env.BENCH_SLICE_MS ?? 5);
+const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 500);
 const IN_FLIGHT = 32;
 
 const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -68,49 +69,71 @@ const candidates = [
 /** Each candidate walks the token list from where it stopped, so no token repeats within a run. */
 const cursors = new Map();
 
-async function measure(candidate) {
+/** Runs `count` verifications of `candidate` (with `inFlight` of them at once, if set); returns the milliseconds taken. */
+async function runBatch(candidate, count) {
   const start = cursors.get(candidate) ?? 0;
-  const deadline = performance.now() + ROUND_MS;
-  let done = 0;
+  cursors.set(candidate, start + count);
   const t0 = performance.now();
   if (candidate.inFlight) {
     let next = start;
+    const end = start + count;
     const lane = async () => {
-      while (performance.now() < deadline) {
-        await candidate.run(next++ % TOKENS);
-        done++;
-      }
+      while (next < end) await candidate.run(next++ % TOKENS);
     };
     await Promise.all(Array.from({ length: candidate.inFlight }, lane));
   } else {
-    while (performance.now() < deadline) {
-      for (let k = 0; k < 50; k++) {
-        const result = candidate.run((start + done + k) % TOKENS);
-        if (result && typeof result.then === 'function') await result;
-      }
-      done += 50;
+    for (let k = 0; k < count; k++) {
+      const result = candidate.run((start + k) % TOKENS);
+      if (result && typeof result.then === 'function') await result;
     }
   }
-  cursors.set(candidate, start + done + (candidate.inFlight ?? 0));
-  return done / ((performance.now() - t0) / 1000);
+  return performance.now() - t0;
 }
 
-// The best round is the one least disturbed by other work on the machine: the closest to the path's own cost.
-const best = (values) => Math.max(...values);
-
-// Warm up every path, then interleave rounds so that load changes hit every candidate alike.
-for (const candidate of candidates) await measure(candidate).catch((error) => {
-  throw new Error(`${candidate.name} failed: ${error.message}`);
-});
-const samples = candidates.map(() => []);
-for (let round = 0; round < ROUNDS; round++) {
-  for (const [index, candidate] of candidates.entries()) samples[index].push(await measure(candidate));
+// Warm up every path (JIT) and size its batch so that one takes about SLICE_MS.
+const batches = [];
+for (const candidate of candidates) {
+  let count = 64;
+  let ms = 0;
+  try {
+    for (let warm = performance.now(); performance.now() - warm < WARMUP_MS; ) {
+      ms = await runBatch(candidate, count);
+      if (ms < SLICE_MS / 2) count *= 2;
+    }
+  } catch (error) {
+    throw new Error(`${candidate.name} failed: ${error.message}`);
+  }
+  batches.push(Math.max(candidate.inFlight ?? 1, Math.round((count * SLICE_MS) / Math.max(ms, 0.001))));
 }
 
-const rates = samples.map(best);
+// The cycles: every candidate runs one batch per cycle, in an order rotated from cycle to cycle, so
+// that a change in the machine's speed (other processes, a shared host's neighbours) lands on every
+// candidate alike within a few milliseconds. A rate is all of a candidate's verifications over all of
+// its time (garbage collection included); the spread is the same ratio over each fifth of the cycles.
+const BLOCKS = 5;
+const time = candidates.map(() => new Float64Array(BLOCKS));
+const done = candidates.map(() => new Float64Array(BLOCKS));
+for (let cycle = 0; cycle < CYCLES; cycle++) {
+  const block = Math.floor((cycle * BLOCKS) / CYCLES);
+  for (let k = 0; k < candidates.length; k++) {
+    const index = (k + cycle) % candidates.length;
+    time[index][block] += await runBatch(candidates[index], batches[index]);
+    done[index][block] += batches[index];
+  }
+}
+
+const sum = (values) => values.reduce((a, b) => a + b, 0);
+const rates = candidates.map((_, index) => (sum(done[index]) / sum(time[index])) * 1000);
+const blockRates = candidates.map((_, index) => Array.from({ length: BLOCKS }, (_, block) => done[index][block] / time[index][block]));
 const raw = rates[0];
-const rows = candidates.map((candidate, index) => `| ${candidate.name} | ${Math.round(rates[index]).toLocaleString('en-US')} | ${(rates[index] / raw).toFixed(2)}× |`);
-console.log(`ES256 verification, ${TOKENS} distinct tokens (never repeated within a run), best of ${ROUNDS} interleaved rounds of ${ROUND_MS} ms, Node ${process.version}\n`);
-console.log('| path | verifications/s | vs raw node:crypto (sync) |');
-console.log('| --- | ---: | ---: |');
+const rows = candidates.map((candidate, index) => {
+  const ratios = blockRates[index].map((rate, block) => rate / blockRates[0][block]);
+  const spread = index === 0 ? '' : `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}×`;
+  return `| ${candidate.name} | ${Math.round(rates[index]).toLocaleString('en-US')} | ${(rates[index] / raw).toFixed(2)}× | ${spread} |`;
+});
+console.log(
+  `ES256 verification, ${TOKENS} distinct tokens (never repeated within a run), ${CYCLES} cycles of one batch of about ${SLICE_MS} ms per path (order rotated each cycle), Node ${process.version}\n`,
+);
+console.log(`| path | verifications/s | vs raw node:crypto (sync) | the same, over each fifth of the run |`);
+console.log('| --- | ---: | ---: | ---: |');
 console.log(rows.join('\n'));
