@@ -11,14 +11,14 @@
 // BENCH_ROUNDS rounds (3; the cases take turns round by round, so load from elsewhere on the
 // machine hits every case alike; the median is over all of a case's runs), BENCH_WARMUP untimed
 // runs per case per round (3), BENCH_CASES a comma-separated subset (default all), BENCH_NODE the
-// node binary (default this one). Needs hyperfine (Debian: `apt-get install hyperfine`).
+// node binary (default this one), BENCH_LAYOUT `workspace` (default) or `flat` (see fixture.mjs). Needs hyperfine (Debian: `apt-get install hyperfine`).
 // Run with `pnpm bench` (builds first). Not a test: it asserts nothing beyond each case verifying.
 import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { caseScript as script, median, prepareFixture, selectedCases } from './fixture.mjs';
+import { caseScript as script, LAYOUT, median, prepareFixture, selectedCases } from './fixture.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -71,6 +71,7 @@ try {
   const nodeVersion = execFileSync(NODE, ['--version'], { encoding: 'utf8' }).trim();
   console.log(
     `\n${hyperfine}, ${ROUNDS} rounds × ${RUNS} runs per case (after ${WARMUP} warm-up runs per round), cases interleaved round by round; median wall time over all runs; ` +
+      `${LAYOUT === 'flat' ? 'packages in a flat node_modules as npm installs them (BENCH_LAYOUT=flat)' : "packages in this pnpm workspace's node_modules (symlinks)"}; ` +
       `CPU = user + system, mean. Node ${nodeVersion}, ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${new Date().toISOString().slice(0, 10)}.\n`,
   );
   console.log('| case | median wall (ms) | added over empty Node (ms) | CPU (ms) | added CPU (ms) |');

@@ -5,7 +5,7 @@
 // signature). kms-local keeps answering (the ours-kms case calls it) until `close()`.
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,16 +26,54 @@ export const allCases = [
   { name: 'jose-jwk', label: 'jose, `importJWK` + `jwtVerify`' },
 ];
 
-/** The cases BENCH_CASES names (comma-separated; default all), with `empty` always first. */
+/**
+ * BENCH_LAYOUT: `workspace` (default) runs the cases where they are, on this pnpm workspace's
+ * node_modules (every package a symlink into node_modules/.pnpm or packages/); `flat` runs them on a
+ * node_modules as npm installs it (each package a plain folder at the top), made by `flatLayout()`.
+ */
+export const LAYOUT = process.env.BENCH_LAYOUT ?? 'workspace';
+if (LAYOUT !== 'workspace' && LAYOUT !== 'flat') throw new Error(`BENCH_LAYOUT=${LAYOUT}: expected workspace or flat`);
+
+/** The cases BENCH_CASES names (comma-separated; default all), with `empty` always first; `ours-kms` not in the flat layout (the AWS SDK's dependency tree is not copied). */
 export function selectedCases() {
   const wanted = (process.env.BENCH_CASES ?? '').split(',').filter(Boolean);
   const unknown = wanted.filter((name) => !allCases.some((c) => c.name === name));
   if (unknown.length > 0) throw new Error(`BENCH_CASES=${process.env.BENCH_CASES} names an unknown case: ${unknown.join(', ')}`);
-  return allCases.filter((c) => c.name === 'empty' || wanted.length === 0 || wanted.includes(c.name));
+  const available = allCases.filter((c) => LAYOUT === 'workspace' || c.name !== 'ours-kms');
+  return available.filter((c) => c.name === 'empty' || wanted.length === 0 || wanted.includes(c.name));
 }
 
-/** The file a case runs. */
-export const caseScript = (c) => fileURLToPath(new URL(`./cases/${c.name}.mjs`, import.meta.url));
+const casesDir = fileURLToPath(new URL('./cases/', import.meta.url));
+let flatDir;
+
+/** The file a case runs: in cases/, or in the flat layout's copy once `flatLayout()` made it. */
+export const caseScript = (c) => join(flatDir ?? casesDir, `${c.name}.mjs`);
+
+/**
+ * Builds the flat layout in `dir`: the cases, beside a node_modules holding kms-jwt-verifier and
+ * kms-pubkey-provider as published (package.json and dist) and lru-cache, aws-jwt-verify and jose as
+ * installed here (none of them has dependencies of its own), each a plain folder.
+ */
+export function flatLayout(dir) {
+  const root = join(dir, 'flat');
+  const modules = join(root, 'node_modules');
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  for (const [name, folder] of [
+    ['kms-jwt-verifier', '../../packages/verifier'],
+    ['kms-pubkey-provider', '../../packages/provider'],
+  ]) {
+    cpSync(join(here, folder, 'package.json'), join(modules, name, 'package.json'));
+    cpSync(join(here, folder, 'dist'), join(modules, name, 'dist'), { recursive: true, filter: (path) => !path.endsWith('.tsbuildinfo') });
+  }
+  const installed = [
+    ['lru-cache', join(here, '../../packages/verifier/node_modules/lru-cache')],
+    ['aws-jwt-verify', join(here, 'node_modules/aws-jwt-verify')],
+    ['jose', join(here, 'node_modules/jose')],
+  ];
+  for (const [name, link] of installed) cpSync(realpathSync(link), join(modules, name), { recursive: true, dereference: true });
+  cpSync(casesDir, root, { recursive: true });
+  flatDir = root;
+}
 
 /** Starts kms-local and prepares the key material; returns the cases' environment, a scratch directory and `close()`. */
 export async function prepareFixture() {
@@ -82,6 +120,7 @@ export async function prepareFixture() {
       BENCH_JWKS: JSON.stringify(jwks),
       BENCH_KMS_CLIENT_CONFIG: JSON.stringify(kms.clientConfig),
     };
+    if (LAYOUT === 'flat') flatLayout(dir);
     return { env, dir, close };
   } catch (error) {
     await close();

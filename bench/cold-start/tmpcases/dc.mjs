@@ -1,0 +1,2 @@
+import { tracingChannel, channel } from 'node:diagnostics_channel';
+channel('a:b'); tracingChannel('a');

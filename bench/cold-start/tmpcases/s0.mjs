@@ -1,0 +1,1 @@
+// Baseline: an empty Node.js process (the same `node` binary, flags and environment as every case).

@@ -1,0 +1,1 @@
+import { createVerifier } from 'kms-jwt-verifier';

@@ -1,0 +1,1 @@
+import { createVerifier } from '/work/main/packages/verifier/dist/index.js';

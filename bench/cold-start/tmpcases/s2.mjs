@@ -1,0 +1,2 @@
+import { createVerifier } from 'kms-jwt-verifier';
+import { createKmsKeyProvider } from 'kms-pubkey-provider';
