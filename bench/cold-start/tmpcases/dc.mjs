@@ -1,2 +1,0 @@
-import { tracingChannel, channel } from 'node:diagnostics_channel';
-channel('a:b'); tracingChannel('a');

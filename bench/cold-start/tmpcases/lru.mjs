@@ -1,1 +1,0 @@
-import 'lru-cache';

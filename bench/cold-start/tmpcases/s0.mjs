@@ -1,1 +1,0 @@
-// Baseline: an empty Node.js process (the same `node` binary, flags and environment as every case).

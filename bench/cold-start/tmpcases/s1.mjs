@@ -1,1 +1,0 @@
-import { createVerifier } from 'kms-jwt-verifier';

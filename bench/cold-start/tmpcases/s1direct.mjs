@@ -1,1 +1,0 @@
-import { createVerifier } from '/work/main/packages/verifier/dist/index.js';

@@ -1,2 +1,0 @@
-import { createVerifier } from 'kms-jwt-verifier';
-import { createKmsKeyProvider } from 'kms-pubkey-provider/kms';
