@@ -31,7 +31,7 @@ export interface KeyFetchFailedEvent {
   /** The key ARN, key id or alias the call was about. */
   readonly key: string;
   readonly operation: 'GetPublicKey' | 'DescribeKey';
-  /** The error's name, e.g. `ThrottlingException`, `KMSInternalException`, `AbortError` (the call outlived `requestTimeoutMs`), `TimeoutError` (the SDK's name for a dropped connection). */
+  /** The error's name, e.g. `ThrottlingException`, `KMSInternalException`, `TimeoutError` (KMS did not answer within `requestTimeoutMs`, which `error.message` says, or the SDK's own connection timeout). */
   readonly errorName: string;
   readonly error: Error;
   /** Until when (epoch ms) the cached key keeps being served; `undefined` when nothing is cached. */

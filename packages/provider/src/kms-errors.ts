@@ -45,3 +45,20 @@ export function describeError(error: unknown): string {
   const name = errorName(error);
   return message && message !== name ? `${name}: ${message}` : name;
 }
+
+/**
+ * A KMS call cut off at `requestTimeoutMs`: KMS did not answer in time. Named `TimeoutError` (as a
+ * timeout signal's reason is); the SDK's own rejection of the aborted call (an `AbortError`, "Request
+ * aborted") is its `cause`. Classified unavailable, like any failure that may pass.
+ */
+export class KmsTimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+  readonly operation: 'GetPublicKey' | 'DescribeKey';
+  readonly timeoutMs: number;
+
+  constructor(operation: 'GetPublicKey' | 'DescribeKey', timeoutMs: number, cause: unknown) {
+    super(`KMS did not answer ${operation} within requestTimeoutMs (${timeoutMs} ms)`, { cause });
+    this.operation = operation;
+    this.timeoutMs = timeoutMs;
+  }
+}

@@ -4,7 +4,7 @@ import { checkKmsEndpoint } from 'kms-jwt-verifier/kms-endpoint';
 import { KeyProviderConfigError, KeyProviderEndpointError } from './errors.js';
 import type { AliasAnswer, AliasSource, KeyAddress, KeyAnswer, KeySource } from './key-source.js';
 import { keyIdOfArn } from './key-refs.js';
-import { asError, classifyKmsError, errorName } from './kms-errors.js';
+import { asError, classifyKmsError, errorName, KmsTimeoutError } from './kms-errors.js';
 import { checkPublicKey } from './public-key.js';
 
 /** The SDK's client type, for the `client` option: the only import of `@aws-sdk/client-kms` in this package. */
@@ -91,28 +91,19 @@ export class KmsKeySource implements KeySource, AliasSource {
 
   /** One GetPublicKey; refuses a key KMS answers about (not found, disabled, ...) or that fails the checks. */
   async fetchKey(key: KeyAddress, signal: AbortSignal): Promise<KeyAnswer> {
-    const { requestTimeoutMs } = this.#options;
     await this.checkEndpoint();
     let answer;
-    // Not AbortSignal.timeout(): on Node 20 a timeout signal reachable only through AbortSignal.any()
-    // can be garbage-collected before it fires, and the call then waits as long as KMS does
-    // (nodejs/node#57736). The timer below holds its controller until it fires or is cleared.
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(new DOMException(`KMS did not answer within ${requestTimeoutMs} ms`, 'TimeoutError')), requestTimeoutMs);
-    timer.unref();
     try {
       const [kms, { GetPublicKeyCommand }] = await Promise.all([this.#getClient(), sdk()]);
       const keyId = key.arn ?? key.keyId;
-      answer = await this.#traced({ operation: 'GetPublicKey', keyId, endpoint: this.#endpoint }, () =>
-        kms.send(new GetPublicKeyCommand({ KeyId: keyId }), { abortSignal: AbortSignal.any([signal, timeout.signal]) }),
+      answer = await this.#send({ operation: 'GetPublicKey', keyId, endpoint: this.#endpoint }, signal, (abortSignal) =>
+        kms.send(new GetPublicKeyCommand({ KeyId: keyId }), { abortSignal }),
       );
     } catch (error) {
       if (signal.aborted) throw error;
       const failure = classifyKmsError(error);
       if (failure.kind === 'untrusted') return { kind: 'refused', reason: failure.reason, detail: asError(error) };
       throw error;
-    } finally {
-      clearTimeout(timer);
     }
     const checked = checkPublicKey(answer, this.#options.algorithms);
     return typeof checked === 'string' ? { kind: 'refused', reason: 'unusable', detail: checked } : { kind: 'key', key: checked };
@@ -123,8 +114,8 @@ export class KmsKeySource implements KeySource, AliasSource {
     await this.checkEndpoint();
     try {
       const [kms, { DescribeKeyCommand }] = await Promise.all([this.#getClient(), sdk()]);
-      const output = await this.#traced({ operation: 'DescribeKey', keyId: alias, endpoint: this.#endpoint }, () =>
-        kms.send(new DescribeKeyCommand({ KeyId: alias }), { abortSignal: AbortSignal.timeout(this.#options.requestTimeoutMs) }),
+      const output = await this.#send({ operation: 'DescribeKey', keyId: alias, endpoint: this.#endpoint }, undefined, (abortSignal) =>
+        kms.send(new DescribeKeyCommand({ KeyId: alias }), { abortSignal }),
       );
       const metadata = output.KeyMetadata;
       if (metadata?.Arn === undefined || metadata.KeyId === undefined || keyIdOfArn(metadata.Arn) !== metadata.KeyId) {
@@ -134,6 +125,31 @@ export class KmsKeySource implements KeySource, AliasSource {
     } catch (error) {
       if (errorName(error) === 'NotFoundException') return { kind: 'missing', error: asError(error) };
       throw error;
+    }
+  }
+
+  /**
+   * Runs one KMS call (traced), aborted by `signal` or cut off at `requestTimeoutMs`. A call cut off
+   * rejects with a `KmsTimeoutError` (the SDK's own rejection, which drops the abort reason, as its cause).
+   */
+  async #send<T>(call: KmsCall & { readonly operation: 'GetPublicKey' | 'DescribeKey' }, signal: AbortSignal | undefined, run: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+    const { requestTimeoutMs } = this.#options;
+    // Not AbortSignal.timeout(): on Node 20 a timeout signal reachable only through AbortSignal.any()
+    // can be garbage-collected before it fires, and the call then waits as long as KMS does
+    // (nodejs/node#57736). The timer below holds its controller until it fires or is cleared.
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), requestTimeoutMs);
+    timer.unref();
+    try {
+      return await this.#traced(call, () => run(signal === undefined ? timeout.signal : AbortSignal.any([signal, timeout.signal])));
+    } catch (error) {
+      // KMS's own answer about the key (not found, disabled, ...) stays what it is, whenever it came.
+      if (timeout.signal.aborted && signal?.aborted !== true && classifyKmsError(error).kind === 'unavailable') {
+        throw new KmsTimeoutError(call.operation, requestTimeoutMs, error);
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
