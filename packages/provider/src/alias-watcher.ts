@@ -97,9 +97,11 @@ export class AliasWatcher {
     for (const alias of this.#aliases) {
       const failure = this.#options.penaltyBox.failure(alias.ref);
       if (alias.missing !== undefined) problems.push({ alias: alias.ref, text: `the alias does not exist (${describeError(alias.missing)})`, cause: alias.missing, config: true });
-      else if (!alias.known || failure !== undefined) {
-        const error = failure?.error;
-        problems.push({ alias: alias.ref, text: `DescribeKey failed (${describeError(error)})`, cause: error, config: errorName(error) === 'AccessDeniedException' });
+      else if (failure !== undefined) {
+        problems.push({ alias: alias.ref, text: `DescribeKey failed (${describeError(failure.error)})`, cause: failure.error, config: errorName(failure.error) === 'AccessDeniedException' });
+      } else if (!alias.known) {
+        // No failure recorded: the lookup is still out, or its answer came after close() and was ignored.
+        problems.push({ alias: alias.ref, text: this.#closed ? 'the provider was closed before DescribeKey answered' : 'DescribeKey has not answered yet', cause: undefined, config: false });
       }
     }
     return problems;
@@ -173,13 +175,14 @@ export class AliasWatcher {
       events.emit('onKeyFetchFailed', { key: alias.ref, operation: 'DescribeKey', errorName: errorName(error), error: asError(error), servingStaleUntilMs: undefined, endpoint: source.endpoint });
       return;
     }
-    // The alias does not exist (any more): its key, if it had one, enters its grace window.
-    if (answer.kind === 'missing' && this.#closed) return;
+    // After close() nothing changes any more: a late answer (a new target, or "no such alias") is ignored.
+    if (this.#closed) return;
     const now = this.#options.nowMs();
     const fromSnapshot = alias.known && !alias.confirmed;
     Object.assign(alias, { known: true, confirmed: true, checkedAt: now, missing: answer.kind === 'missing' ? answer.error : undefined });
     penaltyBox.release(alias.ref);
     if (answer.kind === 'missing') {
+      // The alias does not exist (any more): its key, if it had one, enters its grace window.
       this.#options.trust.pointAlias(alias.ref, undefined, now);
       return;
     }

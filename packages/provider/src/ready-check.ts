@@ -30,8 +30,12 @@ async function refreshAll({ trust, cache, aliases, nowMs, offlinePinFailures }: 
     const entry = cache.peek(record.keyId);
     const failure = cache.failure(record.keyId);
     if (entry?.kind === 'untrusted') problems.push({ key: trust.describe(record), text: entry.message, cause: entry.error, config: true, pin: entry.reason === 'spki-mismatch' });
-    else if (entry === undefined || failure !== undefined) {
-      problems.push({ key: trust.describe(record), text: `GetPublicKey failed (${describeError(failure?.error)})`, cause: failure?.error, config: errorName(failure?.error) === 'AccessDeniedException' });
+    else if (failure !== undefined) {
+      problems.push({ key: trust.describe(record), text: `GetPublicKey failed (${describeError(failure.error)})`, cause: failure.error, config: errorName(failure.error) === 'AccessDeniedException' });
+    } else if (entry === undefined) {
+      // No failure recorded: the provider was closed before the key was fetched, or the key did not stay in the cache.
+      const text = cache.closed ? 'the provider was closed before its public key was fetched' : 'its public key was fetched but is not cached; raise cacheMaxEntries to at least the number of trusted keys';
+      problems.push({ key: trust.describe(record), text, cause: undefined, config: !cache.closed });
     }
   }
   return problems;

@@ -111,7 +111,7 @@ describe('checkReady: closed while it runs', () => {
     fixture.source.release();
     const error = await running;
     expect(error).toBeInstanceOf(KeySourceUnavailableError);
-    expect(error.message).toContain(`${fixture.key.arn}: GetPublicKey failed`);
+    expect(error.message).toContain(`${fixture.key.arn}: the provider was closed before its public key was fetched`);
     expect(Object.hasOwn(error, 'cause')).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import { DisableKeyCommand, KMSClient, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { KeySourceUnavailableError, type TrustedKey } from 'kms-jwt-verifier';
+import { KeySourceUnavailableError, type KmsCall, type TrustedKey } from 'kms-jwt-verifier';
 import { describe, expect, it } from 'vitest';
 import { createKmsKeyProvider, KeyProviderConfigError } from '../src/index.js';
 import { createAlias, createKey, isPromise, manualTime, rejection, useKms } from './support.js';
@@ -122,5 +122,48 @@ describe('ready()', () => {
     expect(resolved.map((key) => (key as TrustedKey).algorithms)).toEqual([['ES256'], ['ES384']]);
     expect(kms.callCount()).toBe(0);
     provider.close();
+  });
+});
+
+describe('ready() when close() comes while it waits', () => {
+  it('says the provider was closed before DescribeKey answered, not "DescribeKey failed (Error: undefined)", and the late answer moves nothing', async () => {
+    const { admin, client } = env();
+    const key = await createKey(admin);
+    const alias = await createAlias(admin, key.keyId);
+    const time = manualTime();
+    const calls: string[] = [];
+    let closeNow = (): void => undefined;
+    // close() lands while DescribeKey is out: the call itself runs (and KMS answers) after it.
+    const traceKmsCall = <T>(call: KmsCall, run: () => Promise<T>): Promise<T> => {
+      calls.push(`${call.operation} ${call.keyId}`);
+      if (call.operation === 'DescribeKey') closeNow();
+      return run();
+    };
+    const provider = createKmsKeyProvider({ client, keys: [alias], nowMs: time.nowMs, timers: time.timers, telemetry: { traceKmsCall } });
+    closeNow = () => provider.close();
+    const error = (await rejection(provider.ready())) as Error;
+    expect(error).toBeInstanceOf(KeySourceUnavailableError);
+    expect(error.message).toBe(`kms-pubkey-provider: ready(): a configured key cannot be used: ${alias}: the provider was closed before DescribeKey answered`);
+    expect(error.cause).toBeUndefined();
+    expect(calls).toEqual([`DescribeKey ${alias}`]);
+    // The alias was never pointed at its target: the key is not trusted, and nothing is fetched.
+    expect(() => provider.resolve(key.arn)).toThrow(KeySourceUnavailableError);
+    expect(calls).toEqual([`DescribeKey ${alias}`]);
+  });
+});
+
+describe('ready() with fewer cache entries than trusted keys', () => {
+  it('says a fetched key is not cached and to raise cacheMaxEntries, not "GetPublicKey failed (Error: undefined)"', async () => {
+    const { admin, client } = env();
+    const [a, b] = [await createKey(admin), await createKey(admin)];
+    const time = manualTime();
+    const provider = createKmsKeyProvider({ client, keys: [a.arn, b.arn], cacheMaxEntries: 1, nowMs: time.nowMs, timers: time.timers });
+    try {
+      const error = (await rejection(provider.ready())) as Error;
+      expect(error).toBeInstanceOf(KeyProviderConfigError);
+      expect(error.message).toMatch(/^kms-pubkey-provider: ready\(\): a configured key cannot be used: arn:\S+: its public key was fetched but is not cached; raise cacheMaxEntries to at least the number of trusted keys$/);
+    } finally {
+      provider.close();
+    }
   });
 });
