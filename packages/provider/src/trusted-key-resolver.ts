@@ -138,7 +138,14 @@ export class TrustedKeyResolver {
   }
 
   #noKey(record: TrustRecord): KeySourceUnavailableError | KeyProviderConfigError {
-    return this.#unavailable(`cannot fetch the public key of ${record.arn ?? record.keyId} and none is cached`, this.#cache.failure(record.keyId));
+    const failure = this.#cache.failure(record.keyId);
+    if (failure === undefined && !this.#cache.closed && this.#cache.peek(record.keyId)?.kind === 'trusted') {
+      // KMS answered (nothing failed since), but the key it gave is past maxStaleMs by the injected clock (nowMs jumped while it was fetched).
+      return new KeySourceUnavailableError(
+        `kms-pubkey-provider: the cached public key of ${record.arn ?? record.keyId} is too old to use (older than cacheMaxAgeMs + maxStaleMs by nowMs, and no newer one has been fetched since); retry later`,
+      );
+    }
+    return this.#unavailable(`cannot fetch the public key of ${record.arn ?? record.keyId} and none is cached`, failure);
   }
 
   #unavailable(what: string, failure: Failure | undefined): KeySourceUnavailableError | KeyProviderConfigError {

@@ -83,16 +83,41 @@ describe('TrustedKeyResolver at the edges of trust', () => {
     expect(resolver.resolve(key.arn)).toBe(first);
   });
 
-  it('answers 503 saying KMS gave no answer, not a stale key, when the clock jumps past maxStaleMs while the key is fetched', async () => {
+  it('answers 503 saying the cached key is too old, not that KMS gave no answer, when the clock jumps past maxStaleMs while the key is fetched', async () => {
     const { admin, client } = kms();
     const { arn } = await createKey(admin);
     const time = manualTime();
     const provider = createKmsKeyProvider({ keys: [arn], client, nowMs: time.nowMs, timers: time.timers, cacheMaxAgeMs: 60_000, maxStaleMs: 0, onKeyFetched: () => time.advance(60_000) });
     try {
       const error = await Promise.resolve(provider.resolve(arn)).catch((caught: unknown) => caught);
-      expect(error).toEqual(new KeySourceUnavailableError(`kms-pubkey-provider: cannot fetch the public key of ${arn} and none is cached (no answer from KMS); retry later`));
+      expect(error).toEqual(
+        new KeySourceUnavailableError(
+          `kms-pubkey-provider: the cached public key of ${arn} is too old to use (older than cacheMaxAgeMs + maxStaleMs by nowMs, and no newer one has been fetched since); retry later`,
+        ),
+      );
       expect((error as Error).cause).toBeUndefined();
     } finally {
+      provider.close();
+    }
+  });
+
+  it('still names the failure, not the age of the key, when KMS really does not answer the refresh of a key past maxStaleMs', async () => {
+    const { admin, client, kms: server } = kms();
+    const { arn } = await createKey(admin);
+    const time = manualTime();
+    const provider = createKmsKeyProvider({ keys: [arn], client, nowMs: time.nowMs, timers: time.timers, cacheMaxAgeMs: 60_000, maxStaleMs: 0 });
+    let remove = (): void => undefined;
+    try {
+      await provider.resolve(arn);
+      remove = server.faults.inject({ type: 'unavailable', operations: ['GetPublicKey'] });
+      time.advance(60_000);
+      const error = await Promise.resolve(provider.resolve(arn)).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(KeySourceUnavailableError);
+      expect((error as Error).message).toMatch(new RegExp(`^kms-pubkey-provider: cannot fetch the public key of ${arn} and none is cached \\(\\w+`));
+      expect((error as Error).message).not.toContain('too old');
+      expect((error as Error).cause).toBeInstanceOf(Error);
+    } finally {
+      remove();
       provider.close();
     }
   });
