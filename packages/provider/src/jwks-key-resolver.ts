@@ -104,6 +104,12 @@ export class JwksKeyResolver {
   #unavailable(): KeySourceUnavailableError {
     const { jwks, shownUrl } = this.#options;
     const failure = jwks.failure();
+    if (failure === undefined && !jwks.closed && jwks.hasDocument()) {
+      // The JWKS answered (nothing failed since), but its document is past its freshness + maxStaleMs by the injected clock (nowMs jumped).
+      return new KeySourceUnavailableError(
+        `kms-pubkey-provider: the JWKS fetched from ${shownUrl} is too old to use (older than its cache lifetime + maxStaleMs by nowMs, and no newer one has been fetched since); retry later`,
+      );
+    }
     const why = jwks.closed ? 'the provider is closed' : failure ? failure.error.message.replace(/^kms-pubkey-provider: /, '') : 'no answer yet';
     return new KeySourceUnavailableError(`kms-pubkey-provider: cannot fetch the JWKS at ${shownUrl} and no usable key is cached (${why}); retry later`, failure ? { cause: failure.error } : undefined);
   }

@@ -111,6 +111,11 @@ export class RemoteJwks implements MaintenanceTask {
     return this.#doc !== undefined && now < this.#doc.freshUntil + this.#options.maxStaleMs;
   }
 
+  /** Whether the JWKS ever answered with a document (usable or not). */
+  hasDocument(): boolean {
+    return this.#doc !== undefined;
+  }
+
   /** The last failed fetch, until the JWKS answers. */
   failure(): Failure | undefined {
     return this.#options.penaltyBox.failure(PENALTY);

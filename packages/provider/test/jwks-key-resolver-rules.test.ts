@@ -134,7 +134,7 @@ describe('JwksKeyResolver: the 503 message', () => {
 });
 
 describe('JwksKeyResolver: a JWKS out of date by the time its answer is read', () => {
-  it('answers 503 saying no answer came yet, not a stale key, when the clock jumps past maxStaleMs during the fetch', async () => {
+  it('answers 503 saying the JWKS is too old, not that no answer came, when the clock jumps past maxStaleMs during the fetch', async () => {
     let jump = (): void => undefined;
     const rig = jwksRig(server, { failureCooldownMs: COOLDOWN, maxStaleMs: MAX_STALE, onJwksFetched: () => jump() });
     jump = () => rig.advance(MAX_AGE + MAX_STALE);
@@ -142,7 +142,9 @@ describe('JwksKeyResolver: a JWKS out of date by the time its answer is read', (
     rig.publish(publicJwk(arn));
     const error = await rejection(rig.provider.resolve(arn) as Promise<unknown>);
     expect(error).toBeInstanceOf(KeySourceUnavailableError);
-    expect((error as Error).message).toBe(`kms-pubkey-provider: cannot fetch the JWKS at ${server.url} and no usable key is cached (no answer yet); retry later`);
+    expect((error as Error).message).toBe(
+      `kms-pubkey-provider: the JWKS fetched from ${server.url} is too old to use (older than its cache lifetime + maxStaleMs by nowMs, and no newer one has been fetched since); retry later`,
+    );
     expect((error as Error).cause).toBeUndefined();
     rig.provider.close();
   });
