@@ -95,3 +95,59 @@ export function algorithmsForKey(key: TrustedPublicKey): readonly JwsAlgorithm[]
       return `key type ${key.asymmetricKeyType ?? 'unknown'} cannot verify a KMS signature`;
   }
 }
+
+/** The EC curve (OpenSSL's name, as `asymmetricKeyDetails.namedCurve` gives it) each ECDSA algorithm needs. */
+const ALGORITHM_CURVES: Partial<Readonly<Record<JwsAlgorithm, string>>> = { ES256: 'prime256v1', ES384: 'secp384r1', ES512: 'secp521r1', ES256K: 'secp256k1' };
+
+/** Readable names of the curves in {@link ALGORITHM_CURVES}. */
+const CURVE_NAMES: Readonly<Record<string, string>> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521', secp256k1: 'secp256k1' };
+
+/**
+ * Whether `publicKey` is a key object of a type that verifies `alg`: an EC key on the algorithm's
+ * curve for ES*, an RSA key for RS* (an RSA-PSS key too for PS*), an Ed25519 key for EdDSA. Its
+ * size is not looked at. For a resolver's key, whose `algorithms` the verifier otherwise trusts.
+ */
+export function keyTypeVerifies(publicKey: unknown, alg: JwsAlgorithm): boolean {
+  if (typeof publicKey !== 'object' || publicKey === null) return false;
+  const key = publicKey as Partial<TrustedPublicKey>;
+  switch (key.asymmetricKeyType) {
+    case 'ec':
+      return key.asymmetricKeyDetails?.namedCurve === ALGORITHM_CURVES[alg];
+    case 'rsa':
+      return VERIFY_PARAMETERS[alg].rsa !== undefined;
+    case 'rsa-pss':
+      return VERIFY_PARAMETERS[alg].rsa === 'pss';
+    case 'ed25519':
+      return alg === 'EdDSA';
+    default:
+      return false;
+  }
+}
+
+/** What kind of key `publicKey` is, for a message ("an EC P-256 key", "not a key object (a string)"); never its key material. */
+export function describeKeyType(publicKey: unknown): string {
+  if (typeof publicKey !== 'object' || publicKey === null) return `not a key object (${publicKey === null ? 'null' : `a ${typeof publicKey}`})`;
+  const key = publicKey as Partial<TrustedPublicKey>;
+  switch (key.asymmetricKeyType) {
+    case 'ec': {
+      const curve = key.asymmetricKeyDetails?.namedCurve;
+      return `an EC ${typeof curve === 'string' ? (CURVE_NAMES[curve] ?? curve) : 'unknown-curve'} key`;
+    }
+    case 'rsa':
+      return 'an RSA key';
+    case 'rsa-pss':
+      return 'an RSA-PSS key';
+    case 'ed25519':
+      return 'an Ed25519 key';
+    default:
+      return typeof key.asymmetricKeyType === 'string' ? `a key of type ${key.asymmetricKeyType}` : 'not a key object';
+  }
+}
+
+/** The kind of key `alg` needs, for a message. */
+export function requiredKeyType(alg: JwsAlgorithm): string {
+  const curve = ALGORITHM_CURVES[alg];
+  if (curve !== undefined) return `an EC ${CURVE_NAMES[curve]} key`;
+  if (alg === 'EdDSA') return 'an Ed25519 key';
+  return VERIFY_PARAMETERS[alg].rsa === 'pss' ? 'an RSA (or RSA-PSS) key' : 'an RSA key';
+}

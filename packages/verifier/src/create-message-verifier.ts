@@ -18,7 +18,7 @@ import {
 } from './errors.js';
 import { parseJson } from './json.js';
 import { checkHeader } from './jws-header.js';
-import { checkKeyAllows } from './key-policy.js';
+import { checkKeyAllows, checkKeyVerifies } from './key-policy.js';
 import type { TrustedKey } from './key-resolver.js';
 import { fullMediaType, isJsonMediaType } from './media-type.js';
 import { MESSAGE_OVERHEAD_BYTES, toMessageSettings, type MessageSettings, type MessageVerifierOptions } from './message-options.js';
@@ -138,6 +138,7 @@ export function createMessageVerifier(options: MessageVerifierOptions): MessageV
       throw unavailable(error);
     }
     checkKeyAllows(key, alg, settings.algorithms, 'message');
+    checkKeyVerifies(key, alg);
     const jose = joseSignature(alg, signature, false, key.publicKey);
     const highS = settings.rejectHighS && isHighS(alg, jose);
     const data = latin1Bytes(`${headerSegment}.${encodedPayload}`);

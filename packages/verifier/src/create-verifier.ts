@@ -10,7 +10,7 @@ import { isHighS } from './ecdsa-low-s.js';
 import { parseJsonObject } from './json.js';
 import { checkHeader, type ParsedHeader } from './jws-header.js';
 import type { TrustedKey } from './key-resolver.js';
-import { checkKeyAllows } from './key-policy.js';
+import { checkKeyAllows, checkKeyVerifies } from './key-policy.js';
 import { toRules, type Rules, type ValidateHook, type VerifierOptions, type VerifyOverrides } from './options.js';
 import { joseSignature } from './signature.js';
 import { signatureCheckFailed } from './signature-failure.js';
@@ -298,6 +298,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     cacheable: boolean,
   ): VerifiedToken | Promise<VerifiedToken> {
     checkKeyAllows(key, alg, rules.algorithms, 'token');
+    checkKeyVerifies(key, alg);
     const jose = joseSignature(alg, signature, acceptDer, key.publicKey);
     // Only a signature that verifies is refused for being high-S; an invalid one stays ERR_JWS_SIGNATURE_INVALID.
     const highS = rejectHighS && isHighS(alg, jose);

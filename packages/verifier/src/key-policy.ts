@@ -1,5 +1,5 @@
-import type { JwsAlgorithm } from './algorithms.js';
-import { AlgNotAllowedError, KidUntrustedError } from './errors.js';
+import { describeKeyType, keyTypeVerifies, requiredKeyType, type JwsAlgorithm } from './algorithms.js';
+import { AlgNotAllowedError, KidUntrustedError, SignatureCheckUnavailableError } from './errors.js';
 import type { TrustedKey } from './key-resolver.js';
 
 /**
@@ -12,4 +12,18 @@ export function checkKeyAllows(key: TrustedKey | undefined, alg: JwsAlgorithm, a
     const allowed = key.algorithms.filter((candidate) => algorithms === undefined || algorithms.has(candidate));
     throw new AlgNotAllowedError(`alg ${alg} is not allowed for the trusted key ${key.id} (allowed: ${allowed.join(', ') || 'none'})`);
   }
+}
+
+/**
+ * The trusted key's `publicKey` can verify `alg` (which its `algorithms` allow): a key resolver's
+ * answer is otherwise taken as it is. One that is not a key object, or a key of another type or
+ * curve than `alg` needs (an EC key for RS256, an RSA key or a P-384 key for ES256, P-256 for
+ * ES256K), is the resolver's misconfiguration, never the token's fault: a SignatureCheckUnavailableError
+ * (500) for every algorithm, before any signature check could answer "invalid" (401) or "valid".
+ */
+export function checkKeyVerifies(key: TrustedKey, alg: JwsAlgorithm): void {
+  if (keyTypeVerifies(key.publicKey, alg)) return;
+  throw new SignatureCheckUnavailableError(
+    `the trusted key ${key.id} could not be used to verify ${alg}: its publicKey is ${describeKeyType(key.publicKey)}, and ${alg} needs ${requiredKeyType(alg)}. The resolver's algorithms for a key must be ones its type can verify: check what the key resolver returns for it`,
+  );
 }
