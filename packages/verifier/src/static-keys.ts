@@ -1,5 +1,5 @@
 import type { JsonWebKey, KeyObject } from 'node:crypto';
-import { asKeyObject, publicKeyFromJwk, publicKeyFromPem, RUNTIME } from '#runtime';
+import { asKeyObject, publicKeyFromJwk, publicKeyFromPem, RUNTIME, verifiesSecp256k1 } from '#runtime';
 import { algorithmsForKey, isJwsAlgorithm, type JwsAlgorithm } from './algorithms.js';
 import { AlgUnsupportedByRuntimeError, VerifierConfigError } from './errors.js';
 import { isSecp256k1Key } from './key-description.js';
@@ -42,7 +42,8 @@ function toPublicKey(key: StaticKey['key'], kid: string): TrustedPublicKey {
   } catch (error) {
     if (error instanceof VerifierConfigError) throw error;
     // Web Crypto and Bun's BoringSSL cannot parse a secp256k1 key at all: say so rather than "not a valid key".
-    if (isSecp256k1Key(key)) throw secp256k1Unsupported(kid, error);
+    // Where the runtime verifies secp256k1 (Node.js, Deno), a secp256k1 key that does not parse is an invalid key.
+    if (isSecp256k1Key(key) && !verifiesSecp256k1()) throw secp256k1Unsupported(kid, error);
     throw new VerifierConfigError(`the key for kid ${kid} is not a valid public key (PEM, JWK or key object)${RUNTIME === 'web' && error instanceof Error ? `: ${error.message}` : ''}`, {
       cause: error,
     });

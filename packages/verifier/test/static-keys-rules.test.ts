@@ -1,5 +1,6 @@
 import type { JsonWebKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { verifiesSecp256k1 } from '#runtime';
 import { VerifierConfigError } from '../src/errors.js';
 import { createStaticKeyResolver, keysFromJwks, type JsonWebKeySet, type StaticKey } from '../src/static-keys.js';
 import { KID, keyPairFor } from './support/tokens.js';
@@ -22,6 +23,13 @@ function configError(make: () => unknown): VerifierConfigError {
 }
 const untyped = <T>(value: unknown): T => value as T;
 
+/** An SPKI PEM of a secp256k1 key whose point (the last 64 bytes, X‖Y) is moved off the curve. */
+function invalidSecp256k1Pem(): string {
+  const der = keyPairFor('ES256K').publicKey.export({ format: 'der', type: 'spki' });
+  der.writeUInt8(der.readUInt8(der.length - 1) ^ 1, der.length - 1);
+  return `-----BEGIN PUBLIC KEY-----\n${der.toString('base64')}\n-----END PUBLIC KEY-----\n`;
+}
+
 describe('static keys', () => {
   it.each([
     ['a number', 42],
@@ -37,6 +45,24 @@ describe('static keys', () => {
     const error = configError(() => createStaticKeyResolver([{ kid: KID, key: { kty: 'EC', crv: 'P-256', x: 'AAAA', y: 'AAAA' } }]));
     expect(error.message).toMatch(new RegExp(`the key for kid ${KID} is not a valid public key \\(PEM, JWK or key object\\)$`));
     expect(error.cause).toBeInstanceOf(Error);
+  });
+
+  it.each([
+    ['a JWK whose point is not on the curve', () => ({ kty: 'EC', crv: 'secp256k1', x: 'AAAA', y: 'AAAA' })],
+    ['a PEM whose point is not on the curve', () => invalidSecp256k1Pem()],
+  ])('says an invalid secp256k1 key (%s) is not a valid public key on Node.js, whose node:crypto verifies secp256k1', (_name, key) => {
+    const error = configError(() => createStaticKeyResolver([{ kid: KID, key: key() }]));
+    expect(error.code).toBe('ERR_CONFIG_INVALID');
+    expect(error.message).toMatch(new RegExp(`the key for kid ${KID} is not a valid public key \\(PEM, JWK or key object\\)$`));
+    expect(error.message).not.toMatch(/has no secp256k1/);
+    expect(error.cause).toBeInstanceOf(Error);
+  });
+
+  it('takes a valid secp256k1 key on Node.js, whose runtime module says it verifies secp256k1', () => {
+    expect(verifiesSecp256k1()).toBe(true);
+    const secp256k1 = keyPairFor('ES256K').publicKey;
+    const resolver = createStaticKeyResolver([{ kid: KID, key: secp256k1.export({ format: 'jwk' }) }]);
+    expect(resolver.resolve(KID)).toMatchObject({ id: KID, algorithms: ['ES256K'] });
   });
 
   it('takes a public JWK that carries a "d" member set to undefined', () => {

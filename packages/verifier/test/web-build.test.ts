@@ -128,9 +128,16 @@ describe('the Web Crypto build: createVerifier', () => {
     const resolver = (key: TrustedKey): KeyResolver => ({ resolve: (kid) => (kid === KID ? key : undefined) });
     const token = signToken('ES256', pair.privateKey, claims());
     await expectRejection(createVerifier({ keys: resolver(broken), issuer: ISSUER, audience: AUDIENCE, nowMs }).verify(token), SignatureCheckUnavailableError, 'ERR_SIGNATURE_CHECK_UNAVAILABLE');
-    // A resolver that says a key verifies ES256K: Web Crypto cannot.
+    // A resolver's secp256k1 key (a node:crypto KeyObject, as workerd's nodejs_compat makes): Web Crypto cannot verify ES256K.
     const k1 = keyPairFor('ES256K');
-    const claimsK1: TrustedKey = { id: KID, algorithms: ['ES256K'], publicKey: good.publicKey };
+    const claimsK1: TrustedKey = { id: KID, algorithms: ['ES256K'], publicKey: k1.publicKey };
+    // A P-256 key the resolver lists for ES256K is the resolver's mistake on any runtime: refused before Web Crypto is asked.
+    const mislisted: TrustedKey = { id: KID, algorithms: ['ES256K'], publicKey: good.publicKey };
+    await expectRejection(
+      createVerifier({ keys: resolver(mislisted), issuer: ISSUER, audience: AUDIENCE, nowMs }).verify(signToken('ES256K', k1.privateKey, claims())),
+      SignatureCheckUnavailableError,
+      'ERR_SIGNATURE_CHECK_UNAVAILABLE',
+    );
     const error = await expectRejection(
       createVerifier({ keys: resolver(claimsK1), issuer: ISSUER, audience: AUDIENCE, nowMs }).verify(signToken('ES256K', k1.privateKey, claims())),
       AlgUnsupportedByRuntimeError,

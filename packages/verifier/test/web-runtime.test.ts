@@ -145,6 +145,7 @@ describe('web runtime: keys', () => {
   });
 
   it('refuses secp256k1: Web Crypto has no such curve', () => {
+    expect(web.verifiesSecp256k1()).toBe(false);
     expect(() => web.publicKeyFromPem(pem('ES256K'))).toThrow(/secp256k1/);
     expect(() => web.publicKeyFromJwk(keyPairFor('ES256K').publicKey.export({ format: 'jwk' }))).toThrow(/secp256k1/);
   });

@@ -47,6 +47,13 @@ export declare function bytesView(bytes: Uint8Array): Uint8Array;
 /** A zero-filled array of the runtime's byte type. */
 export declare function allocBytes(size: number): Uint8Array;
 
+/**
+ * Whether this runtime's crypto verifies secp256k1 (ES256K) keys: true for Node.js's and Deno's
+ * node:crypto, false for Web Crypto (workerd, browsers) and Bun's node:crypto (BoringSSL). Asked
+ * only when a key does not parse, to tell a secp256k1 key this runtime cannot use from an invalid one.
+ */
+export declare function verifiesSecp256k1(): boolean;
+
 /** `value` when it is a key object this runtime verifies with (a node:crypto KeyObject, ...), else `undefined`. */
 export declare function asKeyObject(value: unknown): TrustedPublicKey | undefined;
 

@@ -9,7 +9,7 @@ import type * as Contract from './contract.js';
 import { verifySignatureAsync as nodeVerifyAsync, verifySignatureSync as nodeVerifySync } from './node.js';
 import { verifyWithWebCrypto } from './web-crypto-verify.js';
 
-export { allocBytes, asKeyObject, base64urlBytes, base64urlText, bytesView, latin1Bytes, publicKeyFromJwk, publicKeyFromPem, reusedLatin1Writer, toBase64url, utf8Bytes, utf8Length } from './node.js';
+export { allocBytes, asKeyObject, base64urlBytes, base64urlText, bytesView, latin1Bytes, publicKeyFromJwk, publicKeyFromPem, reusedLatin1Writer, toBase64url, utf8Bytes, utf8Length, verifiesSecp256k1 } from './node.js';
 
 export const RUNTIME = 'deno';
 

@@ -53,6 +53,28 @@ export function asKeyObject(value: unknown): KeyObject | undefined {
   return value instanceof KeyObject ? value : undefined;
 }
 
+/** secp256k1's generator point as a public JWK: a valid secp256k1 public key. */
+const SECP256K1_GENERATOR: JsonWebKey = { kty: 'EC', crv: 'secp256k1', x: 'eb5mfvncu6xVoGKVzocLBwKb_NstzijZWfKBWxb4F5g', y: 'SDradyajxGVdpPv8DhEIqP0XtEimhVQZnEfQj_sQ1Lg' };
+
+let secp256k1: boolean | undefined;
+
+/**
+ * Whether node:crypto parses a secp256k1 key: Node.js's and Deno's do, Bun's (BoringSSL) does not.
+ * This module serves Bun too, so it asks node:crypto, once, when first asked (a key that does not
+ * parse): neither import nor the verify path pays for it.
+ */
+export function verifiesSecp256k1(): boolean {
+  if (secp256k1 === undefined) {
+    try {
+      createPublicKey({ key: SECP256K1_GENERATOR, format: 'jwk' });
+      secp256k1 = true;
+    } catch {
+      secp256k1 = false;
+    }
+  }
+  return secp256k1;
+}
+
 export function publicKeyFromPem(pem: string): KeyObject {
   return createPublicKey({ key: pem, format: 'pem' });
 }

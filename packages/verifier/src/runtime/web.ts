@@ -30,6 +30,11 @@ export function allocBytes(size: number): Uint8Array {
   return new Uint8Array(size);
 }
 
+/** Web Crypto has no secp256k1. */
+export function verifiesSecp256k1(): boolean {
+  return false;
+}
+
 /** A key object that can be exported as a JWK: this build's own keys, and node:crypto KeyObjects (workerd with nodejs_compat). */
 export function asKeyObject(value: unknown): TrustedPublicKey | undefined {
   const candidate = value as { type?: unknown; export?: unknown } | null;
