@@ -126,7 +126,7 @@ export function keyTypeVerifies(publicKey: unknown, alg: JwsAlgorithm): boolean 
 
 /** What kind of key `publicKey` is, for a message ("an EC P-256 key", "not a key object (a string)"); never its key material. */
 export function describeKeyType(publicKey: unknown): string {
-  if (typeof publicKey !== 'object' || publicKey === null) return `not a key object (${publicKey === null ? 'null' : `a ${typeof publicKey}`})`;
+  if (typeof publicKey !== 'object' || publicKey === null) return `not a key object (${publicKey === null || publicKey === undefined ? String(publicKey) : `a ${typeof publicKey}`})`;
   const key = publicKey as Partial<TrustedPublicKey>;
   switch (key.asymmetricKeyType) {
     case 'ec': {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { algorithmsForKey, AlgNotAllowedError, AlgUnsupportedByRuntimeError, createVerifier, JwtClaimInvalidError, JwtClaimMissingError, JwtIssuedInFutureError, JwtLifetimeTooLongError, JwtNotYetValidError, KidUntrustedError, SignatureCheckUnavailableError, SignatureInvalidError, type KmsJwtError, type TrustedKey, type VerifierOptions } from '../src/index.js';
 import type { TrustedPublicKey } from '../src/public-key.js';
+import { describeKeyType, keyTypeVerifies, requiredKeyType } from '../src/algorithms.js';
 import { joseSignature } from '../src/signature.js';
 import { signatureCheckFailed } from '../src/signature-failure.js';
 import { AUDIENCE, b64, claims, encode, ISSUER, keyPairFor, KID, NOW, rejection, signToken } from './support/tokens.js';
@@ -121,6 +122,25 @@ describe('signature checks that could not run', () => {
 
 describe('keys the verifier cannot use', () => {
   const fake = (members: Record<string, unknown>) => members as unknown as TrustedPublicKey;
+
+  it('names the kind of key a resolver returned and the kind the algorithm needs', () => {
+    expect(describeKeyType(fake({ asymmetricKeyType: 'ec' }))).toBe('an EC unknown-curve key');
+    expect(describeKeyType(fake({ asymmetricKeyType: 'ec', asymmetricKeyDetails: { namedCurve: 'sect283k1' } }))).toBe('an EC sect283k1 key');
+    expect(describeKeyType(fake({ asymmetricKeyType: 'ec', asymmetricKeyDetails: { namedCurve: 'secp521r1' } }))).toBe('an EC P-521 key');
+    expect(describeKeyType(fake({ asymmetricKeyType: 'rsa-pss' }))).toBe('an RSA-PSS key');
+    expect(describeKeyType(fake({ asymmetricKeyType: 'x25519' }))).toBe('a key of type x25519');
+    expect(describeKeyType(fake({}))).toBe('not a key object');
+    expect(describeKeyType(42)).toBe('not a key object (a number)');
+    expect(describeKeyType(undefined)).toBe('not a key object (undefined)');
+    expect(describeKeyType(null)).toBe('not a key object (null)');
+    expect(requiredKeyType('ES512')).toBe('an EC P-521 key');
+    expect(requiredKeyType('ES256K')).toBe('an EC secp256k1 key');
+    expect(requiredKeyType('EdDSA')).toBe('an Ed25519 key');
+    expect(requiredKeyType('RS384')).toBe('an RSA key');
+    expect(requiredKeyType('PS384')).toBe('an RSA (or RSA-PSS) key');
+    expect(keyTypeVerifies(fake({ asymmetricKeyType: 'x25519' }), 'EdDSA')).toBe(false);
+    expect(keyTypeVerifies(fake({ asymmetricKeyType: 'ec' }), 'ES256')).toBe(false);
+  });
 
   it('says why, also for a key object without asymmetricKeyDetails', () => {
     expect(algorithmsForKey(fake({ type: 'public', asymmetricKeyType: 'ec' }))).toBe('EC curve unknown is not one KMS signs with (P-256, P-384, P-521, secp256k1)');
