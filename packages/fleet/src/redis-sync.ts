@@ -63,6 +63,13 @@ export class RedisSync {
     subscriber.on('reconnecting', () => {
       this.#losses += 1;
     });
+    // A Cluster client reports its nodes' errors and reconnects under these names (never as 'error'/'reconnecting').
+    // A master that died may have published an announcement the other nodes never relayed, while its promoted replica
+    // holds the key: however far this list's subscription and heartbeats are from that master, it resyncs.
+    subscriber.on('node-error', (error: unknown) => this.#fail(error));
+    subscriber.on('node-reconnecting', () => {
+      this.#losses += 1;
+    });
     await subscriber.connect();
     await subscriber.subscribe(this.#channel, (message: string) => this.#announced(message));
     await subscriber.subscribe(this.#heartbeatChannel, (message: string) => this.#heartbeat(message));

@@ -6,9 +6,9 @@ import { connectedClient, RedisClusterServers, RedisServer } from './redis-serve
 const ISS = 'https://issuer.example';
 const exp = (): number => Math.floor(Date.now() / 1000) + 600;
 
-async function eventually(check: () => boolean, what: string): Promise<number> {
+async function eventually(check: () => boolean, what: string, tries = 400): Promise<number> {
   const started = performance.now();
-  for (let i = 0; i < 400; i += 1) {
+  for (let i = 0; i < tries; i += 1) {
     if (check()) return performance.now() - started;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
@@ -219,6 +219,49 @@ describe('createRevocationList on a 3-master Redis Cluster', () => {
     } finally {
       for (const list of lists) await list.close();
       for (const client of clients) await client.close();
+    }
+  });
+});
+
+describe('createRevocationList on a Redis Cluster whose master fails over', () => {
+  let cluster: RedisClusterServers;
+  beforeAll(async () => {
+    cluster = await RedisClusterServers.start({ replicasPerMaster: 1, nodeTimeoutMs: 1000 });
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  // A master that dies may have published an announcement the other nodes never relayed while its replica (promoted)
+  // holds the key: a list whose subscription and heartbeats never touched that master must still reload in full.
+  it('every list resyncs in full after a master dies and its replica is promoted, wherever its subscription lives', async () => {
+    const lists = await Promise.all(
+      [1, 2, 3, 4].map(async () => {
+        const client = await cluster.connect({ refreshTopologyAfterMs: 500 });
+        const resyncs: number[] = [];
+        // Heartbeats far apart: the first after the kill goes out once the topology is refreshed, so only the loss of
+        // a node of the list's own cluster client can tell it announcements may have been lost.
+        const list = createRevocationList({ client, heartbeatIntervalMs: 4000, maxStalenessMs: 60_000, onError: () => undefined, onResync: () => void resyncs.push(Date.now()) });
+        await list.ready();
+        return { client, list, resyncs };
+      }),
+    );
+    try {
+      const victim = cluster.masters()[0]!;
+      const replica = cluster.replicaOf(victim)!;
+      const killedAt = Date.now();
+      await victim.kill();
+      await eventually(() => cluster.masters().includes(replica), 'the replica promoted', 2000);
+      for (const { resyncs } of lists) await eventually(() => resyncs.some((at) => at > killedAt), 'a resync after the failover', 2000);
+      // The subscription works across the failover: a revocation made now reaches every list.
+      const claims = { iss: ISS, jti: 'after-failover', exp: exp() };
+      await lists[0]!.list.revoke(claims);
+      for (const { list } of lists) await eventually(() => list.isRevoked(verified(claims)), 'every list refusing a revocation made after the failover');
+    } finally {
+      for (const { list, client } of lists) {
+        await list.close();
+        client.destroy();
+      }
     }
   });
 });
