@@ -1,4 +1,3 @@
-import { LRUCache } from 'lru-cache';
 import { latin1Bytes, reusedLatin1Writer, verifySignatureAsync, verifySignatureSync } from '#runtime';
 import type { JwsAlgorithm } from './algorithms.js';
 import { decodeBase64url, decodeBase64urlText } from './base64url.js';
@@ -11,6 +10,7 @@ import { parseJsonObject } from './json.js';
 import { checkHeader, type ParsedHeader } from './jws-header.js';
 import type { TrustedKey } from './key-resolver.js';
 import { checkKeyAllows, checkKeyVerifies } from './key-policy.js';
+import { TokenLru } from './token-lru.js';
 import { toRules, type Rules, type ValidateHook, type VerifierOptions, type VerifyOverrides } from './options.js';
 import { joseSignature } from './signature.js';
 import { signatureCheckFailed } from './signature-failure.js';
@@ -77,7 +77,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   // (about 15 million instructions for the default 10,000), which a cold start that verifies a token
   // once never needs.
   const cacheEnabled = options.cache !== false;
-  let cache: LRUCache<string, CacheEntry> | undefined;
+  let cache: TokenLru<CacheEntry> | undefined;
   let cacheMaxEntries = 0;
   let cacheMaxAgeMs = 0;
   let doorkeeperSlots = 0;
@@ -100,7 +100,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const cachedMarks = new Map<number, number>();
   // Hits without hashing the token: entries found lately, one a slot by their mark. A hit compares the
   // token with the entry's (a memory compare) instead of hashing it for the LRU's Map (every request's
-  // token is a new string, whose hash is not cached) and relinking the LRU's list; one such hit in
+  // token is a new string, whose hash is not cached) and moving it to the end of that Map; one such hit in
   // HOT_TOUCH_EVERY still goes through the LRU, so a token in use stays recently used there.
   const hot: (CacheEntry | undefined)[] = new Array<CacheEntry | undefined>(HOT_SLOTS).fill(undefined);
   let hotHits = 0;
@@ -230,7 +230,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     doorkeeper[slot] = 0;
     const exp = result.payload.exp;
     const expiresAtMs = typeof exp === 'number' ? Math.min(now + cacheMaxAgeMs, exp * 1000) : now + cacheMaxAgeMs;
-    cache ??= new LRUCache<string, CacheEntry>({ max: cacheMaxEntries, dispose: (entry) => forget(entry) });
+    cache ??= new TokenLru<CacheEntry>(cacheMaxEntries, forget);
     cache.set(token, { token, result, kid: result.header.kid, key, expiresAtMs, mark, valid: timeClaimsWindow(result.payload, baseRules) });
     cachedMarks.set(mark, (cachedMarks.get(mark) ?? 0) + 1);
     return result;
