@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { algorithmsForKey, AlgNotAllowedError, AlgUnsupportedByRuntimeError, createVerifier, JwtClaimInvalidError, JwtClaimMissingError, JwtIssuedInFutureError, JwtLifetimeTooLongError, JwtNotYetValidError, KidUntrustedError, SignatureCheckUnavailableError, SignatureInvalidError, type KmsJwtError, type TrustedKey, type VerifierOptions } from '../src/index.js';
 import type { TrustedPublicKey } from '../src/public-key.js';
-import { describeKeyType, keyTypeVerifies, requiredKeyType } from '../src/algorithms.js';
+import { describeKeyType, keyVerifies, requiredKeyType } from '../src/algorithms.js';
 import { joseSignature } from '../src/signature.js';
 import { signatureCheckFailed } from '../src/signature-failure.js';
 import { AUDIENCE, b64, claims, encode, ISSUER, keyPairFor, KID, NOW, rejection, signToken } from './support/tokens.js';
@@ -138,8 +138,16 @@ describe('keys the verifier cannot use', () => {
     expect(requiredKeyType('EdDSA')).toBe('an Ed25519 key');
     expect(requiredKeyType('RS384')).toBe('an RSA key');
     expect(requiredKeyType('PS384')).toBe('an RSA (or RSA-PSS) key');
-    expect(keyTypeVerifies(fake({ asymmetricKeyType: 'x25519' }), 'EdDSA')).toBe(false);
-    expect(keyTypeVerifies(fake({ asymmetricKeyType: 'ec' }), 'ES256')).toBe(false);
+    expect(keyVerifies(fake({ asymmetricKeyType: 'x25519' }), 'EdDSA')).toBe(false);
+    expect(keyVerifies(fake({ asymmetricKeyType: 'ec' }), 'ES256')).toBe(false);
+    expect(describeKeyType(fake({ type: 'private', asymmetricKeyType: 'ec', asymmetricKeyDetails: { namedCurve: 'prime256v1' } }))).toBe('a private EC P-256 key');
+    expect(describeKeyType(fake({ type: 'private', asymmetricKeyType: 'rsa' }))).toBe('a private RSA key');
+    expect(describeKeyType(fake({ type: 'secret' }))).toBe('a secret (symmetric) key');
+    expect(describeKeyType(fake({ type: 'public', algorithm: { name: 'RSASSA-PKCS1-v1_5' }, extractable: false, usages: ['verify'] }))).toBe('a Web Crypto CryptoKey (RSASSA-PKCS1-v1_5)');
+    // A key of the right type that the verifier refuses all the same: a private key, a short RSA key.
+    expect(keyVerifies(fake({ type: 'private', asymmetricKeyType: 'ec', asymmetricKeyDetails: { namedCurve: 'prime256v1' } }), 'ES256')).toBe(false);
+    expect(keyVerifies(fake({ type: 'public', asymmetricKeyType: 'rsa', asymmetricKeyDetails: { modulusLength: 2047 } }), 'RS256')).toBe(false);
+    expect(keyVerifies(fake({ type: 'public', asymmetricKeyType: 'rsa', asymmetricKeyDetails: { modulusLength: 2048 } }), 'RS256')).toBe(true);
   });
 
   it('says why, also for a key object without asymmetricKeyDetails', () => {
@@ -152,6 +160,11 @@ describe('keys the verifier cannot use', () => {
     expect(algorithmsForKey(fake({ type: 'public', asymmetricKeyType: 'x25519' }))).toBe('key type x25519 cannot verify a KMS signature');
     expect(algorithmsForKey(fake({ type: 'public' }))).toBe('key type unknown cannot verify a KMS signature');
     expect(algorithmsForKey(fake({ type: 'private', asymmetricKeyType: 'ec' }))).toBe('expected a public key, got a private key');
+    // Names inherited from Object.prototype are no curve and no key type.
+    expect(algorithmsForKey(fake({ type: 'public', asymmetricKeyType: 'ec', asymmetricKeyDetails: { namedCurve: 'toString' } }))).toBe(
+      'EC curve toString is not one KMS signs with (P-256, P-384, P-521, secp256k1)',
+    );
+    expect(algorithmsForKey(fake({ type: 'public', asymmetricKeyType: 'constructor' }))).toBe('key type constructor cannot verify a KMS signature');
   });
 });
 

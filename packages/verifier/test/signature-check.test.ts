@@ -219,3 +219,74 @@ describe("a resolver's key that cannot verify the token's algorithm", () => {
     expect((await pss.verify(signToken('PS256', rsaPss.privateKey, claims()))).key).toBe(KID);
   });
 });
+
+describe("a resolver's key that the verifier refuses, as it refuses it among static keys", () => {
+  /**
+   * A resolver's key of the right type that a static key list would refuse at construction: an RSA
+   * key shorter than 2048 bits, or a private key (node:crypto verifies with one, so the signature
+   * would check). The resolver's misconfiguration: 500 ERR_SIGNATURE_CHECK_UNAVAILABLE, even for a
+   * token the key signed, with a message that says what is wrong and no key material.
+   */
+  const rsa1024 = generateKeyPairSync('rsa', { modulusLength: 1024 });
+  const rsaPss1024 = generateKeyPairSync('rsa-pss', { modulusLength: 1024 });
+  const es256Private = keyPairFor('ES256').privateKey;
+  const FIX = 'A key resolver must return public keys of a type and size KMS signs with, as static keys are checked: check what the key resolver returns for it';
+  const rows: readonly (readonly [string, JwsAlgorithm, KeyObject, KeyObject, string])[] = [
+    ['a 1024-bit RSA key', 'RS256', rsa1024.publicKey, rsa1024.privateKey, `its publicKey is an RSA key, which the verifier refuses: RSA key of 1024 bits is shorter than 2048. ${FIX}`],
+    ['a 1024-bit RSA key', 'PS256', rsa1024.publicKey, rsa1024.privateKey, `its publicKey is an RSA key, which the verifier refuses: RSA key of 1024 bits is shorter than 2048. ${FIX}`],
+    ['a 1024-bit RSA-PSS key', 'PS384', rsaPss1024.publicKey, rsaPss1024.privateKey, `its publicKey is an RSA-PSS key, which the verifier refuses: RSA key of 1024 bits is shorter than 2048. ${FIX}`],
+    ['a private EC P-256 key', 'ES256', es256Private, es256Private, `its publicKey is a private EC P-256 key, which the verifier refuses: expected a public key, got a private key. ${FIX}`],
+    ['a private RSA key', 'RS256', rsa1024.privateKey, rsa1024.privateKey, `its publicKey is a private RSA key, which the verifier refuses: expected a public key, got a private key. ${FIX}`],
+  ];
+
+  function resolverOf(alg: JwsAlgorithm, publicKey: KeyObject): KeyResolver {
+    const key: TrustedKey = { id: KID, algorithms: [alg], publicKey };
+    return { resolve: (kid) => (kid === KID ? key : undefined) };
+  }
+
+  describe.each(['sync', 'threadpool'] as const)('signatureVerification %s', (mode) => {
+    it.each(rows)('answers ERR_SIGNATURE_CHECK_UNAVAILABLE (500) for %s listed for %s, on a token it signed', async (_name, alg, publicKey, signingKey, reason) => {
+      const verifier = createVerifier({ keys: resolverOf(alg, publicKey), issuer: ISSUER, audience: AUDIENCE, nowMs, signatureVerification: mode });
+      const token = signToken(alg, signingKey, claims());
+      // Twice: the verdict on the key object is remembered, and stays a refusal.
+      for (let call = 0; call < 2; call += 1) {
+        const error = await expectRejection(verifier.verify(token), SignatureCheckUnavailableError, 'ERR_SIGNATURE_CHECK_UNAVAILABLE', token);
+        expect(error).toMatchObject({ status: 500, family: 'config' });
+        expect(error.message).toBe(`kms-jwt-verifier: the trusted key ${KID} could not be used to verify ${alg}: ${reason}`);
+      }
+    });
+  });
+
+  it.each([false, true])('answers it from the message verifier too (threadpool %s)', async (threadpool) => {
+    for (const [, alg, publicKey, signingKey, reason] of rows) {
+      const verifier = createMessageVerifier({ keys: resolverOf(alg, publicKey), maxMessageAgeSeconds: 300, nowMs, ...(threadpool ? { signatureVerification: 'threadpool' as const } : {}) });
+      const input = `${encode({ alg, kid: KID, typ: 'kms-jwt-message+jws', cty: 'json', iat: NOW - 5, jti: 'message-1' })}.${encode({ order: 'o-1' })}`;
+      const error = await expectRejection(verifier.verify(`${input}.${signInput(alg, signingKey, input).toString('base64url')}`), SignatureCheckUnavailableError, 'ERR_SIGNATURE_CHECK_UNAVAILABLE');
+      expect(error.message).toBe(`kms-jwt-verifier: the trusted key ${KID} could not be used to verify ${alg}: ${reason}`);
+    }
+  });
+
+  it('puts no key material in the message', async () => {
+    const verifier = createVerifier({ keys: resolverOf('ES256', es256Private), issuer: ISSUER, audience: AUDIENCE, nowMs });
+    const error = await expectRejection(verifier.verify(signToken('ES256', es256Private, claims())), SignatureCheckUnavailableError, 'ERR_SIGNATURE_CHECK_UNAVAILABLE');
+    const jwk = es256Private.export({ format: 'jwk' });
+    for (const member of [jwk.d!, jwk.x!, jwk.y!]) expect(error.message).not.toContain(member);
+  });
+
+  it('says what to do with a Web Crypto CryptoKey, which node:crypto would verify ECDSA with but the verifier does not take', async () => {
+    const cryptoKey = await crypto.subtle.importKey('spki', es256.publicKey.export({ type: 'spki', format: 'der' }), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
+    const verifier = createVerifier({ keys: resolverOf('ES256', cryptoKey as unknown as KeyObject), issuer: ISSUER, audience: AUDIENCE, nowMs });
+    const error = await expectRejection(verifier.verify(valid), SignatureCheckUnavailableError, 'ERR_SIGNATURE_CHECK_UNAVAILABLE', valid);
+    expect(error.message).toBe(
+      `kms-jwt-verifier: the trusted key ${KID} could not be used to verify ES256: its publicKey is a Web Crypto CryptoKey (ECDSA), which the verifier refuses: a Web Crypto CryptoKey is not a key object the verifier takes: convert it with KeyObject.from(cryptoKey) where node:crypto exists, or export it and give its JWK or PEM to createStaticKeyResolver or kms-pubkey-provider. A key resolver must return public keys of a type and size KMS signs with, as static keys are checked: check what the key resolver returns for it`,
+    );
+  });
+
+  it('still verifies with the same keys once they are public and long enough', async () => {
+    const rsa2048 = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    for (const [alg, publicKey, privateKey] of [['RS256', rsa2048.publicKey, rsa2048.privateKey], ['ES256', es256.publicKey, es256.privateKey]] as const) {
+      const verifier = createVerifier({ keys: resolverOf(alg, publicKey), issuer: ISSUER, audience: AUDIENCE, nowMs, cache: false });
+      for (let call = 0; call < 2; call += 1) expect((await verifier.verify(signToken(alg, privateKey, claims()))).key).toBe(KID);
+    }
+  });
+});

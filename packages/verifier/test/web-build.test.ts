@@ -121,6 +121,23 @@ describe('the Web Crypto build: createVerifier', () => {
     expect(() => createStaticKeyResolver([{ kid: KID, key: short }])).toThrow(/RSA key of 1024 bits is shorter than 2048/);
   });
 
+  it.each(['sync', 'threadpool'] as const)("refuses a resolver's RSA key shorter than 2048 bits and a resolver's private key (node:crypto KeyObjects, as nodejs_compat makes) with ERR_SIGNATURE_CHECK_UNAVAILABLE (%s)", async (mode) => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const rsa1024 = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const es256 = keyPairFor('ES256');
+    const cases = [
+      ['RS256', rsa1024.publicKey, rsa1024.privateKey, 'an RSA key, which the verifier refuses: RSA key of 1024 bits is shorter than 2048'],
+      ['ES256', es256.privateKey, es256.privateKey, 'a private EC P-256 key, which the verifier refuses: expected a public key, got a private key'],
+    ] as const;
+    for (const [alg, publicKey, signingKey, reason] of cases) {
+      const key: TrustedKey = { id: KID, algorithms: [alg], publicKey };
+      const verifier = createVerifier({ keys: { resolve: (kid) => (kid === KID ? key : undefined) }, issuer: ISSUER, audience: AUDIENCE, nowMs, signatureVerification: mode });
+      const token = signToken(alg, signingKey, claims());
+      const error = await expectRejection(verifier.verify(token), SignatureCheckUnavailableError, 'ERR_SIGNATURE_CHECK_UNAVAILABLE', token);
+      expect(error.message).toMatch(new RegExp(`^kms-jwt-verifier: the trusted key ${KID} could not be used to verify ${alg}: its publicKey is ${reason}\\. `));
+    }
+  });
+
   it('turns a key Web Crypto refuses into ERR_SIGNATURE_CHECK_UNAVAILABLE (500), and an algorithm it lacks into ERR_ALG_UNSUPPORTED_BY_RUNTIME', async () => {
     const pair = keyPairFor('ES256');
     const good = createStaticKeyResolver([{ kid: KID, key: pemOf('ES256', pair) }]).resolve(KID) as TrustedKey;
