@@ -1,6 +1,5 @@
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { JwsAlgorithm, KmsCall, TraceKmsCall } from 'kms-jwt-verifier';
-import { checkKmsEndpoint } from 'kms-jwt-verifier/kms-endpoint';
 import { KeyProviderConfigError, KeyProviderEndpointError } from './errors.js';
 import type { AliasAnswer, AliasSource, KeyAddress, KeyAnswer, KeySource } from './key-source.js';
 import { keyIdOfArn } from './key-refs.js';
@@ -23,13 +22,28 @@ function sdk(): Promise<typeof import('@aws-sdk/client-kms')> {
   return sdkModule;
 }
 
+let endpointModule: Promise<typeof import('kms-jwt-verifier/kms-endpoint')> | undefined;
+
+/**
+ * kms-jwt-verifier/kms-endpoint, loaded by the first endpoint check (before the first KMS call): a
+ * provider answering from a snapshot or offline keys never loads it (bench/cold-start). Not remembered
+ * when it fails, so that the next check tries again.
+ */
+function endpointRules(): Promise<typeof import('kms-jwt-verifier/kms-endpoint')> {
+  endpointModule ??= import('kms-jwt-verifier/kms-endpoint').catch((error: unknown) => {
+    endpointModule = undefined;
+    throw error;
+  });
+  return endpointModule;
+}
+
 export interface KmsKeySourceOptions {
   /** The caller's client; `undefined` creates one (`new KMSClient({})`) on the first call, destroyed by `close()`. */
   readonly client: KMSClient | undefined;
   readonly requestTimeoutMs: number;
   /** The `algorithms` option: the allowlist every fetched key is narrowed by. */
   readonly algorithms: readonly JwsAlgorithm[] | undefined;
-  /** The `trustedEndpoint` option, normalised: a non-AWS endpoint used without a warning (or over plain HTTP). */
+  /** The `trustedEndpoint` option (an http:// or https:// URL, normalised with the endpoint check): a non-AWS endpoint used without a warning (or over plain HTTP). */
   readonly trustedEndpoint: string | undefined;
   /** The telemetry's `traceKmsCall`: each call runs inside it. */
   readonly traceKmsCall: TraceKmsCall | undefined;
@@ -78,9 +92,19 @@ export class KmsKeySource implements KeySource, AliasSource {
       this.#endpointCheck = undefined;
       throw new KeyProviderConfigError((error instanceof Error ? error.message : String(error)).replace(/^kms-pubkey-provider: /, ''), { cause: error });
     }
+    let rules: typeof import('kms-jwt-verifier/kms-endpoint');
+    try {
+      rules = await endpointRules();
+    } catch (error) {
+      // Not remembered either: the next call tries to load it again.
+      this.#endpointCheck = undefined;
+      throw error;
+    }
+    const { checkKmsEndpoint, toTrustedEndpoint } = rules;
+    const trustedEndpoint = this.#options.trustedEndpoint === undefined ? undefined : toTrustedEndpoint(this.#options.trustedEndpoint);
     let verdict;
     try {
-      verdict = await checkKmsEndpoint(client, { packageName: 'kms-pubkey-provider', trustedEndpoint: this.#options.trustedEndpoint });
+      verdict = await checkKmsEndpoint(client, { packageName: 'kms-pubkey-provider', trustedEndpoint });
     } catch (error) {
       throw new KeyProviderConfigError(`cannot tell which KMS endpoint the client calls (${error instanceof Error ? error.message : String(error)}); check its region and endpoint settings`, { cause: error });
     }

@@ -1,5 +1,4 @@
 import type { JwsAlgorithm } from 'kms-jwt-verifier';
-import { toTrustedEndpoint } from 'kms-jwt-verifier/kms-endpoint';
 import { isJwsAlgorithm } from './public-key.js';
 import { KeyProviderConfigError } from './errors.js';
 import type { KeyProviderHooks } from './events.js';
@@ -97,11 +96,28 @@ export interface Settings {
   readonly aliasRefreshMs: number;
   readonly retiredKeyGraceMs: number;
   readonly honorKeyState: boolean;
+  /** As given, checked to be an http:// or https:// URL (the KMS key source normalises it when it checks the endpoint). */
   readonly trustedEndpoint: string | undefined;
   readonly nowMs: () => number;
   readonly timers: ProviderTimers;
   readonly hooks: Hooks;
   readonly telemetry: KeyProviderTelemetry | undefined;
+}
+
+/**
+ * Whether `value` is an http:// or https:// URL: what kms-jwt-verifier/kms-endpoint's `toTrustedEndpoint`
+ * accepts. That module is loaded on the first KMS call (kms-key-source.ts), which normalises the endpoint
+ * with it; the form is checked here so that a mistake throws at construction.
+ */
+function isHttpUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  return url.protocol === 'http:' || url.protocol === 'https:';
 }
 
 /** A duration option in ms: `fallback` when left out, else a finite number >= `min`. */
@@ -142,8 +158,8 @@ export function toSettings(options: KmsKeyProviderOptions): Settings {
   if (typeof confirmSnapshot !== 'boolean') throw new KeyProviderConfigError('confirmSnapshot must be a boolean');
   const honorKeyState = options.honorKeyState ?? true;
   if (typeof honorKeyState !== 'boolean') throw new KeyProviderConfigError('honorKeyState must be a boolean');
-  const trustedEndpoint = typeof options.trustedEndpoint === 'string' ? toTrustedEndpoint(options.trustedEndpoint) : undefined;
-  if (options.trustedEndpoint !== undefined && trustedEndpoint === undefined) {
+  const trustedEndpoint = options.trustedEndpoint;
+  if (trustedEndpoint !== undefined && !isHttpUrl(trustedEndpoint)) {
     throw new KeyProviderConfigError("trustedEndpoint must be the http:// or https:// URL of a KMS endpoint you trust, such as 'https://kms-proxy.internal'");
   }
   const nowMs = options.nowMs ?? Date.now;
