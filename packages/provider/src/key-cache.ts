@@ -1,4 +1,3 @@
-import { LRUCache } from 'lru-cache';
 import type { KeySourceName } from './events.js';
 import type { HookEmitter, HookEvent } from './hook-emitter.js';
 import { samePublicKey, trustedEntry, untrustedEntry, type KeyEntry, type TrustedEntry } from './key-entry.js';
@@ -43,8 +42,17 @@ const noop = (): void => undefined;
  * a failed fetch puts the key in the penalty box.
  */
 export class KeyCache {
-  readonly #lru: LRUCache<string, KeyEntry, TrustRecord>;
+  /**
+   * The cached entries by key id, least recently used first (a Map keeps insertion order: an entry
+   * used is moved to the end), at most `maxEntries`. Stale entries stay, and are served while a
+   * refresh runs and after it fails (stale-if-error); `current` decides when stale is too old (`maxStaleMs`).
+   */
+  readonly #entries = new Map<string, KeyEntry>();
+  /** The key id used last (already at the end of `#entries`: using it again moves nothing). */
+  #newest: string | undefined;
   readonly #inflight = new Map<string, Promise<void>>();
+  /** Aborts the fetch in flight of a key that is forgotten or evicted: its answer is then dropped. */
+  readonly #aborts = new Map<string, AbortController>();
   readonly #options: KeyCacheOptions;
   readonly #maxAgeMs: number;
   readonly #maxStaleMs: number;
@@ -54,19 +62,6 @@ export class KeyCache {
     this.#options = options;
     this.#maxAgeMs = options.cacheMaxAgeMs;
     this.#maxStaleMs = options.maxStaleMs;
-    this.#lru = new LRUCache<string, KeyEntry, TrustRecord>({
-      max: options.maxEntries,
-      ttl: options.cacheMaxAgeMs,
-      // Staleness follows the injected clock exactly (no cached time, no timers of its own).
-      ttlResolution: 0,
-      perf: { now: options.nowMs },
-      // Stale keys stay and are served while a refresh runs, and after it fails (stale-if-error);
-      // `current` decides when stale is too old (`maxStaleMs`).
-      allowStale: true,
-      noDeleteOnStaleGet: true,
-      allowStaleOnFetchRejection: true,
-      fetchMethod: (_keyId, stale, { signal, context }) => this.#fetch(context, stale, signal),
-    });
   }
 
   /** Whether `close()` was called: nothing is fetched any more. */
@@ -80,8 +75,9 @@ export class KeyCache {
    * when nothing usable is cached: fetch with {@link KeyCache.refresh}, then answer.
    */
   current(record: TrustRecord, now: number): KeyEntry | undefined {
-    const entry = this.#lru.get(record.keyId);
+    const entry = this.#entries.get(record.keyId);
     if (entry === undefined) return undefined;
+    if (record.keyId !== this.#newest) this.#touch(record.keyId, entry);
     if (now >= entry.fetchedAt + this.#maxAgeMs) {
       void this.refresh(record, false);
       if (entry.kind === 'trusted' && now >= entry.fetchedAt + this.#maxAgeMs + this.#maxStaleMs) return undefined;
@@ -91,7 +87,7 @@ export class KeyCache {
 
   /** The cached entry, without touching its recency. */
   peek(keyId: string): KeyEntry | undefined {
-    return this.#lru.peek(keyId);
+    return this.#entries.get(keyId);
   }
 
   /** Whether a trusted entry may still be answered at `now` (fresh, or stale within `maxStaleMs`). */
@@ -111,13 +107,15 @@ export class KeyCache {
 
   /** Caches a key known without a fetch (a snapshot's): unconfirmed, it is fetched at once by {@link KeyCache.recheck} and the scheduler. */
   store(keyId: string, entry: TrustedEntry): void {
-    this.#lru.set(keyId, entry);
+    this.#set(keyId, entry);
   }
 
   /** Forgets a key that left the trusted set: its entry, its failure, and any fetch in flight. */
   forget(keyId: string): void {
     this.#options.penaltyBox.release(keyId);
-    this.#lru.delete(keyId);
+    this.#entries.delete(keyId);
+    if (this.#newest === keyId) this.#newest = undefined;
+    this.#aborts.get(keyId)?.abort();
   }
 
   /** Fetches a key (single-flight); `undefined` while the key is in the penalty box (unless forced) or after close(). */
@@ -126,11 +124,17 @@ export class KeyCache {
     if (running !== undefined) return running;
     if (this.#closed) return undefined;
     if (!force && this.#options.penaltyBox.isBoxed(record.keyId)) return undefined;
-    const run = this.#lru
-      .fetch(record.keyId, { forceRefresh: true, allowStale: false, context: record })
-      .then(noop, noop)
+    const { keyId } = record;
+    const abort = new AbortController();
+    this.#aborts.set(keyId, abort);
+    const run = this.#fetch(record, this.#entries.get(keyId), abort.signal)
+      .then((entry) => {
+        // A key forgotten or evicted meanwhile is not cached again; a failed fetch keeps what was cached.
+        if (!abort.signal.aborted) this.#set(keyId, entry);
+      }, noop)
       .finally(() => {
-        this.#inflight.delete(record.keyId);
+        this.#aborts.delete(keyId);
+        this.#inflight.delete(keyId);
         this.#options.onSettled();
       });
     this.#inflight.set(record.keyId, run);
@@ -146,14 +150,14 @@ export class KeyCache {
   recheck(record: TrustRecord): Promise<void> | undefined {
     const running = this.#inflight.get(record.keyId);
     if (running !== undefined) return running;
-    const entry = this.#lru.peek(record.keyId);
+    const entry = this.#entries.get(record.keyId);
     if (entry !== undefined && !unconfirmed(entry) && this.#options.nowMs() < entry.fetchedAt + this.#options.recheckIntervalMs) return undefined;
     return this.refresh(record, false);
   }
 
   /** An alias's target was seen with this key state: fetch the key when it is not cached, or when the state disagrees with the cache. */
   noteKeyState(record: TrustRecord, enabled: boolean): Promise<void> | undefined {
-    const entry = this.#lru.peek(record.keyId);
+    const entry = this.#entries.get(record.keyId);
     const stateChanged =
       entry !== undefined &&
       this.#options.honorKeyState &&
@@ -166,7 +170,7 @@ export class KeyCache {
     let next = Infinity;
     for (const record of records) {
       if (this.#inflight.has(record.keyId)) continue;
-      const entry = this.#lru.peek(record.keyId);
+      const entry = this.#entries.get(record.keyId);
       if (entry === undefined) continue;
       const due = unconfirmed(entry) ? 0 : entry.fetchedAt + this.#maxAgeMs;
       next = Math.min(next, Math.max(due, this.#options.penaltyBox.releaseAt(record.keyId) ?? 0));
@@ -177,7 +181,7 @@ export class KeyCache {
   /** Starts a background refresh of each of `records` past `cacheMaxAgeMs`, or not confirmed yet (the penalty box permitting). */
   refreshDue(records: Iterable<TrustRecord>, now: number): void {
     for (const record of records) {
-      const entry = this.#lru.peek(record.keyId);
+      const entry = this.#entries.get(record.keyId);
       if (entry !== undefined && (unconfirmed(entry) || now >= entry.fetchedAt + this.#maxAgeMs)) void this.refresh(record, false);
     }
   }
@@ -186,7 +190,23 @@ export class KeyCache {
     this.#closed = true;
   }
 
-  /** The fetchMethod: one fetch from the source, judged before trust. Rejects only when the source is unavailable. */
+  /** Makes `keyId` the most recently used. */
+  #touch(keyId: string, entry: KeyEntry): void {
+    this.#entries.delete(keyId);
+    this.#entries.set(keyId, entry);
+    this.#newest = keyId;
+  }
+
+  /** Caches `entry` as the most recently used, evicting the least recently used key (and aborting its fetch) past `maxEntries`. */
+  #set(keyId: string, entry: KeyEntry): void {
+    this.#touch(keyId, entry);
+    if (this.#entries.size <= this.#options.maxEntries) return;
+    const oldest = this.#entries.keys().next().value as string;
+    this.#entries.delete(oldest);
+    this.#aborts.get(oldest)?.abort();
+  }
+
+  /** One fetch from the source, judged before trust. Rejects only when the source is unavailable. */
   async #fetch(record: TrustRecord, stale: KeyEntry | undefined, signal: AbortSignal): Promise<KeyEntry> {
     const { source, penaltyBox, events } = this.#options;
     let answer: KeyAnswer;
