@@ -51,7 +51,7 @@ export const caseScript = (c) => join(flatDir ?? casesDir, `${c.name}.mjs`);
 
 /**
  * Builds the flat layout in `dir`: the cases, beside a node_modules holding kms-jwt-verifier and
- * kms-pubkey-provider as published (package.json and dist) and lru-cache, aws-jwt-verify and jose as
+ * kms-pubkey-provider as published (package.json and dist) and aws-jwt-verify and jose as
  * installed here (none of them has dependencies of its own), each a plain folder.
  */
 export function flatLayout(dir) {
@@ -66,7 +66,6 @@ export function flatLayout(dir) {
     cpSync(join(here, folder, 'dist'), join(modules, name, 'dist'), { recursive: true, filter: (path) => !path.endsWith('.tsbuildinfo') });
   }
   const installed = [
-    ['lru-cache', join(here, '../../packages/verifier/node_modules/lru-cache')],
     ['aws-jwt-verify', join(here, 'node_modules/aws-jwt-verify')],
     ['jose', join(here, 'node_modules/jose')],
   ];
