@@ -40,3 +40,13 @@ describe('the kms-pubkey-provider/kms and kms-pubkey-provider/jwks entries', () 
     expect(jwksOnly.size).toBeLessThan(all.size - 1);
   });
 });
+
+describe('what importing kms-pubkey-provider loads', () => {
+  it('imports neither kms-jwt-verifier/kms-endpoint nor lru-cache: a provider answering from a snapshot or offline keys never needs them', () => {
+    const loaded = [...loadedModules('index.ts')].map((file) => readFileSync(resolve(src, file), 'utf8'));
+    const bare = loaded.flatMap((code) => [...code.matchAll(/^(?:import|export)(?!\s+type\b)[^;]*?\bfrom\s+'([^.'][^']*)'/gm)].map((match) => match[1]));
+    expect(bare).toContain('kms-jwt-verifier');
+    expect(bare).not.toContain('kms-jwt-verifier/kms-endpoint');
+    expect(bare).not.toContain('lru-cache');
+  });
+});

@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { KeyCache } from '../src/key-cache.js';
 import { trustedEntry } from '../src/key-entry.js';
 import { spkiSha256 } from '../src/spki-thumbprint.js';
-import { sourcedKey, throttled } from './parts-support.js';
+import { newKeyRef, sourcedKey, throttled } from './parts-support.js';
 import { COOLDOWN, MAX_STALE, setup, TTL } from './key-cache-support.js';
+import type { TrustRecord } from '../src/trust-set.js';
 
 // The key cache's rules at their edges (key-cache.ts): how long a key is fresh and usable, what a
 // refusal makes of a cached key with and without honorKeyState, when a key is due, re-checked or
-// fetched again after an alias lookup, and what the mismatch events say.
+// fetched again after an alias lookup, what it keeps past maxEntries, and what the mismatch events say.
 
 describe('KeyCache: freshness and staleness at their bounds', () => {
   it('answers a stale key up to the last millisecond of maxStaleMs while refreshes fail, and nothing from then on', async () => {
@@ -111,6 +112,52 @@ describe('KeyCache: refreshing what is due', () => {
     await running;
     expect(cache.failure(key.keyId)).toBeUndefined();
     expect(events.log.filter((event) => event.type === 'keyFetchFailed')).toEqual([]);
+  });
+});
+
+describe('KeyCache: maxEntries', () => {
+  /** A cache of `maxEntries` with three configured keys, each in the source. */
+  function threeKeys(maxEntries: number) {
+    const fixture = setup({ maxEntries });
+    const records = [fixture.record];
+    for (let i = 0; i < 2; i++) {
+      const key = newKeyRef();
+      fixture.trust.configure(key.arn, key.keyId, key.arn);
+      fixture.source.keys.set(key.arn, sourcedKey(key.arn));
+      records.push(fixture.trust.find(key.arn) as TrustRecord);
+    }
+    return { ...fixture, records };
+  }
+
+  it('evicts the least recently answered key, not one answered since it was fetched', async () => {
+    const { time, cache, records } = threeKeys(2);
+    const [a, b, c] = records as [TrustRecord, TrustRecord, TrustRecord];
+    await cache.refresh(a, true);
+    await cache.refresh(b, true);
+    expect(cache.current(a, time.nowMs())?.kind).toBe('trusted');
+    await cache.refresh(c, true);
+    expect(cache.peek(a.keyId)?.kind).toBe('trusted');
+    expect(cache.peek(b.keyId)).toBeUndefined();
+    expect(cache.peek(c.keyId)?.kind).toBe('trusted');
+  });
+
+  it('drops the answer of a fetch whose key was evicted while it ran, without boxing it', async () => {
+    const { time, source, cache, records } = threeKeys(1);
+    const [a, b] = records as [TrustRecord, TrustRecord];
+    for (const answer of [sourcedKey(a.arn as string), { down: throttled() }]) {
+      source.keys.set(a.arn as string, sourcedKey(a.arn as string));
+      await cache.refresh(a, true);
+      expect(cache.peek(a.keyId)?.kind).toBe('trusted');
+      source.keys.set(a.arn as string, answer);
+      source.hold();
+      const running = cache.refresh(a, true);
+      cache.store(b.keyId, trustedEntry(sourcedKey(b.arn as string), undefined, time.nowMs()));
+      source.release();
+      await running;
+      expect(cache.peek(a.keyId)).toBeUndefined();
+      expect(cache.peek(b.keyId)?.kind).toBe('trusted');
+      expect(cache.failure(a.keyId)).toBeUndefined();
+    }
   });
 });
 
