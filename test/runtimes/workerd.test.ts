@@ -17,7 +17,8 @@ import * as nodeRuntime from '../../packages/verifier/dist/runtime/node.js';
  * requests on 127.0.0.1.
  */
 
-const verifierModule = (name: string) => (id: string) => id.replaceAll('\\', '/').endsWith(`packages/verifier/dist/runtime/${name}`);
+/** The path of a module of the bundle inside kms-jwt-verifier's dist/ (`web/index.js`), else undefined. */
+const verifierDistPath = (id: string): string | undefined => /packages\/verifier\/dist\/(.+)$/.exec(id.replaceAll('\\', '/'))?.[1];
 /** An import of a Node.js built-in module, in the bundle's code. */
 const NODE_IMPORT = /\b(?:from|import)\s*\(?\s*["'](?:node:)?(?:crypto|buffer|fs|process)["']/;
 
@@ -54,10 +55,11 @@ describe('workerd without nodejs_compat: kms-jwt-verifier', () => {
     expectNodeReference(node, ['pem', 'jwk', 'jwks', 'provider']);
   });
 
-  it('bundles the Web Crypto build (runtime/web.js) and nothing that needs Node.js', () => {
-    expect(bundle.modules.some(verifierModule('web.js'))).toBe(true);
-    expect(bundle.modules.some(verifierModule('node.js'))).toBe(false);
-    expect(bundle.modules.some(verifierModule('deno.js'))).toBe(false);
+  it('bundles the Web Crypto build (web/index.js, with runtime/web.ts built in) and nothing that needs Node.js', () => {
+    const paths = bundle.modules.map(verifierDistPath).filter((path) => path !== undefined);
+    expect(paths).toContain('web/index.js');
+    // Not the Node.js build (index.js, http/index.js), Deno's, nor a runtime module of `#runtime`.
+    expect(paths.filter((path) => !path.startsWith('web/'))).toEqual([]);
     expect(bundle.code).not.toMatch(NODE_IMPORT);
     expect(bundle.code).not.toMatch(/\bBuffer\./);
   });
