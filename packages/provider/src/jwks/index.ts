@@ -1,6 +1,7 @@
 /**
- * kms-pubkey-provider/jwks: the remote-JWKS provider alone, without the KMS provider's modules
- * (a lighter import for cold starts). The same bindings as the package's main entry.
+ * kms-pubkey-provider/jwks: the remote-JWKS provider's bindings alone. The same bindings as the
+ * package's main entry; the published build re-exports the main entry's module (the KMS provider's
+ * code, which the main entry's module imports, is loaded too: scripts/bundle-packages.mjs).
  */
 export { createJwksKeyProvider, type JwksKeyProvider } from '../create-jwks-key-provider.js';
 export type { JwksKeyProviderOptions } from '../jwks-options.js';
