@@ -1,16 +1,16 @@
 // The JavaScript of the bundled published packages (kms-jwt-verifier, kms-pubkey-provider), built by
 // esbuild from src/ (tsc -b emits only their .d.ts): every file that package.json's `exports` and
-// `imports` point to is an entry. Node.js's ES module loader pays about as much per module as for
-// evaluating 15 KB of classes (bench/cold-start), so each package's main entry is as few modules as
-// possible: kms-jwt-verifier's is one module (with `#runtime`'s, two), kms-pubkey-provider's two.
+// `imports` point to is an entry. Node.js's ES module loader pays per module, and more for a bare
+// specifier or a package `imports` map to resolve (bench/cold-start: about 6 million instructions
+// each), so each package's main entry is as few modules as possible: kms-jwt-verifier's is one, with
+// its runtime module built in (one build per runtime condition), kms-pubkey-provider's two.
 // Classes and other state with an identity must exist once, whatever entry a program imports them
 // through: an entry that shares such code with the main entry imports it from the main entry's output
 // (`fromMain`), or both are entries of one build with ESM code splitting (`split`, which makes a chunk
 // of the code they share). Any other source module built into two outputs must be listed in
 // `copies`, with why a second copy is harmless; the build fails otherwise, and it imports every entry
 // it wrote, so a name an entry takes from the main entry that the main entry does not export fails the
-// build too. Dependencies, `node:` built-ins and `#runtime` stay imports: `#runtime`'s conditions (node,
-// deno, bun, workerd, browser) still choose a runtime module at run time.
+// build too. Dependencies and `node:` built-ins stay imports.
 // Usage: node scripts/bundle-packages.mjs [package folder name...] (default: every bundled package).
 import { build } from 'esbuild';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,9 +25,9 @@ import { root } from './packages.mjs';
  * - `runtimes`: an entry under one of these dist/ folders (`web/index` for `./dist/web/index.js`) is
  *   built from the source entry without the folder (`src/index.ts`) with `#runtime` built in as the
  *   given runtime module (the `''` folder: every other entry); one module per condition instead of an
- *   entry and the runtime module `#runtime` chooses at run time (bench/cold-start: about 10 million
+ *   entry and the runtime module `#runtime` chooses at run time (bench/cold-start: about 6 million
  *   instructions less at a cold start). `#runtime`'s own targets are still built, for the source
- *   (tests, TypeScript).
+ *   (tests, TypeScript), and package.json's `exports` name each folder's build under its conditions.
  * - `split`: entries built together with code splitting (the code they share is one chunk).
  * - `fromMain`: source entry → the source modules (under src/) it takes from the main entry of its
  *   folder (`index.js`, `web/index.js`) instead of bundling its own copy; the main entry must export
@@ -67,7 +67,7 @@ function distTargets(value) {
   return Object.values(value).flatMap(distTargets);
 }
 
-/** The entries: `dist/x/y.js` comes from `src/x/y.ts`, named `x/y`. */
+/** The entries, named as in dist/ without `.js` (`x/y` for `./dist/x/y.js`, built from `src/x/y.ts`, or from `src/y.ts` if `x/` is a runtime folder). */
 function entryNames(manifest) {
   const targets = new Set([...distTargets(manifest.exports), ...distTargets(manifest.imports)]);
   return [...targets].sort().map((target) => target.slice('./dist/'.length, -'.js'.length));
