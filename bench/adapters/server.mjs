@@ -27,6 +27,8 @@ import { Strategy } from 'passport-strategy';
 const [app, mode = 'sync'] = process.argv.slice(2);
 const { clientConfig, keyArn, publicKeyPem, issuer, audience } = JSON.parse(process.env.BENCH_CONFIG ?? '{}');
 const HELLO = 'hello world';
+/** What express-deferred-auth-middleware puts on req.auth. */
+const HELLO_CLAIMS = Object.freeze({ sub: 'client-0' });
 
 /** Ours: the key comes from KMS GetPublicKey through kms-pubkey-provider (fetched once, before listening). */
 async function ourVerifier() {
@@ -99,6 +101,13 @@ const apps = {
   'express-noop-middleware': async () => expressApp((_req, _res, next) => next()),
   // The same, calling next() in the event loop's check phase (setImmediate), as kms-jwt-express goes on: what that scheduling alone saves.
   'express-deferred-middleware': async () => expressApp((_req, _res, next) => setImmediate(next)),
+  // The same, also putting an object on req.auth as every JWT middleware of Express does (express-jwt, ours): what adding
+  // that one property costs, since Express gives each request a new prototype and V8 then a new hidden class per property added.
+  'express-deferred-auth-middleware': async () =>
+    expressApp((req, _res, next) => {
+      req.auth = HELLO_CLAIMS;
+      setImmediate(next);
+    }),
   'express-jwt': async () => expressApp(expressjwt({ secret: peerKey, ...peerOptions })),
   'express-signature-only': async () =>
     expressApp((req, res, next) => {

@@ -7,7 +7,7 @@ import express5 from 'express5';
 import { SignJWT } from 'jose';
 import { createVerifier, KeySourceUnavailableError, type JwtPayload } from 'kms-jwt-verifier';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
-import { AdapterConfigError, HttpAuthError, jwksHandler, kmsJwt, requireClaims, requireScopes, UnauthorizedError, type KmsJwtOptions } from '../src/index.js';
+import { AdapterConfigError, authToken, HttpAuthError, jwksHandler, kmsJwt, requireClaims, requireScopes, UnauthorizedError, type KmsJwtOptions } from '../src/index.js';
 
 const kid = 'arn:aws:kms:eu-west-1:111122223333:key/express-test';
 const keyPair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -67,6 +67,24 @@ describe.each([
   it('puts the claims on requestProperty instead', async () => {
     const reply = await get(app({ requestProperty: 'user' }), '/orders', { authorization: `Bearer ${await token()}` });
     expect(reply.json()).toMatchObject({ auth: null, user: { sub: 'user-1' } });
+  });
+
+  it('adds no property to req but requestProperty: its own state is not on req (which Express gives a new prototype per request)', async () => {
+    let before: (string | symbol)[] = [];
+    const application = express();
+    application.get(
+      '/orders',
+      (req: Request, _res: Response, next: NextFunction) => {
+        before = Reflect.ownKeys(req);
+        next();
+      },
+      kmsJwt({ verifier }),
+      (req: Request, res: Response) => {
+        res.json({ added: Reflect.ownKeys(req).filter((key) => !before.includes(key)).map(String), key: authToken(req)?.key ?? null });
+      },
+    );
+    const reply = await get(application, '/orders', { authorization: `Bearer ${await token()}` });
+    expect(reply.json()).toEqual({ added: ['auth'], key: kid });
   });
 
   it('passes a bad token to next(err) as an UnauthorizedError with status, code and the RFC 6750 challenge', async () => {

@@ -1,7 +1,9 @@
 /**
  * Where an adapter keeps what it learned about one request (or context) for the route hooks further
  * down: a property under a symbol of its own, out of JSON and `for...in`. A WeakMap entry would cost
- * every request an ephemeron-table insertion and the garbage collector more work.
+ * every request an ephemeron-table insertion and the garbage collector more work. Not for a holder
+ * whose prototype is set per request with `Object.setPrototypeOf` (Express's `req`): V8 builds such an
+ * object a new hidden class for every property added to it, which costs more than the WeakMap entry.
  */
 export interface RequestSlot<Holder extends object, State> {
   /** The symbol the state lives under (Fastify declares it with `decorateRequest(key, null)`). */
